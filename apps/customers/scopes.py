@@ -1,0 +1,41 @@
+"""The scopes that tie API objects to the caller: through customer access, or to the user."""
+
+from rest_framework import exceptions
+
+from esmart.api.area import request_area
+from esmart.api.views import Scope
+
+from .selectors import has_customer_in_area
+
+NO_CUSTOMER_IN_AREA = "The user has no customer in the selected area."
+
+
+class CustomerScope(Scope):
+    """Objects reached through a customer the caller has access to, in the selected area."""
+
+    uses_area = True
+
+    def __init__(self, customer_path: str = "customer"):
+        self.prefix = f"{customer_path}__" if customer_path else ""
+
+    def restrict(self, queryset, request):
+        return queryset.filter(
+            **{f"{self.prefix}accesses__user": request.user, f"{self.prefix}area": request_area(request)}
+        )
+
+    def on_miss(self, request):
+        if not has_customer_in_area(user=request.user, area=request_area(request)):
+            return exceptions.PermissionDenied(NO_CUSTOMER_IN_AREA)
+        return exceptions.NotFound()
+
+
+class UserScope(Scope):
+    """A `{userId}` must be the caller, unless the caller is staff."""
+
+    def __init__(self, user_path: str = "pk"):
+        self.user_path = user_path
+
+    def restrict(self, queryset, request):
+        if request.user.is_staff:
+            return queryset
+        return queryset.filter(**{self.user_path: request.user.pk})

@@ -1,0 +1,1 @@
+"""The API kernel every app builds on: wire format, authentication, tenancy, errors, routing."""

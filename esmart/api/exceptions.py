@@ -1,0 +1,108 @@
+"""Errors in ASP.NET Web API's shape: {"Message": "...", "ModelState": {"Field": ["..."]}}."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from .casing import WireDict, to_pascal
+
+logger = logging.getLogger(__name__)
+
+INVALID_REQUEST_MESSAGE = "The request is invalid."
+
+
+class Gone(exceptions.APIException):
+    status_code = status.HTTP_410_GONE
+    default_detail = "The resource is gone."
+    default_code = "gone"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "A subsystem is unavailable."
+    default_code = "service_unavailable"
+
+
+class LockedOut(exceptions.Throttled):
+    default_detail = "Too many failed login attempts."
+    extra_detail_singular = "Try again in {wait} second."
+    extra_detail_plural = "Try again in {wait} seconds."
+
+
+def _model_state(detail, prefix: str = "") -> dict[str, list[str]]:
+    """Flattens DRF's nested error detail into ModelState's "Parent.Child": [messages] form."""
+    state: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = "" if key == "non_field_errors" else to_pascal(str(key))
+            path = f"{prefix}.{name}" if prefix and name else (name or prefix)
+            for sub_key, messages in _model_state(value, path).items():
+                state.setdefault(sub_key, []).extend(messages)
+    elif isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            state.setdefault(prefix, []).extend(str(item) for item in detail)
+        else:
+            for index, item in enumerate(detail):
+                for sub_key, messages in _model_state(item, f"{prefix}[{index}]").items():
+                    state.setdefault(sub_key, []).extend(messages)
+    else:
+        state.setdefault(prefix, []).append(str(detail))
+    return state
+
+
+def error_body(message: str, model_state: dict | None = None) -> dict:
+    body = {"Message": message}
+    if model_state:
+        body["ModelState"] = model_state
+    return body
+
+
+def wire_exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None  # a real bug: let Django's 500 handling (and its report) deal with it
+
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+
+    if isinstance(exc, exceptions.ValidationError):
+        body = error_body(INVALID_REQUEST_MESSAGE, _model_state(exc.detail))
+    elif isinstance(exc.detail, (list, dict)):
+        body = error_body(INVALID_REQUEST_MESSAGE, _model_state(exc.detail))
+    else:
+        body = error_body(str(exc.detail))
+
+    # Imported here: rest_framework.views loads the authentication classes, which import this module.
+    from rest_framework.views import set_rollback
+
+    set_rollback()
+    # ModelState keys are already wire paths ("Address.City"): the renderer leaves them alone.
+    return Response(WireDict(body), status=exc.status_code, headers=headers)
+
+
+def json_error_view(status_code: int, message: str):
+    def view(request, exception=None):
+        return JsonResponse(error_body(message), status=status_code)
+
+    return view
+
+
+handler400 = json_error_view(400, "The request is invalid.")
+handler403 = json_error_view(403, "Authorization has been denied for this request.")
+handler404 = json_error_view(404, "No resource was found that matches the request URI.")
+handler500 = json_error_view(500, "An error has occurred.")

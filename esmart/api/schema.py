@@ -1,0 +1,130 @@
+"""OpenAPI schema in wire terms: PascalCase property names, X-Area, Basic auth, error bodies."""
+
+from __future__ import annotations
+
+import re
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+from .area import Area
+from .casing import CAMEL, PASCAL, to_camel, to_pascal
+
+
+class ErrorSerializer(serializers.Serializer):
+    """ASP.NET Web API's error body."""
+
+    message = serializers.CharField()
+    model_state = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Only for validation errors: field path → messages.",
+    )
+
+
+class BasicAuthScheme(OpenApiAuthenticationExtension):
+    target_class = "esmart.api.authentication.CachedBasicAuthentication"
+    name = "basicAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "basic"}
+
+
+AREA_PARAMETER = OpenApiParameter(
+    name="X-Area",
+    type=int,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    enum=[area.value for area in Area],
+    description="1 = Net, 2 = Power. Absent means Power; any other value is 400.",
+)
+
+_ERROR_DESCRIPTIONS = {
+    "400": "Invalid input: the body names each invalid field in ModelState.",
+    "401": "Missing or wrong credentials.",
+    "403": "Authenticated, but not allowed (no customer in the selected area, or a missing privilege).",
+    "404": "Unknown, or not the caller's.",
+    "429": "Too many failed logins from this address: try again after Retry-After seconds.",
+}
+
+
+class WireAutoSchema(AutoSchema):
+    def get_tags(self):
+        module = type(self.view).__module__
+        parts = module.split(".")
+        return [parts[1] if parts[0] == "apps" else "core"]
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        scope = getattr(self.view, "anchor_scope", None)
+        if scope is not None and scope.uses_area:
+            parameters.append(AREA_PARAMETER)
+        return parameters
+
+    def _error_codes(self) -> list[str]:
+        codes = []
+        has_input = self.method in ("POST", "PUT", "PATCH") or bool(self._get_filter_parameters())
+        scope = getattr(self.view, "anchor_scope", None)
+        if has_input or (scope is not None and scope.uses_area) or getattr(self.view, "query_serializer_class", None):
+            codes.append("400")
+        if self.view.get_authenticators():
+            codes += ["401", "429"]
+        if scope is not None:
+            codes.append("403" if scope.uses_area else None)
+            codes.append("404")
+        return [code for code in codes if code]
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        error_ref = self.resolve_serializer(ErrorSerializer, direction).ref
+        for code in self._error_codes():
+            responses.setdefault(
+                code,
+                {
+                    "description": _ERROR_DESCRIPTIONS[code],
+                    "content": {"application/json": {"schema": error_ref}},
+                },
+            )
+        return responses
+
+
+_CHOICE_LINE = re.compile(r"^\* `(?P<value>[^`]*)` - (?P<name>.+)$", re.MULTILINE)
+
+
+def _rename_properties(schema, convert):
+    if isinstance(schema, dict):
+        if isinstance(schema.get("properties"), dict):
+            schema["properties"] = {convert(k): v for k, v in schema["properties"].items()}
+            if "required" in schema:
+                schema["required"] = [convert(k) for k in schema["required"]]
+        for value in schema.values():
+            _rename_properties(value, convert)
+    elif isinstance(schema, list):
+        for value in schema:
+            _rename_properties(value, convert)
+
+
+def _component_cases(generator) -> dict[str, str]:
+    cases = {}
+    for component in generator.registry._components.values():
+        if component.type != "schemas" or component.object is None:
+            continue
+        serializer = getattr(component.object, "child", component.object)
+        cases[component.name] = getattr(serializer, "wire_case", PASCAL)
+    return cases
+
+
+def wire_names_hook(result, generator, request, public):
+    """Shows the wire names of properties, and names each value of integer enums."""
+    schemas = result.get("components", {}).get("schemas", {})
+    cases = _component_cases(generator)
+    for name, schema in schemas.items():
+        convert = to_camel if cases.get(name) == CAMEL else to_pascal
+        _rename_properties(schema, convert)
+        if "enum" in schema and schema.get("type") == "integer" and "description" in schema:
+            names = [m.group("name").strip() for m in _CHOICE_LINE.finditer(schema["description"])]
+            if len(names) == len(schema["enum"]):
+                schema["x-enum-varnames"] = names
+    return result

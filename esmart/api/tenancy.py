@@ -1,0 +1,29 @@
+"""What the path parameters of API routes mean for tenancy.
+
+Every path parameter of an API route is either an *owned* id (it names something that belongs to
+a user, so the view must resolve it through its scope) or a *free* value (an app name, a year).
+The scoped base view refuses a route whose parameters it cannot account for, and the tenancy
+matrix test (tests/api/test_tenancy_matrix.py) classifies every route with the same sets, so a
+new route is covered, or flagged, without anyone remembering to add it.
+"""
+
+OWNED_PATH_PARAMETERS = frozenset(
+    {
+        "userId",
+        "customerId",
+        "contractNo",
+        "meterId",
+        "deliveryPointId",
+        "invoiceNo",
+    }
+)
+
+FREE_PATH_PARAMETERS = frozenset(
+    {
+        "appshortname",
+        "appShortName",
+        "companyShortName",
+        "build",
+        "year",
+    }
+)

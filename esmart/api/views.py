@@ -1,0 +1,106 @@
+"""The one base every API view derives from: tenancy is applied here, not remembered per view.
+
+A view names the object its path points at (its *anchor*): the model, the scope that restricts
+that model to what the caller may see, and how each path parameter maps to a lookup. Before any
+handler runs, `initial()` resolves the whole path chain in one scoped query; a broken link, or an
+id that belongs to someone else, is a 404 before the body is even parsed. Lists hang off the
+anchor (`self.anchor.contracts.all()`), so they are scoped by construction.
+
+Subclasses may not override `initial`, `get_queryset` or `get_object` (checked at class
+creation, as PostHog's routing does); they refine the anchor query with `refine_anchor()`.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework import exceptions
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+
+from .area import request_area
+from .authentication import WWW_AUTHENTICATE
+from .tenancy import FREE_PATH_PARAMETERS, OWNED_PATH_PARAMETERS
+
+_SEALED = ("initial", "get_queryset", "get_object")
+
+
+class Scope:
+    """Restricts a queryset of some model to what the request's user may see."""
+
+    uses_area = False
+
+    def restrict(self, queryset, request):
+        raise NotImplementedError
+
+    def on_miss(self, request) -> exceptions.APIException:
+        """What to raise when the anchor is not in scope (404 unless the scope knows better)."""
+        return exceptions.NotFound()
+
+
+class ApiView(GenericAPIView):
+    # The object the path names: its model, its scope and the path-parameter → lookup map.
+    anchor_model = None
+    anchor_scope: Scope | None = None
+    anchor_lookups: dict[str, str] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.__module__.startswith("esmart.api."):
+            overridden = [name for name in _SEALED if name in cls.__dict__]
+            if overridden:
+                raise TypeError(
+                    f"{cls.__qualname__} overrides {', '.join(overridden)}: scoping lives in ApiView; "
+                    "use anchor_lookups and refine_anchor() instead."
+                )
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.anchor_scope is not None and self.anchor_scope.uses_area:
+            request_area(request)  # a bad X-Area is a 400 before anything else happens
+        self.anchor = self._resolve_anchor()
+
+    def refine_anchor(self, queryset):
+        """Hook: add select_related/only to the scoped anchor query. Never widen it."""
+        return queryset
+
+    def _resolve_anchor(self):
+        self._check_path_parameters()
+        if self.anchor_model is None:
+            return None
+        queryset = self.anchor_scope.restrict(self.anchor_model._default_manager.all(), self.request)
+        lookups = {lookup: self.kwargs[param] for param, lookup in self.anchor_lookups.items()}
+        anchor = self.refine_anchor(queryset.filter(**lookups)).first()
+        if anchor is None:
+            raise self.anchor_scope.on_miss(self.request)
+        return anchor
+
+    def _check_path_parameters(self):
+        unaccounted = [
+            param
+            for param in self.kwargs
+            if param not in self.anchor_lookups and param not in FREE_PATH_PARAMETERS
+        ]
+        owned = [param for param in self.kwargs if param in OWNED_PATH_PARAMETERS]
+        if unaccounted or (owned and (self.anchor_model is None or self.anchor_scope is None)):
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}: path parameters {unaccounted or owned} are not resolved through a scope."
+            )
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False) and self.anchor_model is not None:
+            return self.anchor_model._default_manager.none()  # the schema generator's probe
+        raise ImproperlyConfigured("API views use self.anchor and its relations, not get_queryset().")
+
+    def get_object(self):
+        return self.anchor
+
+
+class PublicApiView(ApiView):
+    """Endpoints that answer without credentials (ping, Authenticate)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request):
+        # Wrong credentials in a body (POST api/Authenticate) are still a 401, not DRF's 403.
+        return WWW_AUTHENTICATE

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Project-wide endpoints (ping) that belong to no business app."""
+
+    name = "esmart.core"
+    label = "core"

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from esmart.api.routing import api_path
+
+api_patterns = [
+    path("", include("esmart.core.urls")),
+    path("", include("apps.customers.api.urls")),
+]
+
+urlpatterns = [
+    api_path("api/schema", SpectacularAPIView.as_view(), name="schema"),
+    api_path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    api_path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "esmart.api.exceptions.handler400"
+handler403 = "esmart.api.exceptions.handler403"
+handler404 = "esmart.api.exceptions.handler404"
+handler500 = "esmart.api.exceptions.handler500"
