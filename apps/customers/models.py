@@ -36,6 +36,9 @@ class Privilege(models.Model):
             ("demand_response", "Can manage demand-response control plans"),
         ]
 
+    def __str__(self):
+        return "API privileges"
+
 
 class AddressFields(models.Model):
     """An address in the customer information system's form (the wire's ElwAddress)."""

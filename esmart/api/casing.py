@@ -25,6 +25,7 @@ class WireDict(dict):
 class WireList(list):
     wire_case = PRESERVE
 
+
 # Names whose wire spelling is not the mechanical PascalCase of their Python name.
 IRREGULAR_WIRE_NAMES = {
     "po_box": "POBox",
@@ -71,7 +72,7 @@ _KEY_FUNCTIONS = {PASCAL: to_pascal, CAMEL: to_camel}
 
 def _utc_text(value: dt.datetime) -> str:
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc)
+        value = value.astimezone(dt.UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S")
 
 

@@ -80,9 +80,7 @@ def wire_exception_handler(exc, context):
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
 
-    if isinstance(exc, exceptions.ValidationError):
-        body = error_body(INVALID_REQUEST_MESSAGE, _model_state(exc.detail))
-    elif isinstance(exc.detail, (list, dict)):
+    if isinstance(exc.detail, (list, dict)):  # validation errors, field by field
         body = error_body(INVALID_REQUEST_MESSAGE, _model_state(exc.detail))
     else:
         body = error_body(str(exc.detail))

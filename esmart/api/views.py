@@ -76,9 +76,7 @@ class ApiView(GenericAPIView):
 
     def _check_path_parameters(self):
         unaccounted = [
-            param
-            for param in self.kwargs
-            if param not in self.anchor_lookups and param not in FREE_PATH_PARAMETERS
+            param for param in self.kwargs if param not in self.anchor_lookups and param not in FREE_PATH_PARAMETERS
         ]
         owned = [param for param in self.kwargs if param in OWNED_PATH_PARAMETERS]
         if unaccounted or (owned and (self.anchor_model is None or self.anchor_scope is None)):

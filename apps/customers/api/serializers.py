@@ -81,12 +81,8 @@ class CustomerResponseSerializer(serializers.ModelSerializer):
 class CustomerPatchSerializer(serializers.Serializer):
     """PATCH takes a CustomerResponse; only these three properties change, the rest is ignored."""
 
-    phone_number = serializers.RegexField(
-        r"^\d{0,14}$", required=False, error_messages={"invalid": PHONE_MESSAGE}
-    )
-    mobile_number = serializers.RegexField(
-        r"^\d{0,14}$", required=False, error_messages={"invalid": PHONE_MESSAGE}
-    )
+    phone_number = serializers.RegexField(r"^\d{0,14}$", required=False, error_messages={"invalid": PHONE_MESSAGE})
+    mobile_number = serializers.RegexField(r"^\d{0,14}$", required=False, error_messages={"invalid": PHONE_MESSAGE})
     email = serializers.EmailField(max_length=100, required=False, allow_blank=True)
 
     class Meta:

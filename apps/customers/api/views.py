@@ -3,8 +3,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
-from esmart.api.schema import ErrorSerializer
+from esmart.api.area import Area
 from esmart.api.authentication import client_ident, verify_credentials
+from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView, PublicApiView
 
 from .. import selectors, services
@@ -44,7 +45,7 @@ class AuthenticateView(PublicApiView):
             password=login.validated_data["password"],
             ident=client_ident(request),
         )
-        area = login.validated_data["area"]
+        area = Area(login.validated_data["area"])
         return Response(LoginResponseExtendedSerializer(services.login_for_area(user=user, area=area)).data)
 
 

@@ -1,0 +1,53 @@
+# The two commands a fresh machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint schema bench worker beat migrate seed clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+## Create the virtualenv, install, migrate, seed the demo data and serve on 127.0.0.1:8000.
+run: seed
+	@echo "API docs: http://$(HOST):$(PORT)/api/docs/   admin: http://$(HOST):$(PORT)/admin/"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+schema: $(STAMP)
+	DJANGO_SETTINGS_MODULE=esmart.settings.test $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+## Lint, migrations check, schema validation and the whole test suite (schemathesis included).
+test: $(STAMP)
+	$(BIN)/ruff check .
+	DJANGO_SETTINGS_MODULE=esmart.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=esmart.settings.test $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+	$(BIN)/pytest
+
+## Requests/s of the API against bare-Django baselines, under gunicorn with PostgreSQL and Redis.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+worker: $(STAMP)
+	$(BIN)/celery -A esmart worker --loglevel=INFO
+
+beat: $(STAMP)
+	$(BIN)/celery -A esmart beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,192 @@
+"""Deterministic demo data for the ownership chain, used by `manage.py seed_demo`.
+
+Every row has a fixed natural key (username, customer id, contract number, metering point id,
+meter id), so running the seed twice changes nothing. Other apps add their demo data through
+their own `demo.py` (see the seed_demo command).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.management.color import no_style
+from django.db import connection
+
+from esmart.api.area import Area
+
+from .models import Contract, Customer, CustomerAccess, DeliveryPoint, Meter, User
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    first_name: str
+    last_name: str
+    is_staff: bool = False
+
+
+DEMO_LOGINS = [
+    DemoLogin("demo1", "demo1-password", "Kari", "Nordmann"),
+    DemoLogin("demo2", "demo2-password", "Ola", "Hansen"),
+]
+STAFF_LOGIN = DemoLogin("admin", "admin-password", "Support", "Staff", is_staff=True)
+BENCH_LOGIN = DemoLogin("bench", "bench-password", "Bench", "Mark")
+
+CITIES = [
+    ("0150", "Oslo", "NO1"),
+    ("4610", "Kristiansand", "NO2"),
+    ("7010", "Trondheim", "NO3"),
+    ("9008", "Tromsø", "NO4"),
+    ("5003", "Bergen", "NO5"),
+]
+START = dt.date(2020, 1, 1)
+
+
+def gsrn(body: int) -> str:
+    """An 18-digit GSRN (Norwegian metering point id, prefix 7070575) with its check digit."""
+    digits = f"7070575{body:010d}"
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    return digits + str((10 - total % 10) % 10)
+
+
+def ensure_login(login: DemoLogin) -> User:
+    user, _ = User.objects.update_or_create(
+        username=login.username,
+        defaults={
+            "first_name": login.first_name,
+            "last_name": login.last_name,
+            "email": f"{login.username}@example.com",
+            "is_staff": login.is_staff,
+            "is_superuser": login.is_staff,
+            "is_active": True,
+        },
+    )
+    if not user.check_password(login.password):
+        user.set_password(login.password)
+        user.save(update_fields=["password"])
+    return user
+
+
+def customer_rows(*, customer_id: int, area: Area, login: DemoLogin, meters: int, seq: int):
+    """The customer, its contract, delivery point(s) and meters, as unsaved rows with fixed keys."""
+    zip_code, city, price_area = CITIES[seq % len(CITIES)]
+    address = {
+        "address_text": f"Storgata {seq % 200 + 1}",
+        "house_no": str(seq % 200 + 1),
+        "zip_code": zip_code,
+        "city": city,
+    }
+    customer = Customer(
+        id=customer_id,
+        area=area,
+        first_name=login.first_name,
+        last_name=login.last_name,
+        email=f"{login.username}+{customer_id}@example.com",
+        phone_number=f"2{customer_id % 10**7:07d}",
+        mobile_number=f"9{customer_id % 10**7:07d}",
+        birth_date=dt.date(1980, 1, 1) + dt.timedelta(days=seq),
+        **address,
+    )
+    product = Contract.Product.NET if area == Area.NET else Contract.Product.POWER
+    contract = Contract(
+        customer_id=customer_id,
+        contract_no=customer_id * 10 + 1,
+        ledger_no=customer_id,
+        product=product,
+        start_date=START,
+    )
+    delivery_point = DeliveryPoint(
+        contract_id=None, name="Home", metering_point_id=gsrn(customer_id * 10 + 1), price_area=price_area, **address
+    )
+    meter_rows = [
+        Meter(meter_id=f"{customer_id * 100 + n:012d}", meter_no=f"AMS-{customer_id}-{n}", has_wattmeter=(n == 1))
+        for n in range(1, meters + 1)
+    ]
+    return customer, contract, delivery_point, meter_rows
+
+
+def ensure_customers(*, user: User, specs: list[tuple[int, Area]], login: DemoLogin, meters: int, progress=None):
+    """Creates the customers that are missing (existing rows are left alone), with access for `user`."""
+    existing = set(Customer.objects.filter(id__in=[cid for cid, _ in specs]).values_list("id", flat=True))
+    todo = [(cid, area) for cid, area in specs if cid not in existing]
+    batch = 500
+    for start in range(0, len(todo), batch):
+        chunk = [
+            customer_rows(customer_id=cid, area=area, login=login, meters=meters, seq=cid)
+            for cid, area in todo[start : start + batch]
+        ]
+        Customer.objects.bulk_create([c for c, _, _, _ in chunk])
+        CustomerAccess.objects.bulk_create([CustomerAccess(user=user, customer_id=c.id) for c, _, _, _ in chunk])
+        contracts = Contract.objects.bulk_create([k for _, k, _, _ in chunk])
+        for (_, _, dp, _), contract in zip(chunk, contracts, strict=True):
+            dp.contract = contract
+        points = DeliveryPoint.objects.bulk_create([dp for _, _, dp, _ in chunk])
+        meter_rows = []
+        for (_, _, _, rows), point in zip(chunk, points, strict=True):
+            for meter in rows:
+                meter.delivery_point = point
+                meter_rows.append(meter)
+        Meter.objects.bulk_create(meter_rows)
+        if progress:
+            progress(min(start + batch, len(todo)), len(todo))
+    CustomerAccess.objects.bulk_create(
+        [CustomerAccess(user=user, customer_id=cid) for cid, _ in specs], ignore_conflicts=True
+    )
+
+
+def reset_sequences() -> None:
+    """Explicit ids were inserted; move the sequences past them (PostgreSQL needs this)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), [Customer, Contract, DeliveryPoint, Meter])
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def seed(*, bench_customers: int = 0, bench_meters: int = 1, progress=None) -> list[User]:
+    """Seeds the demo logins (and optionally a large 'bench' login); returns the customer logins."""
+    ensure_login(STAFF_LOGIN)
+    users = []
+    for index, login in enumerate(DEMO_LOGINS):
+        user = ensure_login(login)
+        base = 100001 + index * 2
+        ensure_customers(user=user, specs=[(base, Area.POWER), (base + 1, Area.NET)], login=login, meters=2)
+        users.append(user)
+    if bench_customers:
+        user = ensure_login(BENCH_LOGIN)
+        specs = [(200001 + i, Area.POWER if i % 2 == 0 else Area.NET) for i in range(bench_customers)]
+        ensure_customers(user=user, specs=specs, login=BENCH_LOGIN, meters=bench_meters, progress=progress)
+        users.append(user)
+    reset_sequences()
+    return users
+
+
+def describe(users: list[User]) -> dict:
+    """The --json description of what was seeded: logins and the ids to try the API with."""
+    passwords = {login.username: login.password for login in [*DEMO_LOGINS, BENCH_LOGIN]}
+    customers = (
+        Customer.objects.filter(accesses__user__in=users)
+        .prefetch_related("accesses", "contracts__delivery_points__meters")
+        .order_by("id")
+    )
+    by_user: dict[int, list] = {user.pk: [] for user in users}
+    for customer in customers:
+        contracts = [
+            {
+                "ContractNo": contract.contract_no,
+                "DeliveryPointIds": [dp.id for dp in contract.delivery_points.all()],
+                "MeterIds": [m.meter_id for dp in contract.delivery_points.all() for m in dp.meters.all()],
+            }
+            for contract in customer.contracts.all()
+        ]
+        entry = {"CustomerId": customer.id, "Area": customer.area, "Contracts": contracts}
+        for access in customer.accesses.all():
+            if access.user_id in by_user:
+                by_user[access.user_id].append(entry)
+    return {
+        "Users": [
+            {"UserName": u.username, "Password": passwords[u.username], "UserId": u.pk, "Customers": by_user[u.pk]}
+            for u in users
+        ]
+    }

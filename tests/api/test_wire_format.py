@@ -1,0 +1,108 @@
+"""The wire contract of DESIGN.md §4: routing, casing, dates, X-Area, error bodies."""
+
+import datetime as dt
+
+import pytest
+from django.urls import resolve, reverse
+from rest_framework import serializers
+
+from esmart.api.casing import to_pascal, to_snake, to_wire
+from esmart.api.renderers import WireJSONRenderer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("path", ["/api/Users/7", "/api/users/7", "/API/USERS/7", "/api/users/7/"])
+def test_literal_segments_match_in_any_case(path):
+    match = resolve(path)
+    assert match.url_name == "user"
+    assert match.kwargs == {"userId": 7}
+
+
+def test_reverse_still_builds_the_canonical_path():
+    assert reverse("customer", kwargs={"customerId": 5}) == "/api/customers/5"
+
+
+def test_path_values_keep_their_case():
+    from django.urls.resolvers import get_resolver
+
+    from esmart.api.routing import api_path
+
+    pattern = api_path("apps/<str:appShortName>", lambda r: None).pattern
+    assert pattern.match("APPS/SmartLiv") == ("", (), {"appShortName": "SmartLiv"})
+    assert get_resolver() is not None
+
+
+def test_unknown_route_is_a_json_404(owner):
+    response = owner.client().get("/api/nothing/here")
+    assert response.status_code == 404
+    assert response.json() == {"Message": "No resource was found that matches the request URI."}
+
+
+@pytest.mark.parametrize(
+    ("snake", "wire"),
+    [("phone_number", "PhoneNumber"), ("po_box", "POBox"), ("customer_ids", "CustomerIds"), ("kid", "Kid")],
+)
+def test_names_convert_both_ways(snake, wire):
+    assert to_pascal(snake) == wire
+    assert to_snake(wire) == snake
+
+
+def test_datetimes_are_written_in_utc_without_offset_or_fraction():
+    oslo = dt.timezone(dt.timedelta(hours=2))
+    body = to_wire({"start_time": dt.datetime(2013, 9, 18, 0, 39, 30, 123456, tzinfo=oslo)})
+    assert body == {"StartTime": "2013-09-17T22:39:30"}
+
+
+def test_serializer_datetimes_use_the_same_format():
+    class Event(serializers.Serializer):
+        value_time = serializers.DateTimeField()
+
+    data = Event({"value_time": dt.datetime(2025, 1, 1, 0, 0, tzinfo=dt.UTC)}).data
+    assert WireJSONRenderer().render(data) == b'{"ValueTime":"2025-01-01T00:00:00"}'
+
+
+@pytest.mark.parametrize("text", ["2013-09-17T22:39:30", "2013-09-17T22:39:30Z", "2013-09-18T00:39:30+02:00"])
+def test_datetime_input_accepts_naive_utc_z_and_offsets(text):
+    field = serializers.DateTimeField()
+    assert field.to_internal_value(text) == dt.datetime(2013, 9, 17, 22, 39, 30, tzinfo=dt.UTC)
+
+
+def test_camel_case_serializers_render_in_camel_case():
+    class WattMeter(serializers.Serializer):
+        wire_case = "camel"
+        wattmeter_display_type = serializers.IntegerField()
+
+    data = WattMeter({"wattmeter_display_type": 2}).data
+    assert WireJSONRenderer().render(data) == b'{"wattmeterDisplayType":2}'
+
+
+def test_request_bodies_are_read_in_pascal_case(owner):
+    response = owner.client().patch(f"/api/customers/{owner.customer.pk}", {"PhoneNumber": "12345678"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["PhoneNumber"] == "12345678"
+
+
+def test_malformed_json_is_400_not_500(owner):
+    response = owner.client().generic(
+        "PATCH", f"/api/customers/{owner.customer.pk}", b"{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "Message" in response.json()
+
+
+def test_enum_values_are_named_in_the_schema(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    area = schema["components"]["schemas"]["AreaEnum"]
+    assert area["enum"] == [1, 2]
+    assert area["x-enum-varnames"] == ["Net", "Power"]
+
+
+def test_schema_shows_wire_names(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    customer = schema["components"]["schemas"]["CustomerResponse"]["properties"]
+    assert {"CustomerId", "PhoneNumber", "IsNetCustomer", "Address"} <= set(customer)
+    address = schema["components"]["schemas"]["ElwAddress"]["properties"]
+    assert "POBox" in address and "IsEditable" in address
+    login = schema["components"]["schemas"]["LoginRequestSimple"]
+    assert set(login["required"]) == {"UserName", "Password", "Area"}
