@@ -4,9 +4,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from esmart.api.routing import api_path
 
+API_APPS = ["customers", "metering", "assets", "pricing", "notifications", "ev", "assignments", "flex"]
+
 api_patterns = [
     path("", include("esmart.core.urls")),
-    path("", include("apps.customers.api.urls")),
+    *(path("", include(f"apps.{app}.api.urls")) for app in API_APPS),
 ]
 
 urlpatterns = [

@@ -1,16 +1,30 @@
+import importlib
+import importlib.util
 import sys
 
 import orjson
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.customers import demo
 
 
+def app_seeders():
+    """`seed(users=, days=, progress=)` of every other app that has a demo.py, in INSTALLED_APPS order."""
+    for app_module in settings.INSTALLED_APPS:
+        name = f"{app_module}.demo"
+        if app_module.startswith("apps.") and app_module != "apps.customers" and importlib.util.find_spec(name):
+            module = importlib.import_module(name)
+            if hasattr(module, "seed"):
+                yield app_module.split(".")[-1], module.seed
+
+
 class Command(BaseCommand):
     help = (
         "Creates deterministic demo data (idempotent): logins demo1 and demo2, each with a Power and a "
-        "Net customer, contracts, delivery points and meters, and the staff login admin."
+        "Net customer, contracts, delivery points and meters, and the staff login admin. Other apps add "
+        "their data (history, prices, ...) through their demo.py."
     )
 
     def add_arguments(self, parser):
@@ -19,24 +33,35 @@ class Command(BaseCommand):
             "--customers", type=int, default=0, help="Also create this many customers for the 'bench' login."
         )
         parser.add_argument("--meters", type=int, default=1, help="Meters per bench customer (default 1).")
+        parser.add_argument(
+            "--days", type=int, default=400, help="Days of history up to today for the apps that keep history."
+        )
 
-    def handle(self, *args, json=False, customers=0, meters=1, **options):
-        # Progress goes to stderr when --json is asked for, so stdout stays one JSON document.
+    def handle(self, *args, json=False, customers=0, meters=1, days=400, **options):
+        if customers < 0 or meters < 1 or days < 0:
+            raise CommandError("--customers and --days must be >= 0, --meters >= 1.")
+        # Progress goes to stderr with --json, so stdout stays one JSON document.
         out = sys.stderr if json else self.stdout
 
-        def progress(done, total):
-            out.write(f"  bench customers: {done}/{total}\n")
+        def progress(what):
+            def report(done, total):
+                out.write(f"  {what}: {done}/{total}\n")
+                out.flush()
 
-        if customers < 0 or meters < 1:
-            self.stderr.write("--customers must be >= 0 and --meters >= 1")
-            sys.exit(2)
-        out.write("Seeding demo data...\n")
+            return report
+
+        out.write("Seeding customers, contracts, delivery points and meters...\n")
         with transaction.atomic():
-            users = demo.seed(bench_customers=customers, bench_meters=meters, progress=progress)
+            users = demo.seed(bench_customers=customers, bench_meters=meters, progress=progress("bench customers"))
+        for app_name, seed in app_seeders():
+            out.write(f"Seeding {app_name}...\n")
+            with transaction.atomic():
+                seed(users=users, days=days, progress=progress(app_name))
+
         if json:
             sys.stdout.write(orjson.dumps(demo.describe(users)).decode() + "\n")
             return
-        out.write("Demo logins (HTTP Basic, and the admin at /admin/):\n")
+        out.write("Demo logins (HTTP Basic for the API, and the admin at /admin/):\n")
         for login in [*demo.DEMO_LOGINS, demo.STAFF_LOGIN]:
             role = "staff, admin" if login.is_staff else "customer, Power + Net"
             out.write(f"  {login.username} / {login.password}  ({role})\n")
