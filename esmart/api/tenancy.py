@@ -9,12 +9,38 @@ new route is covered, or flagged, without anyone remembering to add it.
 
 OWNED_PATH_PARAMETERS = frozenset(
     {
+        # customers, metering, pricing
         "userId",
         "customerId",
+        "custId",
         "contractNo",
-        "meterId",
         "deliveryPointId",
+        "meterId",
         "invoiceNo",
+        "assetId",
+        # ev, notifications, flex
+        "evChargingRequestId",
+        "vehicleId",
+        "vehicleid",
+        "carId",
+        "gatewayAssetId",
+        "chargerAssetId",
+        "deviceAssetId",
+        "registrationId",
+        "messageId",
+        "siteId",
+        "controlPlanId",
+        "controlPlanGuidAsString",
+        "zoneId",
+        # professional and care
+        "id",
+        "participantId",
+        "clientId",
+        "assignmentId",
+        "toUserId",
+        "equipmentId",
+        "serialNumber",
+        "externalId",
     }
 )
 
@@ -25,5 +51,15 @@ FREE_PATH_PARAMETERS = frozenset(
         "companyShortName",
         "build",
         "year",
+        "type",
+        "category",
+        "eventName",
+        "relationshipType",
+        "weekdays",
+        "endDate",
+        "searchFilterId",
+        "tsTypeId",
+        "objectKey",
+        "correlationId",
     }
 )
