@@ -85,10 +85,6 @@ def wire_exception_handler(exc, context):
     else:
         body = error_body(str(exc.detail))
 
-    # Imported here: rest_framework.views loads the authentication classes, which import this module.
-    from rest_framework.views import set_rollback
-
-    set_rollback()
     # ModelState keys are already wire paths ("Address.City"): the renderer leaves them alone.
     return Response(WireDict(body), status=exc.status_code, headers=headers)
 

@@ -6,22 +6,23 @@ handler runs, `initial()` resolves the whole path chain in one scoped query; a b
 id that belongs to someone else, is a 404 before the body is even parsed. Lists hang off the
 anchor (`self.anchor.contracts.all()`), so they are scoped by construction.
 
-Subclasses may not override `initial`, `get_queryset` or `get_object` (checked at class
+Subclasses may not override `dispatch`, `initial`, `get_queryset` or `get_object` (checked at class
 creation, as PostHog's routing does); they refine the anchor query with `refine_anchor()`.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import SAFE_METHODS, AllowAny
 
 from .area import request_area
 from .authentication import WWW_AUTHENTICATE
 from .tenancy import FREE_PATH_PARAMETERS, OWNED_PATH_PARAMETERS
 
-_SEALED = ("initial", "get_queryset", "get_object")
+_SEALED = ("dispatch", "initial", "get_queryset", "get_object")
 
 
 class Scope:
@@ -52,6 +53,17 @@ class ApiView(GenericAPIView):
                     f"{cls.__qualname__} overrides {', '.join(overridden)}: scoping lives in ApiView; "
                     "use anchor_lookups and refine_anchor() instead."
                 )
+
+    def dispatch(self, request, *args, **kwargs):
+        # Writes run in one transaction and any error response rolls it back, so a failed request
+        # leaves nothing half-written. Reads skip the BEGIN/COMMIT round trips.
+        if request.method in SAFE_METHODS:
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+            return response
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -1,0 +1,58 @@
+"""The scoped base view: sealed, atomic writes, path parameters accounted for."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory, force_authenticate
+
+from apps.customers.models import Customer
+from apps.customers.scopes import CustomerScope
+from esmart.api.views import ApiView
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("method", ["dispatch", "initial", "get_queryset", "get_object"])
+def test_a_subclass_cannot_bypass_the_scope(method):
+    with pytest.raises(TypeError, match="scoping lives in ApiView"):
+        type("Sneaky", (ApiView,), {method: lambda self, *a, **k: None, "__module__": "apps.sneaky"})
+
+
+class WritesThenFails(ApiView):
+    anchor_model = Customer
+    anchor_scope = CustomerScope(customer_path="")
+    anchor_lookups = {"customerId": "pk"}
+
+    def patch(self, request, customerId):
+        Customer.objects.filter(pk=self.anchor.pk).update(first_name="half-written")
+        raise exceptions.ValidationError({"first_name": ["fails after the write"]})
+
+
+class UnscopedParameter(ApiView):
+    def get(self, request, customerId):
+        return Response({})
+
+
+def call(view_class, user, method="patch", **kwargs):
+    request = getattr(APIRequestFactory(), method)("/x", {}, format="json")
+    force_authenticate(request, user=user)
+    return view_class.as_view()(request, **kwargs)
+
+
+def test_a_write_that_fails_is_rolled_back(owner):
+    response = call(WritesThenFails, owner.user, customerId=owner.customer.pk)
+    assert response.status_code == 400
+    assert response.data["ModelState"] == {"FirstName": ["fails after the write"]}
+    assert Customer.objects.get(pk=owner.customer.pk).first_name == owner.customer.first_name
+
+
+def test_the_anchor_is_resolved_before_the_handler(owner, other):
+    response = call(WritesThenFails, owner.user, customerId=other.customer.pk)
+    assert response.status_code == 404
+    assert Customer.objects.get(pk=other.customer.pk).first_name == other.customer.first_name
+
+
+def test_an_owned_parameter_without_a_scope_is_refused(owner):
+    with pytest.raises(ImproperlyConfigured, match="customerId"):
+        call(UnscopedParameter, owner.user, method="get", customerId=owner.customer.pk)
