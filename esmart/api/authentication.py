@@ -27,7 +27,7 @@ WRONG_CREDENTIALS_MESSAGE = "Authorization has been denied for this request."
 
 def client_ident(request) -> str:
     """The client's address, honouring NUM_PROXIES the way DRF's throttles do."""
-    return BaseThrottle().get_ident(request)
+    return BaseThrottle().get_ident(request) or "unknown"
 
 
 def _digest(*parts: str) -> str:

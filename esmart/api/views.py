@@ -43,6 +43,8 @@ class ApiView(GenericAPIView):
     anchor_model = None
     anchor_scope: Scope | None = None
     anchor_lookups: dict[str, str] = {}
+    # No OPTIONS introspection: the OpenAPI schema documents the API (OPTIONS is a 405).
+    metadata_class = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

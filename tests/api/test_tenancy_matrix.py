@@ -1,0 +1,175 @@
+"""The tenancy matrix, generated from the URLconf (DESIGN.md §5, §10).
+
+For every API route and method: no credentials → 401 (unless the view is public); for routes
+that take owned ids, the ids of another user's objects → 404 for the caller, while the same URL
+is *not* a 404 for their owner (so the ids are real and the 404 means "not yours"). A route added
+later is covered without editing this file; a route whose parameters cannot be classified (see
+esmart/api/tenancy.py) or whose owned ids no test hook can provide fails here.
+
+Apps provide ids of their own objects through `tests/<app>/tenancy.py`:
+`def owned_values(owner) -> dict[str, object]`, creating the objects for that Owner.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.permissions import AllowAny
+
+from esmart.api.tenancy import FREE_PATH_PARAMETERS, OWNED_PATH_PARAMETERS
+from esmart.api.views import ApiView
+
+from ..conftest import Owner
+
+FREE_SAMPLES = {
+    "appshortname": "smartliv",
+    "appShortName": "smartliv",
+    "companyShortName": "esmart",
+    "build": "100",
+    "year": 2025,
+    "type": "1",
+    "category": "1",
+    "eventName": "outage",
+    "relationshipType": "1",
+    "weekdays": "1",
+    "endDate": "2025-01-01",
+    "searchFilterId": "1",
+    "tsTypeId": 1,
+    "objectKey": "key-1",
+    "correlationId": "00000000-0000-0000-0000-000000000001",
+}
+NON_API_ROUTES = {"api/schema", "api/docs"}
+_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str
+    view_class: type
+    methods: tuple[str, ...]
+
+    @property
+    def parameters(self) -> list[str]:
+        return [m.group("name") for m in _PARAMETER.finditer(self.route)]
+
+    @property
+    def is_public(self) -> bool:
+        return any(p is AllowAny for p in self.view_class.permission_classes)
+
+    def url(self, values: dict) -> str:
+        return "/" + _PARAMETER.sub(lambda m: str(values[m.group("name")]), self.route)
+
+    def __str__(self):
+        return self.route
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route, pattern.callback
+
+
+def api_routes() -> list[Route]:
+    routes = []
+    for route, callback in _walk(get_resolver().url_patterns):
+        if not route.lower().startswith("api/") or route in NON_API_ROUTES:
+            continue
+        view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+        methods = tuple(m for m in ("get", "post", "put", "patch", "delete") if view_class and hasattr(view_class, m))
+        routes.append(Route(route, view_class, methods))
+    return routes
+
+
+ROUTES = api_routes()
+CASES = [(route, method) for route in ROUTES for method in route.methods]
+
+
+def _case_id(case):
+    return f"{case[1].upper()} {case[0]}" if isinstance(case, tuple) else str(case)
+
+
+def owned_values(owner: Owner) -> dict:
+    values = {
+        "userId": owner.user.pk,
+        "customerId": owner.customer.pk,
+        "contractNo": owner.contract.contract_no,
+        "deliveryPointId": owner.delivery_point.pk,
+        "meterId": owner.meter.meter_id,
+    }
+    for app in settings.INSTALLED_APPS:
+        module_name = f"tests.{app.split('.')[-1]}.tenancy"
+        if app.startswith("apps.") and _module_exists(module_name):
+            values.update(importlib.import_module(module_name).owned_values(owner))
+    return values
+
+
+def _module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # the app has no tests package at all
+        return False
+
+
+def call(client, method: str, url: str):
+    return getattr(client, method)(url, {}, format="json") if method != "get" else client.get(url)
+
+
+def test_the_matrix_sees_the_api():
+    seen = {r.route for r in ROUTES}
+    assert {"api/ping", "api/Authenticate", "api/users/<int:userId>", "api/customers/<int:customerId>"} <= seen
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+def test_every_route_is_classified(route):
+    assert route.view_class is not None and issubclass(route.view_class, ApiView), (
+        f"{route} is not served by an ApiView: tenancy cannot be guaranteed"
+    )
+    unknown = [p for p in route.parameters if p not in OWNED_PATH_PARAMETERS | FREE_PATH_PARAMETERS]
+    assert not unknown, f"{route}: classify {unknown} in esmart/api/tenancy.py"
+    owned = [p for p in route.parameters if p in OWNED_PATH_PARAMETERS]
+    if owned:
+        assert route.view_class.anchor_model is not None and route.view_class.anchor_scope is not None, (
+            f"{route} takes owned ids {owned} but its view has no anchor scope"
+        )
+        missing = set(owned) - set(route.view_class.anchor_lookups)
+        assert not missing, f"{route}: owned ids {missing} are not resolved by the anchor query"
+    assert route.methods, f"{route} handles no method"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_no_credentials_is_401(case, anonymous, other):
+    route, method = case
+    if route.is_public:
+        pytest.skip("public endpoint")
+    values = {**FREE_SAMPLES, **owned_values(other)}
+    response = call(anonymous, method, route.url(values))
+    assert response.status_code == 401, response.content
+    assert response["WWW-Authenticate"].startswith("Basic")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", [c for c in CASES if set(c[0].parameters) & OWNED_PATH_PARAMETERS], ids=_case_id)
+def test_another_users_ids_are_404(case, owner, other):
+    route, method = case
+    values = owned_values(other)
+    missing = [p for p in route.parameters if p in OWNED_PATH_PARAMETERS and p not in values]
+    assert not missing, f"no tests/<app>/tenancy.py provides {missing} for {route}"
+    url = route.url({**FREE_SAMPLES, **values})
+
+    as_owner_of_the_ids = call(other.client(), method, url)
+    assert as_owner_of_the_ids.status_code not in (401, 403, 404), (
+        f"{method.upper()} {url} fails for the ids' owner ({as_owner_of_the_ids.status_code}): "
+        "the matrix would prove nothing"
+    )
+    as_someone_else = call(owner.client(), method, url)
+    assert as_someone_else.status_code == 404, as_someone_else.content
