@@ -2,8 +2,9 @@
 
 import logging
 
+import orjson
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -90,8 +91,11 @@ def wire_exception_handler(exc, context):
 
 
 def json_error_view(status_code: int, message: str):
+    """Django-level errors (no route matched, a crash) in the same body as the API's."""
+    content = orjson.dumps(error_body(message))
+
     def view(request, exception=None):
-        return JsonResponse(error_body(message), status=status_code)
+        return HttpResponse(content, status=status_code, content_type="application/json")
 
     return view
 

@@ -12,6 +12,9 @@ class SubsystemSerializer(serializers.Serializer):
 class PingResponseSerializer(serializers.Serializer):
     version = serializers.CharField()
     subsystems = SubsystemSerializer(many=True)
+    last_worker_heartbeat = serializers.DateTimeField(
+        allow_null=True, help_text="When a Celery worker last ran the beat's heartbeat task (UTC); null if never."
+    )
 
     class Meta:
         ref_name = "PingResponse"

@@ -10,6 +10,8 @@ from django.db import connection
 
 from esmart.celery import app as celery_app
 
+from .tasks import HEARTBEAT_CACHE_KEY
+
 
 def subsystems() -> list[dict]:
     database = connection.settings_dict["ENGINE"].rsplit(".", 1)[-1]
@@ -20,6 +22,10 @@ def subsystems() -> list[dict]:
         {"name": "Cache", "kind": cache_backend},
         {"name": "TaskBroker", "kind": broker},
     ]
+
+
+def last_worker_heartbeat():
+    return cache.get(HEARTBEAT_CACHE_KEY)
 
 
 def check_cache() -> str | None:

@@ -14,7 +14,13 @@ class PingView(PublicApiView):
     @extend_schema(responses=PingResponseSerializer, auth=[])
     def get(self, request):
         return Response(
-            PingResponseSerializer({"version": settings.ESMART_VERSION, "subsystems": services.subsystems()}).data
+            PingResponseSerializer(
+                {
+                    "version": settings.ESMART_VERSION,
+                    "subsystems": services.subsystems(),
+                    "last_worker_heartbeat": services.last_worker_heartbeat(),
+                }
+            ).data
         )
 
 
