@@ -86,7 +86,7 @@ def customer_rows(*, customer_id: int, area: Area, login: DemoLogin, meters: int
         email=f"{login.username}+{customer_id}@example.com",
         phone_number=f"2{customer_id % 10**7:07d}",
         mobile_number=f"9{customer_id % 10**7:07d}",
-        birth_date=dt.date(1980, 1, 1) + dt.timedelta(days=seq),
+        birth_date=dt.date(1960, 1, 1) + dt.timedelta(days=seq * 97 % 15000),
         **address,
     )
     product = Contract.Product.NET if area == Area.NET else Contract.Product.POWER

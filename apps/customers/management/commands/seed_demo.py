@@ -1,6 +1,5 @@
 import importlib
 import importlib.util
-import sys
 
 import orjson
 from django.conf import settings
@@ -41,27 +40,28 @@ class Command(BaseCommand):
         if customers < 0 or meters < 1 or days < 0:
             raise CommandError("--customers and --days must be >= 0, --meters >= 1.")
         # Progress goes to stderr with --json, so stdout stays one JSON document.
-        out = sys.stderr if json else self.stdout
+        self.stderr.style_func = None
+        out = self.stderr if json else self.stdout
 
         def progress(what):
             def report(done, total):
-                out.write(f"  {what}: {done}/{total}\n")
+                out.write(f"  {what}: {done}/{total}")
                 out.flush()
 
             return report
 
-        out.write("Seeding customers, contracts, delivery points and meters...\n")
+        out.write("Seeding customers, contracts, delivery points and meters...")
         with transaction.atomic():
             users = demo.seed(bench_customers=customers, bench_meters=meters, progress=progress("bench customers"))
         for app_name, seed in app_seeders():
-            out.write(f"Seeding {app_name}...\n")
+            out.write(f"Seeding {app_name}...")
             with transaction.atomic():
                 seed(users=users, days=days, progress=progress(app_name))
 
         if json:
-            sys.stdout.write(orjson.dumps(demo.describe(users)).decode() + "\n")
+            self.stdout.write(orjson.dumps(demo.describe(users)).decode())
             return
-        out.write("Demo logins (HTTP Basic for the API, and the admin at /admin/):\n")
+        out.write("Demo logins (HTTP Basic for the API, and the admin at /admin/):")
         for login in [*demo.DEMO_LOGINS, demo.STAFF_LOGIN]:
             role = "staff, admin" if login.is_staff else "customer, Power + Net"
-            out.write(f"  {login.username} / {login.password}  ({role})\n")
+            out.write(f"  {login.username} / {login.password}  ({role})")
