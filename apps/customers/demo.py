@@ -15,7 +15,21 @@ from django.db import connection
 
 from esmart.api.area import Area
 
-from .models import Contract, Customer, CustomerAccess, DeliveryPoint, Meter, User
+from .models import (
+    App,
+    AppConfigParameter,
+    Contract,
+    Customer,
+    CustomerAccess,
+    CustomerAssociation,
+    DeliveryPoint,
+    Device,
+    Feedback,
+    Meter,
+    TermsType,
+    TermsVersion,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -153,6 +167,8 @@ def seed(*, bench_customers: int = 0, bench_meters: int = 1, progress=None) -> l
         base = 100001 + index * 2
         ensure_customers(user=user, specs=[(base, Area.POWER), (base + 1, Area.NET)], login=login, meters=2)
         users.append(user)
+    seed_apps()
+    seed_customer_extras(users)
     if bench_customers:
         user = ensure_login(BENCH_LOGIN)
         specs = [(200001 + i, Area.POWER if i % 2 == 0 else Area.NET) for i in range(bench_customers)]
@@ -190,3 +206,97 @@ def describe(users: list[User]) -> dict:
             for u in users
         ]
     }
+
+
+# --- apps, terms, configuration, feedback (the customers app's own demo data) ---------------
+
+PUBLISHED = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+DEMO_APPS = [
+    # short name, name, product added on first use, terms: (type, version, title)
+    (
+        "smartliv",
+        "Smart Liv",
+        "SMARTLIV",
+        [
+            (TermsType.GENERAL, 1, "General terms of use"),
+            (TermsType.GENERAL, 2, "General terms of use (2025)"),
+            (TermsType.ADDITIONAL, 1, "Terms for smart-home control"),
+            (TermsType.EULA, 1, "End user licence agreement"),
+        ],
+    ),
+    ("rknett", "RK Nett", "RKNETT", [(TermsType.GENERAL, 1, "Vilkår for RK Nett")]),
+]
+
+DEMO_CONFIG = [
+    # app, company ("" = any), build ("" = any), key, value
+    ("smartliv", "", "", "api_base_url", "http://127.0.0.1:8000/api/"),
+    ("smartliv", "", "", "show_spot_prices", "true"),
+    ("smartliv", "", "", "support_phone", "+4722000000"),
+    ("smartliv", "demo", "", "theme", "demo-green"),
+    ("smartliv", "demo", "", "support_phone", "+4722123456"),
+    ("smartliv", "", "100", "show_spot_prices", "false"),
+    ("rknett", "", "", "api_base_url", "http://127.0.0.1:8000/api/"),
+    ("rknett", "", "", "show_outages", "true"),
+]
+
+
+def seed_apps() -> None:
+    for short_name, name, product, terms in DEMO_APPS:
+        app, _ = App.objects.update_or_create(short_name=short_name, defaults={"name": name, "product_code": product})
+        for terms_type, version, title in terms:
+            TermsVersion.objects.update_or_create(
+                app=app,
+                terms_type=terms_type,
+                version=version,
+                defaults={
+                    "title": title,
+                    "url": f"https://example.com/{short_name}/terms/{terms_type}/{version}",
+                    "published_at": PUBLISHED + dt.timedelta(days=365 * (version - 1)),
+                },
+            )
+    apps = {app.short_name: app for app in App.objects.all()}
+    for short_name, company, build, key, value in DEMO_CONFIG:
+        AppConfigParameter.objects.update_or_create(
+            app=apps[short_name], company_short_name=company, build=build, key=key, defaults={"value": value}
+        )
+
+
+def seed_customer_extras(users: list[User]) -> None:
+    """Per demo login: its Power and Net customers are the same person, devices at the Power
+    customer's delivery point, and one piece of feedback (answered for demo1)."""
+    staff = User.objects.get(username=STAFF_LOGIN.username)
+    for index, user in enumerate(users):
+        power, net = Customer.objects.filter(
+            accesses__user=user, id__in=[100001 + index * 2, 100002 + index * 2]
+        ).order_by("id")
+        for a, b in ((power, net), (net, power)):
+            CustomerAssociation.objects.update_or_create(
+                customer=a, associate=b, defaults={"relation": CustomerAssociation.Relation.SAME_PERSON}
+            )
+        point = DeliveryPoint.objects.filter(contract__customer=power).order_by("id").first()
+        for kind, name in ((Device.Kind.EV_CHARGER, "Garage charger"), (Device.Kind.LIGHTS_AND_HEATING, "Living room")):
+            Device.objects.get_or_create(delivery_point=point, kind=kind, name=name)
+        answered = index == 0
+        Feedback.objects.update_or_create(
+            kind=Feedback.Kind.CUSTOMER,
+            customer=power,
+            user=user,
+            message="The consumption graph is great, but I miss a weekly view.",
+            defaults={
+                "app_name": "smartliv",
+                "app_version": "3.2.0",
+                "platform": "ios",
+                "rating": 4,
+                "answer": "Thanks! A weekly view is coming in 3.3." if answered else "",
+                "answered_by": staff if answered else None,
+                "answered_at": PUBLISHED if answered else None,
+            },
+        )
+    Feedback.objects.get_or_create(
+        kind=Feedback.Kind.SYSTEM,
+        customer=None,
+        user=users[0] if users else None,
+        message="Login took a long time this morning.",
+        defaults={"app_name": "rknett", "app_version": "1.0.4", "platform": "android", "rating": 2},
+    )

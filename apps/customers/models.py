@@ -189,3 +189,229 @@ class Meter(models.Model):
 
     def __str__(self):
         return self.meter_id
+
+
+class Device(models.Model):
+    """A controllable device at a delivery point, listed by contractdeliverypoints.
+
+    Minimal on purpose: the EV and smart-home apps own the devices' behaviour; this row only says
+    that a delivery point has a lights/heating controller or an EV charger.
+    """
+
+    class Kind(models.TextChoices):
+        LIGHTS_AND_HEATING = "LIGHTS_AND_HEATING", "Lights and heating"
+        EV_CHARGER = "EV_CHARGER", "EV charger"
+
+    delivery_point = models.ForeignKey(DeliveryPoint, on_delete=models.CASCADE, related_name="devices")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class CustomerAssociation(models.Model):
+    """Another customer associated with this one; stored in both directions."""
+
+    class Relation(models.IntegerChoices):
+        SAME_PERSON = 1, "SamePerson"
+        HOUSEHOLD_MEMBER = 2, "HouseholdMember"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="associations")
+    associate = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    relation = models.PositiveSmallIntegerField(choices=Relation.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["associate_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "associate"], name="customer_association_unique"),
+            models.CheckConstraint(condition=~Q(customer=models.F("associate")), name="customer_association_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} ↔ {self.associate_id} ({self.get_relation_display()})"
+
+
+class App(models.Model):
+    """A customer app (smartliv, rknett...): its terms, configuration and the product it adds."""
+
+    short_name = models.SlugField(max_length=50, unique=True, help_text="Lower case; matched in any case.")
+    name = models.CharField(max_length=100)
+    product_code = models.CharField(
+        max_length=40, blank=True, help_text="Product added to the user's contracts when the app is first used."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["short_name"]
+
+    def __str__(self):
+        return self.short_name
+
+    def save(self, *args, **kwargs):
+        self.short_name = self.short_name.lower()
+        super().save(*args, **kwargs)
+
+
+class AppConfigParameter(models.Model):
+    """One configuration value of an app; blank company/build mean "any" (the most specific wins)."""
+
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="config_parameters")
+    company_short_name = models.CharField(max_length=50, blank=True, help_text="Blank: every company.")
+    build = models.CharField(max_length=50, blank=True, help_text="Blank: every build.")
+    key = models.CharField(max_length=100)
+    value = models.TextField(blank=True)
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["app", "key", "company_short_name", "build"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["app", "company_short_name", "build", "key"], name="app_config_parameter_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.app} {self.company_short_name or '*'}/{self.build or '*'} {self.key}"
+
+    def save(self, *args, **kwargs):
+        self.company_short_name = self.company_short_name.lower()
+        super().save(*args, **kwargs)
+
+
+class TermsType(models.IntegerChoices):
+    GENERAL = 1, "General"
+    ADDITIONAL = 2, "Additional"
+    EULA = 3, "Eula"
+
+
+class TermsVersion(models.Model):
+    """A published version of an app's terms; a newer version makes earlier acceptances stale."""
+
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="terms_versions")
+    terms_type = models.PositiveSmallIntegerField(choices=TermsType.choices)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    url = models.URLField(blank=True)
+    text = models.TextField(blank=True)
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["app", "terms_type", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["app", "terms_type", "version"], name="terms_version_unique"),
+            models.CheckConstraint(condition=Q(terms_type__in=TermsType.values), name="terms_version_type_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.app} {self.get_terms_type_display()} v{self.version}"
+
+
+class TermsAcceptance(models.Model):
+    """Who accepted which version of an app's terms, and when.
+
+    General and additional terms are accepted for the customer (meter is empty); the EULA is
+    accepted by a user for each of the customer's meters. A reset keeps the row (reset_at set).
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="terms_acceptances")
+    terms_version = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="acceptances")
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    accepted_at = models.DateTimeField(default=timezone.now)
+    reset_at = models.DateTimeField(null=True, blank=True)
+    reset_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-accepted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "terms_version"],
+                condition=Q(meter__isnull=True, reset_at__isnull=True),
+                name="terms_acceptance_current_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["meter", "terms_version", "accepted_by"],
+                condition=Q(meter__isnull=False, reset_at__isnull=True),
+                name="eula_acceptance_current_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id}: {self.terms_version}"
+
+
+class Feedback(models.Model):
+    """Feedback sent from an app, about the customer relationship or about the system; staff answer it."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER = "CUSTOMER", "Customer feedback"
+        SYSTEM = "SYSTEM", "System feedback"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    customer = models.ForeignKey(Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="feedback")
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    app_name = models.CharField(max_length=50, blank=True)
+    app_version = models.CharField(max_length=30, blank=True)
+    platform = models.CharField(max_length=30, blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    message = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(blank=True, max_length=4000)
+    answered_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "feedback"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="feedback_rating_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="SYSTEM") | Q(customer__isnull=False), name="feedback_customer_has_customer"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class AppUsage(models.Model):
+    """That a user uses an app for a customer (POST tracking); one row per (user, customer, app)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="app_usages")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="app_usages")
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="usages")
+    first_event = models.CharField(max_length=50)
+    first_used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-first_used_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "customer", "app"], name="app_usage_unique")]
+
+    def __str__(self):
+        return f"{self.user} uses {self.app}"
+
+
+class ContractProduct(models.Model):
+    """A product on a contract in the customer information system (added when an app is first used)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="products")
+    product_code = models.CharField(max_length=40)
+    app = models.ForeignKey(App, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    added_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["contract", "product_code"]
+        constraints = [models.UniqueConstraint(fields=["contract", "product_code"], name="contract_product_unique")]
+
+    def __str__(self):
+        return f"{self.contract.contract_no}: {self.product_code}"

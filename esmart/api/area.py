@@ -20,7 +20,7 @@ def request_area(request) -> Area:
     if cached is not None:
         return cached
     raw = request.META.get(AREA_HEADER)
-    if raw is None or raw.strip() == "":
+    if raw is None:
         area = DEFAULT_AREA
     else:
         try:

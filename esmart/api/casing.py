@@ -70,10 +70,11 @@ def to_snake(name: str) -> str:
 _KEY_FUNCTIONS = {PASCAL: to_pascal, CAMEL: to_camel}
 
 
-def _utc_text(value: dt.datetime) -> str:
+def utc_text(value: dt.datetime) -> str:
+    """The wire form of a datetime: UTC, no offset, no fraction (`2013-09-17T22:39:30`)."""
     if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S")
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="seconds")
 
 
 def to_wire(data, case: str = PASCAL):
@@ -86,7 +87,9 @@ def to_wire(data, case: str = PASCAL):
         if isinstance(value, (list, tuple)):
             return [walk(v) for v in value]
         if isinstance(value, dt.datetime):
-            return _utc_text(value)
+            return utc_text(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
         if isinstance(value, Decimal):
             return float(value)
         return value

@@ -90,6 +90,25 @@ class WireAutoSchema(AutoSchema):
         return responses
 
 
+# JSON Schema's "date-time" demands an offset; the wire writes UTC without one (DESIGN.md §4).
+WIRE_DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"
+WIRE_DATETIME_NOTE = "UTC, written 2013-09-17T22:39:30 (input also accepts Z or an offset)."
+
+
+def _describe_wire_datetimes(node):
+    if isinstance(node, dict):
+        if node.get("format") == "date-time" and node.get("type") == "string":
+            del node["format"]
+            node["pattern"] = WIRE_DATETIME_PATTERN
+            node.setdefault("example", "2013-09-17T22:39:30")
+            node["description"] = f"{node.get('description', '')} {WIRE_DATETIME_NOTE}".strip()
+        for value in node.values():
+            _describe_wire_datetimes(value)
+    elif isinstance(node, list):
+        for value in node:
+            _describe_wire_datetimes(value)
+
+
 _CHOICE_LINE = re.compile(r"^\* `(?P<value>[^`]*)` - (?P<name>.+)$", re.MULTILINE)
 
 
@@ -117,7 +136,8 @@ def _component_cases(generator) -> dict[str, str]:
 
 
 def wire_names_hook(result, generator, request, public):
-    """Shows the wire names of properties, and names each value of integer enums."""
+    """Shows the wire names of properties and datetimes, and names each value of integer enums."""
+    _describe_wire_datetimes(result)
     schemas = result.get("components", {}).get("schemas", {})
     cases = _component_cases(generator)
     for name, schema in schemas.items():

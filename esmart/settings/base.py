@@ -125,8 +125,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "esmart.api.schema.WireAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "esmart.api.exceptions.wire_exception_handler",
-    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S",
-    "DATE_FORMAT": "%Y-%m-%d",
+    # Datetimes leave serializers as objects; the renderer writes them as UTC text (casing.py).
+    "DATETIME_FORMAT": None,
+    "DATE_FORMAT": "iso-8601",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -20,7 +20,7 @@ def test_net_area_selects_net_customers(owner):
     assert owner.client(Area.NET).get(f"/api/customers/{owner.customer.pk}").status_code == 404
 
 
-@pytest.mark.parametrize("value", ["0", "3", "Net", "1.0", "-1"])
+@pytest.mark.parametrize("value", ["0", "3", "Net", "1.0", "-1", "", " "])
 def test_any_other_area_is_400(owner, value):
     client = owner.client()
     response = client.get(f"/api/customers/{owner.customer.pk}", HTTP_X_AREA=value)

@@ -54,6 +54,24 @@ def test_datetimes_are_written_in_utc_without_offset_or_fraction():
     assert body == {"StartTime": "2013-09-17T22:39:30"}
 
 
+def test_years_before_1000_keep_four_digits():
+    assert to_wire({"at": dt.datetime(70, 11, 25, tzinfo=dt.UTC), "on": dt.date(70, 11, 25)}) == {
+        "At": "0070-11-25T00:00:00",
+        "On": "0070-11-25",
+    }
+
+
+def test_schema_describes_wire_datetimes_with_a_pattern(client):
+    import re
+
+    from esmart.api.schema import WIRE_DATETIME_PATTERN
+
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
+    assert '"date-time"' not in schema
+    for text in ["2013-09-17T22:39:30", "2013-09-17T22:39:30Z", "2013-09-18T00:39:30+02:00"]:
+        assert re.match(WIRE_DATETIME_PATTERN, text)
+
+
 def test_serializer_datetimes_use_the_same_format():
     class Event(serializers.Serializer):
         value_time = serializers.DateTimeField()

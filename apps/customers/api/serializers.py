@@ -1,10 +1,14 @@
 """Wire DTOs of the customers app; names follow ../shared/api/contract.md (PascalCase on the wire)."""
 
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from esmart.api.area import Area
+from esmart.api.fields import StrictBooleanField, StrictCharField, StrictIntegerField
 
-from ..models import Customer, User
+from ..models import Contract, Customer, CustomerAssociation, DeliveryPoint, Device, Meter, TermsType, User
+from ..services import ImportAction
 
 PHONE_MESSAGE = "Only digits are allowed, at most 14."
 
@@ -51,6 +55,7 @@ class CustomerResponseSerializer(serializers.ModelSerializer):
     address = ElwAddressSerializer(source="*", read_only=True)
     customer_id = serializers.IntegerField(source="id", read_only=True)
     customer_type = serializers.CharField(read_only=True)
+    email = serializers.CharField(read_only=True, help_text="Empty when the customer has none.")
     is_net_customer = serializers.BooleanField(read_only=True)
     is_power_customer = serializers.BooleanField(read_only=True)
 
@@ -109,3 +114,328 @@ class PrivilegeSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "Privilege"
+
+
+# --- contracts and delivery points ----------------------------------------------------------
+
+
+def _first_delivery_point(contract):
+    points = contract.delivery_points.all()  # prefetched
+    return points[0] if points else None
+
+
+class ContractResponseSerializer(serializers.Serializer):
+    contract_no = serializers.IntegerField()
+    customer_id = serializers.IntegerField()
+    delivery_address = serializers.SerializerMethodField()
+    delivery_point_id = serializers.SerializerMethodField()
+    delivery_point_name = serializers.SerializerMethodField()
+    end_date = serializers.DateField(allow_null=True)
+    is_active = serializers.BooleanField()
+    is_broadband_contract = serializers.SerializerMethodField()
+    is_district_heating_contract = serializers.SerializerMethodField()
+    is_energy_contract = serializers.SerializerMethodField()
+    is_gas_contract = serializers.SerializerMethodField()
+    is_heat_pump_contract = serializers.SerializerMethodField()
+    is_net_contract = serializers.SerializerMethodField()
+    is_power_contract = serializers.SerializerMethodField()
+    is_tap_water_contract = serializers.SerializerMethodField()
+    ledger_no = serializers.IntegerField(allow_null=True)
+    start_date = serializers.DateField()
+
+    class Meta:
+        ref_name = "ContractResponse"
+
+    @extend_schema_field(ElwAddressSerializer(allow_null=True))
+    def get_delivery_address(self, contract):
+        point = _first_delivery_point(contract)
+        return ElwAddressSerializer(point).data if point else None
+
+    def get_delivery_point_id(self, contract) -> int | None:
+        point = _first_delivery_point(contract)
+        return point.pk if point else None
+
+    def get_delivery_point_name(self, contract) -> str | None:
+        point = _first_delivery_point(contract)
+        return point.name if point else None
+
+    def get_is_broadband_contract(self, contract) -> bool:
+        return contract.product == Contract.Product.BROADBAND
+
+    def get_is_district_heating_contract(self, contract) -> bool:
+        return contract.product == Contract.Product.DISTRICT_HEATING
+
+    def get_is_energy_contract(self, contract) -> bool:
+        return contract.product in Contract.ENERGY_PRODUCTS
+
+    def get_is_gas_contract(self, contract) -> bool:
+        return contract.product == Contract.Product.GAS
+
+    def get_is_heat_pump_contract(self, contract) -> bool:
+        return contract.product == Contract.Product.HEAT_PUMP
+
+    def get_is_net_contract(self, contract) -> bool:
+        return contract.product == Contract.Product.NET
+
+    def get_is_power_contract(self, contract) -> bool:
+        return contract.product == Contract.Product.POWER
+
+    def get_is_tap_water_contract(self, contract) -> bool:
+        return contract.product == Contract.Product.TAP_WATER
+
+
+class MeterType(models.IntegerChoices):
+    ELECTRICITY = 1, "Electricity"
+    WATER = 2, "Water"
+    DISTRICT_HEATING = 3, "DistrictHeating"
+
+
+METER_TYPES = {
+    Meter.Kind.ELECTRICITY: MeterType.ELECTRICITY,
+    Meter.Kind.WATER: MeterType.WATER,
+    Meter.Kind.DISTRICT_HEATING: MeterType.DISTRICT_HEATING,
+}
+
+
+class MeterResponseSerializer(serializers.Serializer):
+    meter_id = serializers.CharField()
+    meter_no = serializers.CharField()
+    meter_type = serializers.SerializerMethodField()
+    has_watt_meter = serializers.BooleanField(source="has_wattmeter")
+    time_zone = serializers.CharField()
+
+    class Meta:
+        ref_name = "DeliveryPointMeter"
+
+    @extend_schema_field(serializers.ChoiceField(choices=MeterType.choices))
+    def get_meter_type(self, meter) -> int:
+        return METER_TYPES[meter.kind]
+
+
+class DeviceType(models.IntegerChoices):
+    LIGHTS_AND_HEATING = 1, "LightsAndHeating"
+    EV_CHARGER = 2, "EvCharger"
+
+
+DEVICE_TYPES = {
+    Device.Kind.LIGHTS_AND_HEATING: DeviceType.LIGHTS_AND_HEATING,
+    Device.Kind.EV_CHARGER: DeviceType.EV_CHARGER,
+}
+
+
+class DeviceResponseSerializer(serializers.Serializer):
+    device_id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    description = serializers.CharField()
+    device_type = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "DeliveryPointDevice"
+
+    @extend_schema_field(serializers.ChoiceField(choices=DeviceType.choices))
+    def get_device_type(self, device) -> int:
+        return DEVICE_TYPES[device.kind]
+
+
+class DeliveryPointResponseSerializer(serializers.Serializer):
+    """GET .../deliverypoints: the delivery point, its address, GSRN, price area and meter(s)."""
+
+    delivery_point_id = serializers.IntegerField(source="pk")
+    contract_no = serializers.IntegerField(source="contract.contract_no")
+    name = serializers.CharField()
+    metering_point_id = serializers.CharField(help_text="18-digit GSRN.")
+    price_area = serializers.ChoiceField(choices=DeliveryPoint.PriceArea.choices)
+    address = ElwAddressSerializer(source="*")
+    meter = serializers.SerializerMethodField()
+    meters = MeterResponseSerializer(many=True, source="meters.all")
+
+    class Meta:
+        ref_name = "DeliveryPointResponse"
+
+    @extend_schema_field(MeterResponseSerializer(allow_null=True))
+    def get_meter(self, point):
+        """The main meter: the first electricity meter, else the first meter."""
+        meters = list(point.meters.all())
+        main = next((m for m in meters if m.kind == Meter.Kind.ELECTRICITY), meters[0] if meters else None)
+        return MeterResponseSerializer(main).data if main else None
+
+
+class ContractDeliveryPointSerializer(serializers.Serializer):
+    """A delivery point in contractdeliverypoints; each include flag fills its list (null when not asked)."""
+
+    delivery_point_id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    metering_point_id = serializers.CharField()
+    price_area = serializers.ChoiceField(choices=DeliveryPoint.PriceArea.choices)
+    address = ElwAddressSerializer(source="*")
+    meters = serializers.SerializerMethodField()
+    watt_meters = serializers.SerializerMethodField()
+    water_meters = serializers.SerializerMethodField()
+    lights_and_heating = serializers.SerializerMethodField()
+    ev_chargers = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "ContractDeliveryPoint"
+
+    def _flag(self, name):
+        return self.context["flags"][name]
+
+    @extend_schema_field(MeterResponseSerializer(many=True))
+    def get_meters(self, point):
+        """Every meter but the water meters."""
+        return MeterResponseSerializer([m for m in point.meters.all() if m.kind != Meter.Kind.WATER], many=True).data
+
+    @extend_schema_field(MeterResponseSerializer(many=True, allow_null=True))
+    def get_watt_meters(self, point):
+        if not self._flag("watt_meters"):
+            return None
+        return MeterResponseSerializer([m for m in point.meters.all() if m.has_wattmeter], many=True).data
+
+    @extend_schema_field(MeterResponseSerializer(many=True, allow_null=True))
+    def get_water_meters(self, point):
+        if not self._flag("water_meters"):
+            return None
+        return MeterResponseSerializer([m for m in point.meters.all() if m.kind == Meter.Kind.WATER], many=True).data
+
+    def _devices(self, point, kind):
+        return DeviceResponseSerializer([d for d in point.devices.all() if d.kind == kind], many=True).data
+
+    @extend_schema_field(DeviceResponseSerializer(many=True, allow_null=True))
+    def get_lights_and_heating(self, point):
+        if not self._flag("lights_and_heating"):
+            return None
+        return self._devices(point, Device.Kind.LIGHTS_AND_HEATING)
+
+    @extend_schema_field(DeviceResponseSerializer(many=True, allow_null=True))
+    def get_ev_chargers(self, point):
+        if not self._flag("ev_charging"):
+            return None
+        return self._devices(point, Device.Kind.EV_CHARGER)
+
+
+class ContractDeliveryPointsResponseSerializer(serializers.Serializer):
+    contract_no = serializers.IntegerField()
+    customer_id = serializers.IntegerField()
+    product = serializers.CharField()
+    is_active = serializers.BooleanField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+    delivery_points = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "ContractDeliveryPointsResponse"
+
+    @extend_schema_field(ContractDeliveryPointSerializer(many=True))
+    def get_delivery_points(self, contract):
+        return ContractDeliveryPointSerializer(contract.delivery_points.all(), many=True, context=self.context).data
+
+
+class AssociateResponseSerializer(serializers.Serializer):
+    customer_id = serializers.IntegerField(source="associate.pk")
+    first_name = serializers.CharField(source="associate.first_name")
+    last_name = serializers.CharField(source="associate.last_name")
+    area = serializers.ChoiceField(choices=Area.choices, source="associate.area")
+    relation = serializers.ChoiceField(choices=CustomerAssociation.Relation.choices)
+    is_net_customer = serializers.BooleanField(source="associate.is_net_customer")
+    is_power_customer = serializers.BooleanField(source="associate.is_power_customer")
+
+    class Meta:
+        ref_name = "AssociateResponse"
+
+
+class ImportChangeSerializer(serializers.Serializer):
+    entity = serializers.CharField(help_text="Contract, DeliveryPoint or Meter.")
+    key = serializers.CharField(help_text="Contract number, metering point id or meter id.")
+    action = serializers.ChoiceField(choices=ImportAction.choices)
+    fields = serializers.ListField(child=serializers.CharField(), help_text="Changed fields (updates only).")
+
+    class Meta:
+        ref_name = "ImportChange"
+
+
+class CustomerImportResponseSerializer(serializers.Serializer):
+    customer_id = serializers.IntegerField()
+    found = serializers.BooleanField(help_text="False when the customer information system has no such customer.")
+    changes = ImportChangeSerializer(many=True)
+
+    class Meta:
+        ref_name = "CustomerImportResponse"
+
+
+# --- terms, feedback, tracking, app configuration -------------------------------------------
+
+
+class TermsStatusSerializer(serializers.Serializer):
+    terms_type = serializers.ChoiceField(choices=TermsType.choices)
+    version = serializers.IntegerField(help_text="The current version.")
+    title = serializers.CharField()
+    url = serializers.CharField()
+    accepted = serializers.BooleanField(help_text="The current version is accepted for the customer.")
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    accepted_by = serializers.CharField(allow_null=True, help_text="The login that accepted.")
+
+    class Meta:
+        ref_name = "TermsStatus"
+
+
+class TermsResponseSerializer(serializers.Serializer):
+    accepted = serializers.BooleanField(help_text="Every current terms type is accepted.")
+    terms = TermsStatusSerializer(many=True)
+
+    class Meta:
+        ref_name = "TermsResponse"
+
+
+class TermsRequestSerializer(serializers.Serializer):
+    accept_general_terms = StrictBooleanField(required=False, default=False)
+    accept_additional_terms = StrictBooleanField(required=False, default=False)
+
+    class Meta:
+        ref_name = "TermsRequest"
+
+
+class FeedbackRequestSerializer(serializers.Serializer):
+    app_name = StrictCharField(max_length=50, required=False, allow_blank=True, default="")
+    app_version = StrictCharField(max_length=30, required=False, allow_blank=True, default="")
+    platform = StrictCharField(max_length=30, required=False, allow_blank=True, default="")
+    rating = StrictIntegerField(min_value=1, max_value=5, required=False, allow_null=True, default=None)
+    subject = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    message = StrictCharField(max_length=4000)
+
+    class Meta:
+        ref_name = "CustomerFeedbackRequest"
+
+
+class SystemFeedbackRequestSerializer(FeedbackRequestSerializer):
+    customer_id = StrictIntegerField(
+        required=False, allow_null=True, default=None, help_text="Optional: the caller's customer it concerns."
+    )
+
+    class Meta:
+        ref_name = "CustomerSystemFeedbackRequest"
+
+
+class TrackingRequestSerializer(serializers.Serializer):
+    app_name = StrictCharField(max_length=50, help_text="The app's short name, e.g. smartliv, rknett.")
+    event = StrictCharField(max_length=50, help_text="e.g. LoggedIn.")
+
+    class Meta:
+        ref_name = "TrackingRequest"
+
+
+class AppConfigParameterSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    value = serializers.CharField()
+
+    class Meta:
+        ref_name = "AppConfigParameter"
+
+
+class AppConfigResponseSerializer(serializers.Serializer):
+    app_short_name = serializers.CharField()
+    company_short_name = serializers.CharField()
+    build = serializers.CharField()
+    parameters = AppConfigParameterSerializer(many=True)
+
+    class Meta:
+        ref_name = "AppConfigResponse"

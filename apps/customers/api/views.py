@@ -1,22 +1,36 @@
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from esmart.api.area import Area
 from esmart.api.authentication import client_ident, verify_credentials
+from esmart.api.query import AspNetBooleanField, bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView, PublicApiView
 
 from .. import selectors, services
-from ..models import Customer, User
+from ..models import Contract, Customer, Feedback, User
 from ..scopes import CustomerScope, UserScope
 from .serializers import (
+    AppConfigResponseSerializer,
+    AssociateResponseSerializer,
+    ContractDeliveryPointsResponseSerializer,
+    ContractResponseSerializer,
+    CustomerImportResponseSerializer,
     CustomerPatchSerializer,
     CustomerResponseSerializer,
+    DeliveryPointResponseSerializer,
+    FeedbackRequestSerializer,
     LoginRequestSimpleSerializer,
     LoginResponseExtendedSerializer,
     PrivilegeSerializer,
+    SystemFeedbackRequestSerializer,
+    TermsRequestSerializer,
+    TermsResponseSerializer,
+    TrackingRequestSerializer,
     UserResponseSerializer,
 )
 
@@ -98,3 +112,236 @@ class CustomerView(ApiView):
         changes.is_valid(raise_exception=True)
         customer = services.update_customer_contact(customer=self.anchor, **changes.validated_data)
         return Response(CustomerResponseSerializer(customer).data)
+
+
+# --- contracts and delivery points ----------------------------------------------------------
+
+
+class CustomerAnchored(ApiView):
+    """Views whose path ends at a customer of the caller in the selected area."""
+
+    anchor_model = Customer
+    anchor_scope = CustomerScope(customer_path="")
+    anchor_lookups = {"customerId": "pk"}
+
+
+class ContractListView(CustomerAnchored):
+    @extend_schema(responses=ContractResponseSerializer(many=True), summary="Get a customer's contracts.")
+    def get(self, request, customerId):
+        contracts = selectors.contracts_of(customer=self.anchor)
+        return Response(ContractResponseSerializer(contracts, many=True).data)
+
+
+class ContractView(ApiView):
+    anchor_model = Contract
+    anchor_scope = CustomerScope(customer_path="customer")
+    anchor_lookups = {"customerId": "customer_id", "contractNo": "contract_no"}
+
+    def refine_anchor(self, queryset):
+        return queryset.prefetch_related("delivery_points")
+
+    @extend_schema(responses=ContractResponseSerializer, summary="Get one contract for a customer.")
+    def get(self, request, customerId, contractNo):
+        return Response(ContractResponseSerializer(self.anchor).data)
+
+
+class ContractDeliveryPointsQuery(serializers.Serializer):
+    include_watt_meter = AspNetBooleanField(default=False, help_text="Add WattMeters: the meters with a watt meter.")
+    include_lights_and_heating = AspNetBooleanField(
+        default=False, help_text="Add LightsAndHeating: the lights and heating controllers."
+    )
+    include_ev_charging = AspNetBooleanField(default=False, help_text="Add EvChargers: the EV chargers.")
+    include_water_meter = AspNetBooleanField(default=False, help_text="Add WaterMeters: the water meters.")
+
+
+class ContractDeliveryPointsView(CustomerAnchored):
+    @extend_schema(
+        parameters=query_parameters(ContractDeliveryPointsQuery),
+        responses=ContractDeliveryPointsResponseSerializer(many=True),
+        summary="Get a customer's contracts and delivery points.",
+        description="Each flag is true or false (any case); anything else is 400. A list that was not asked "
+        "for is null.",
+    )
+    def get(self, request, customerId):
+        query = bind_query(request, ContractDeliveryPointsQuery)
+        flags = {
+            "watt_meters": query["include_watt_meter"],
+            "lights_and_heating": query["include_lights_and_heating"],
+            "ev_charging": query["include_ev_charging"],
+            "water_meters": query["include_water_meter"],
+        }
+        contracts = selectors.contract_delivery_points_of(customer=self.anchor, **flags)
+        return Response(ContractDeliveryPointsResponseSerializer(contracts, many=True, context={"flags": flags}).data)
+
+
+class DeliveryPointListView(CustomerAnchored):
+    @extend_schema(responses=DeliveryPointResponseSerializer(many=True), summary="Get a customer's delivery points.")
+    def get(self, request, customerId):
+        points = selectors.delivery_points_of(customer=self.anchor)
+        return Response(DeliveryPointResponseSerializer(points, many=True).data)
+
+
+class AssociateListView(CustomerAnchored):
+    @extend_schema(
+        responses=AssociateResponseSerializer(many=True),
+        summary="Get a list of other customers associated with the given customer.",
+        description="The same person in the other area and household members; only customers the caller "
+        "also has access to are listed (in either area).",
+    )
+    def get(self, request, customerId):
+        associations = selectors.associates_of(customer=self.anchor, user=request.user)
+        return Response(AssociateResponseSerializer(associations, many=True).data)
+
+
+class CustomerImportView(CustomerAnchored):
+    @extend_schema(
+        responses={200: CustomerImportResponseSerializer, 409: ErrorSerializer, 503: ErrorSerializer},
+        summary="Refresh the customer's contracts, delivery points and meters from the customer information system.",
+        description="Creates and updates rows by contract number, metering point id and meter id, and lists "
+        "what changed; a repeated import lists nothing. 409 when the CIS names another customer's rows, "
+        "503 when the CIS cannot be read.",
+    )
+    def get(self, request, customerId):
+        result = services.import_customer(customer=self.anchor)
+        body = {"customer_id": self.anchor.pk, "found": result.found, "changes": result.changes}
+        return Response(CustomerImportResponseSerializer(body).data)
+
+
+# --- EULA and terms -------------------------------------------------------------------------
+
+
+class AppAnchored(CustomerAnchored):
+    def app(self):
+        return selectors.app_by_short_name(short_name=self.kwargs["appshortname"])
+
+
+class EulaView(AppAnchored):
+    @extend_schema(
+        responses=OpenApiTypes.BOOL,
+        summary="Has the user accepted the app's EULA for all the customer's assets?",
+        description="True when the user has accepted the app's current EULA for every meter of the customer "
+        "(also when there is nothing to accept). 404 for an unknown app.",
+    )
+    def get(self, request, customerId, appshortname):
+        return Response(selectors.has_accepted_eula(customer=self.anchor, app=self.app(), user=request.user))
+
+    @extend_schema(
+        request=None,
+        responses={200: None},
+        summary="Accept the app's EULA for all assets of the customer.",
+    )
+    def post(self, request, customerId, appshortname):
+        services.accept_eula(customer=self.anchor, app=self.app(), user=request.user)
+        return Response()
+
+
+class TermsView(AppAnchored):
+    @extend_schema(
+        responses=TermsResponseSerializer,
+        summary="The app's current terms (general, additional) and whether the customer accepted them.",
+    )
+    def get(self, request, customerId, appshortname):
+        status = selectors.terms_status(customer=self.anchor, app=self.app())
+        return Response(TermsResponseSerializer({"accepted": all(s["accepted"] for s in status), "terms": status}).data)
+
+    @extend_schema(
+        request=TermsRequestSerializer,
+        responses={200: None},
+        summary="Accept the app's current general and/or additional terms for the customer.",
+        description="Records who accepted which version, and when. 400 when neither is true, or when the app "
+        "has no terms of a requested type.",
+    )
+    def post(self, request, customerId, appshortname):
+        body = TermsRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.accept_terms(
+            customer=self.anchor,
+            app=self.app(),
+            user=request.user,
+            general=body.validated_data["accept_general_terms"],
+            additional=body.validated_data["accept_additional_terms"],
+        )
+        return Response()
+
+
+class ResetTermsView(AppAnchored):
+    @extend_schema(
+        request=None,
+        responses={200: None},
+        summary="Make the customer's acceptances of the app's terms and EULA stale (they must be accepted again).",
+    )
+    def patch(self, request, customerId, appshortname):
+        services.reset_terms(customer=self.anchor, app=self.app(), by=request.user)
+        return Response()
+
+
+# --- feedback, tracking, app configuration --------------------------------------------------
+
+
+class CustomerFeedbackView(CustomerAnchored):
+    @extend_schema(
+        request=FeedbackRequestSerializer,
+        responses={200: None},
+        summary="Send feedback from a customer to the backend.",
+        description="Message up to 4000 characters, Rating 1–5 (optional). Support staff answer it in the admin.",
+    )
+    def post(self, request, customerId):
+        body = FeedbackRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.submit_feedback(
+            kind=Feedback.Kind.CUSTOMER, user=request.user, customer=self.anchor, **body.validated_data
+        )
+        return Response()
+
+
+class CustomerSystemFeedbackView(ApiView):
+    @extend_schema(
+        request=SystemFeedbackRequestSerializer,
+        responses={200: None, 404: ErrorSerializer},
+        summary="Send feedback about the customer system.",
+        description="CustomerId is optional; when given it must be one of the caller's customers (else 404).",
+    )
+    def post(self, request):
+        body = SystemFeedbackRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        customer_id = fields.pop("customer_id")
+        customer = selectors.customer_of_user(user=request.user, customer_id=customer_id) if customer_id else None
+        services.submit_feedback(kind=Feedback.Kind.SYSTEM, user=request.user, customer=customer, **fields)
+        return Response()
+
+
+class TrackingView(CustomerAnchored):
+    @extend_schema(
+        request=TrackingRequestSerializer,
+        responses={200: None},
+        summary="Notify the system that a user is using an app.",
+        description="Adds the app's product to each of the customer's current contracts, once; repeating "
+        "changes nothing. 400 for an unknown AppName.",
+    )
+    def post(self, request, customerId):
+        body = TrackingRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        app = selectors.known_app(short_name=body.validated_data["app_name"], field="app_name")
+        services.track_app_usage(customer=self.anchor, user=request.user, app=app, event=body.validated_data["event"])
+        return Response()
+
+
+class AppConfigView(ApiView):
+    @extend_schema(
+        responses={200: AppConfigResponseSerializer, 404: ErrorSerializer},
+        summary="Get configuration parameters for an app.",
+        description="Per parameter the most specific value wins: the build's, then the company's, then the "
+        "app's default. Company names match in any case. 404 for an unknown app.",
+    )
+    def get(self, request, appShortName, companyShortName, build):
+        app, parameters = selectors.app_config(
+            app_short_name=appShortName, company_short_name=companyShortName, build=build
+        )
+        body = {
+            "app_short_name": app.short_name,
+            "company_short_name": companyShortName,
+            "build": build,
+            "parameters": parameters,
+        }
+        return Response(AppConfigResponseSerializer(body).data)
