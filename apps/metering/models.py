@@ -1,0 +1,227 @@
+"""Interval data and what hangs off a meter: settings, manual readings, weather, live values, CIM exports.
+
+`Interval` is the big table: one row per meter and interval (15 minutes or one hour). Its primary
+key is (meter, start_at), so the key's index serves every per-meter range query, and rows are
+appended in time order; a BRIN index on start_at serves the time-only scans (the nightly CIM export).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from apps.customers.models import DeliveryPoint, Meter
+
+
+class Quality(models.IntegerChoices):
+    """The quality status of a value (the original's clients treat any status above 3999 as bad data)."""
+
+    Measured = 0, "Measured"
+    Estimated = 1, "Estimated"
+    Missing = 4000, "Missing"
+
+
+class Resolution(models.IntegerChoices):
+    """The original's ConsumptionSeriesResolution, plus QuarterHour and Week."""
+
+    # Labels are the wire names, so the schema names each value (x-enum-varnames).
+    None_ = 0, "None"
+    QuarterHour = 5, "QuarterHour"
+    Hour = 7, "Hour"
+    Day = 20, "Day"
+    Week = 30, "Week"
+    Month = 40, "Month"
+    Year = 50, "Year"
+
+
+INTERVAL_MINUTES = (15, 60)
+
+
+class Interval(models.Model):
+    """One metered interval: `value` kWh consumed in [start_at, start_at + minutes)."""
+
+    pk = models.CompositePrimaryKey("meter_id", "start_at")
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="+", db_index=False)
+    start_at = models.DateTimeField()
+    minutes = models.PositiveSmallIntegerField(default=60)
+    value = models.DecimalField(max_digits=14, decimal_places=3, null=True)
+    status = models.PositiveSmallIntegerField(choices=Quality.choices, default=Quality.Measured)
+
+    class Meta:
+        # The BRIN index on start_at is created by migration 0002 (PostgreSQL only).
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__in=INTERVAL_MINUTES), name="metering_interval_minutes"),
+            models.CheckConstraint(condition=Q(status__in=Quality.values), name="metering_interval_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.meter_id} {self.start_at:%Y-%m-%d %H:%M} {self.value}"
+
+
+class MeterSettings(models.Model):
+    """The building behind a meter (GET/POST .../settings) and the weather station it uses."""
+
+    meter = models.OneToOneField(Meter, on_delete=models.CASCADE, primary_key=True, related_name="metering_settings")
+    name = models.CharField(max_length=100, blank=True)
+    building_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1600), MaxValueValidator(2100)]
+    )
+    heating_area = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Heated area in m².", validators=[MinValueValidator(1)]
+    )
+    residents = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(50)])
+    weather_station = models.ForeignKey(
+        "WeatherStation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "meter settings"
+
+    def __str__(self):
+        return f"settings of {self.meter_id}"
+
+
+class ManualReading(models.Model):
+    """A register reading the customer typed in for a delivery point (POST .../readings)."""
+
+    delivery_point = models.ForeignKey(DeliveryPoint, on_delete=models.CASCADE, related_name="manual_readings")
+    meter = models.ForeignKey(Meter, null=True, on_delete=models.SET_NULL, related_name="+")
+    reading_date = models.DateField()
+    value = models.PositiveBigIntegerField()
+    consumption = models.PositiveBigIntegerField(null=True, blank=True, help_text="Since the previous reading.")
+    reader = models.CharField(max_length=50, default="Customer")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reading_date", "-id"]
+        indexes = [models.Index(fields=["delivery_point", "-reading_date", "-id"], name="metering_reading_dp_date")]
+
+    def __str__(self):
+        return f"{self.delivery_point_id} {self.reading_date} {self.value}"
+
+
+class WeatherStation(models.Model):
+    code = models.CharField(max_length=20, unique=True, help_text="The weather service's station id, e.g. SN18700.")
+    name = models.CharField(max_length=100)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    price_area = models.CharField(max_length=3, choices=DeliveryPoint.PriceArea.choices, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class WeatherObservation(models.Model):
+    """Hourly air temperature at a station (°C)."""
+
+    pk = models.CompositePrimaryKey("station_id", "observed_at")
+    station = models.ForeignKey(WeatherStation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    observed_at = models.DateTimeField()
+    temperature = models.FloatField()
+
+    def __str__(self):
+        return f"{self.station_id} {self.observed_at:%Y-%m-%d %H:%M} {self.temperature}"
+
+
+class TimeSeriesType(models.IntegerChoices):
+    """What a live or summary value measures."""
+
+    HourlyConsumption = 1, "HourlyConsumption"  # kWh in one hour (= mean kW over the hour)
+    ActivePower = 2, "ActivePower"  # kW, momentary (HAN port / near-real-time)
+    ActiveEnergy = 3, "ActiveEnergy"  # kWh, the register
+
+
+class LiveValue(models.Model):
+    """The latest near-real-time value of an object (a meter id, usually) and type, as posted to api/signalr."""
+
+    object_key = models.CharField(max_length=64)
+    type = models.PositiveSmallIntegerField(choices=TimeSeriesType.choices)
+    value_time = models.DateTimeField()
+    value = models.FloatField()
+    received_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["object_key", "type"], name="metering_live_value_unique")]
+
+    def __str__(self):
+        return f"{self.object_key}/{self.type} {self.value} at {self.value_time:%Y-%m-%d %H:%M:%S}"
+
+
+class WattmeterType(models.IntegerChoices):
+    """How the app shows the wattmeter: against the month's maximum, or against the subscribed capacity step."""
+
+    None_ = 0, "None"
+    MaxMonth = 1, "MaxMonth"
+    SubscribedPower = 2, "SubscribedPower"
+
+
+class CimExportStatus(models.IntegerChoices):
+    Started = 1, "Started"
+    Succeeded = 2, "Succeeded"
+    PartlySucceeded = 3, "PartlySucceeded"
+    Failed = 4, "Failed"
+
+
+class CimExportLog(models.Model):
+    """One day's export of metering values to the billing system (the main export log)."""
+
+    correlation_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    export_date = models.DateField(unique=True, help_text="The local (Europe/Oslo) day whose values are exported.")
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.PositiveSmallIntegerField(choices=CimExportStatus.choices, default=CimExportStatus.Started)
+    sub_export_count = models.PositiveIntegerField(default=0)
+    meter_count = models.PositiveIntegerField(default=0)
+    value_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-period_start"]
+        indexes = [models.Index(fields=["period_start"], name="metering_cim_period_start")]
+
+    def __str__(self):
+        return f"CIM export {self.export_date} ({self.get_status_display()})"
+
+
+class CimSubExportLog(models.Model):
+    """One file of a day's export: a batch of meters."""
+
+    export = models.ForeignKey(CimExportLog, on_delete=models.CASCADE, related_name="sub_exports")
+    sequence_no = models.PositiveIntegerField()
+    file_name = models.CharField(max_length=200)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.PositiveSmallIntegerField(choices=CimExportStatus.choices, default=CimExportStatus.Started)
+    meter_count = models.PositiveIntegerField(default=0)
+    value_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0, help_text="Meters with missing values (the mernoErr file).")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["export", "sequence_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["export", "sequence_no"], name="metering_cim_sub_export_unique"),
+        ]
+        indexes = [models.Index(fields=["started_at"], name="metering_cim_sub_started")]
+
+    def __str__(self):
+        return self.file_name
+
+
+class MeterConsumption(Meter):
+    """The admin's view of a meter's consumption (a proxy: no table of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "meter consumption"
+        verbose_name_plural = "meter consumption"

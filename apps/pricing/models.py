@@ -1,0 +1,207 @@
+"""Spot prices per bidding zone and interval, and the price plan of a contract.
+
+`SpotPrice` holds one row per zone (EIC code) and interval: 15 minutes from delivery day
+2025-10-01, one hour before. `SpotPriceDay` records that a delivery day of a zone is stored (from
+which source, whether preliminary): it makes fetching idempotent and is what the admin lists.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+
+from apps.customers.models import Contract
+
+from . import conf
+
+
+class SpotPriceDay(models.Model):
+    area = models.CharField(max_length=16, help_text="EIC code of the bidding zone.")
+    delivery_date = models.DateField(help_text="The market (CET) day.")
+    resolution_minutes = models.PositiveSmallIntegerField()
+    intervals = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=40)
+    preliminary = models.BooleanField(default=False)
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-delivery_date", "area"]
+        constraints = [models.UniqueConstraint(fields=["area", "delivery_date"], name="pricing_day_unique")]
+
+    def __str__(self):
+        return f"{self.area} {self.delivery_date}"
+
+
+class SpotPrice(models.Model):
+    area = models.CharField(max_length=16, help_text="EIC code of the bidding zone.")
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    delivery_date = models.DateField()
+    eur_per_mwh = models.DecimalField(max_digits=12, decimal_places=4)
+    nok_per_kwh = models.DecimalField(max_digits=12, decimal_places=6)
+    exchange_rate = models.DecimalField(max_digits=12, decimal_places=6, help_text="NOK per EUR.")
+    preliminary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["area", "start_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "start_at"], name="pricing_spot_unique"),
+            models.CheckConstraint(condition=Q(end_at__gt=models.F("start_at")), name="pricing_spot_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["area", "delivery_date"], name="pricing_spot_area_day")]
+
+    def __str__(self):
+        return f"{self.area} {self.start_at:%Y-%m-%d %H:%M} {self.nok_per_kwh}"
+
+
+def default_capacity_steps():
+    return [list(step) for step in conf.DEFAULT_CAPACITY_STEPS]
+
+
+class PricePlan(models.Model):
+    """What a contract pays per kWh: its product, markup or fixed price, and its grid tariff.
+
+    A contract without a plan is priced with an unsaved `PricePlan(contract=...)`, i.e. the defaults.
+    """
+
+    class ProductType(models.IntegerChoices):
+        Spot = 1, "Spot"
+        Fixed = 2, "Fixed"
+        Norgespris = 3, "Norgespris"
+
+    contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="price_plan")
+    product_type = models.PositiveSmallIntegerField(choices=ProductType.choices, default=ProductType.Spot)
+    markup_nok_per_kwh = models.DecimalField(
+        max_digits=8, decimal_places=5, default=conf.DEFAULT_MARKUP_NOK_PER_KWH, help_text="Spot only, ex VAT."
+    )
+    fixed_price_nok_per_kwh = models.DecimalField(
+        max_digits=8, decimal_places=5, null=True, blank=True, help_text="Fixed only, ex VAT."
+    )
+    grid_day_nok_per_kwh = models.DecimalField(
+        max_digits=8, decimal_places=5, default=conf.DEFAULT_GRID_DAY_NOK_PER_KWH, help_text="Net only, ex VAT."
+    )
+    grid_night_nok_per_kwh = models.DecimalField(
+        max_digits=8, decimal_places=5, default=conf.DEFAULT_GRID_NIGHT_NOK_PER_KWH, help_text="Net only, ex VAT."
+    )
+    grid_day_starts_hour = models.PositiveSmallIntegerField(default=conf.DEFAULT_GRID_DAY_STARTS_HOUR)
+    grid_day_ends_hour = models.PositiveSmallIntegerField(default=conf.DEFAULT_GRID_DAY_ENDS_HOUR)
+    capacity_steps = models.JSONField(
+        default=default_capacity_steps, help_text="[[from kW, to kW or null, NOK per month ex VAT], ...]"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(product_type=2) | Q(fixed_price_nok_per_kwh__isnull=False),
+                name="pricing_plan_fixed_has_price",
+            ),
+            models.CheckConstraint(
+                condition=Q(grid_day_starts_hour__lte=models.F("grid_day_ends_hour")) & Q(grid_day_ends_hour__lte=24),
+                name="pricing_plan_day_hours_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract_id}: {self.get_product_type_display()}"
+
+    def energy_price(self, spot_nok_per_kwh: Decimal | None) -> Decimal | None:
+        """The energy part per kWh ex VAT (None when a spot price is needed and missing)."""
+        if self.product_type == self.ProductType.Fixed:
+            return self.fixed_price_nok_per_kwh
+        if self.product_type == self.ProductType.Norgespris:
+            return conf.NORGESPRIS_NOK_PER_KWH
+        return spot_nok_per_kwh
+
+    @property
+    def markup(self) -> Decimal:
+        return self.markup_nok_per_kwh if self.product_type == self.ProductType.Spot else Decimal(0)
+
+
+class InvoiceStatus(models.IntegerChoices):
+    """The original's InvoiceStatusEnum (labels are the wire names)."""
+
+    Unknown = 0, "Unknown"
+    NotDue = 1, "NotDue"
+    Postponed = 2, "Postponed"
+    Credited = 3, "Credited"
+    Unpaid = 4, "Unpaid"
+    Paid = 5, "Paid"
+    DunningSent = 6, "DunningSent"
+    SentToInvoicingPartner = 7, "SentToInvoicingPartner"
+    SentToCollection = 8, "SentToCollection"
+
+
+class Invoice(models.Model):
+    """One invoice of a contract for a billing period [period_start, period_end) in local dates.
+
+    Made by `services.run_billing` from the costs of the contract's meters; `invoice_sum` is the
+    sum of its lines. One invoice per contract and period (a repeated billing run finds it).
+    """
+
+    invoice_no = models.PositiveBigIntegerField(unique=True, null=True, blank=True, editable=False)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="invoices")
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="invoices")
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="Exclusive.")
+    invoice_date = models.DateField()
+    due_date = models.DateField()
+    invoice_type = models.CharField(max_length=40, default="Invoice")
+    kid = models.CharField(max_length=25, blank=True, help_text="Norwegian payment reference (MOD10 check digit).")
+    ledger_no = models.PositiveBigIntegerField(null=True, blank=True)
+    consumption_kwh = models.DecimalField(max_digits=14, decimal_places=3, default=Decimal(0))
+    invoice_sum = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
+    unpaid_sum = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
+    status = models.PositiveSmallIntegerField(choices=InvoiceStatus.choices, default=InvoiceStatus.NotDue)
+    credit_status = models.CharField(max_length=40, blank=True)
+    dunning_is_sent = models.BooleanField(default=False)
+    has_payment_agreement = models.BooleanField(default=False)
+    postponeable = models.BooleanField(default=False)
+    sent_to_debt_collection = models.BooleanField(default=False)
+    sent_to_invoice_partner = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-invoice_date", "-invoice_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "period_start", "period_end"], name="pricing_invoice_period"),
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")), name="pricing_invoice_period_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=models.F("invoice_date")), name="pricing_invoice_due_after"
+            ),
+            models.CheckConstraint(condition=Q(status__in=InvoiceStatus.values), name="pricing_invoice_status"),
+        ]
+        indexes = [models.Index(fields=["customer", "invoice_date"], name="pricing_invoice_customer_date")]
+
+    def __str__(self):
+        return f"{self.invoice_no} ({self.contract_id} {self.period_start:%Y-%m})"
+
+
+class InvoiceLine(models.Model):
+    class Kind(models.TextChoices):
+        ENERGY = "ENERGY", "Energy"
+        MARKUP = "MARKUP", "Markup"
+        GRID = "GRID", "Grid tariff"
+        TAXES = "TAXES", "Electricity tax and Enova fee"
+        SUBSIDY = "SUBSIDY", "Electricity subsidy"
+        VAT = "VAT", "VAT"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    description = models.CharField(max_length=200)
+    quantity = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True, help_text="kWh")
+    unit_price = models.DecimalField(
+        max_digits=12, decimal_places=5, null=True, blank=True, help_text="NOK per kWh (average)."
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="NOK.")
+
+    class Meta:
+        ordering = ["invoice", "line_no"]
+        constraints = [models.UniqueConstraint(fields=["invoice", "line_no"], name="pricing_invoice_line_unique")]
+
+    def __str__(self):
+        return f"{self.invoice_id}/{self.line_no} {self.get_kind_display()} {self.amount}"

@@ -145,6 +145,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "ENUM_GENERATE_CHOICE_DESCRIPTION": True,
+    # Enum components keep the original's names (contract.md).
+    "ENUM_NAME_OVERRIDES": {
+        "ConsumptionSeriesResolution": "apps.metering.models.Resolution",
+        "Quality": "apps.metering.models.Quality",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "esmart.api.schema.wire_names_hook",

@@ -3,12 +3,13 @@
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.cache import cache
 
 from esmart.celery import app
 from esmart.core.tasks import HEARTBEAT_CACHE_KEY, record_worker_heartbeat
+
+from ..celery_worker import running_worker
 
 pytestmark = [
     pytest.mark.worker,
@@ -18,13 +19,8 @@ pytestmark = [
 
 @pytest.fixture
 def real_worker():
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield
-    finally:
-        app.conf.task_always_eager = eager
+    with running_worker(broker_db=9):
+        yield
 
 
 def test_heartbeat_task_runs_on_a_worker_and_shows_in_ping(real_worker, client):

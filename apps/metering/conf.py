@@ -1,0 +1,36 @@
+"""Settings of the metering app, read at call time so tests can override them."""
+
+from django.conf import settings
+
+
+def weather_adapter() -> str:
+    """`demo` (default), `file`, or the dotted path of an adapter class."""
+    return getattr(settings, "METERING_WEATHER_ADAPTER", "demo")
+
+
+def weather_dir() -> str:
+    return getattr(settings, "METERING_WEATHER_DIR", str(settings.BASE_DIR / "var" / "weather"))
+
+
+def max_series_points() -> int:
+    """The most buckets one series request may ask for: a leap year of quarter hours, or 4 years hourly."""
+    return getattr(settings, "METERING_MAX_SERIES_POINTS", 36_000)
+
+
+def cim_dir() -> str:
+    """Where CIM export files are written (a directory; mount shared storage here in production)."""
+    return getattr(settings, "METERING_CIM_DIR", str(settings.BASE_DIR / "var" / "cim"))
+
+
+def cim_meters_per_file() -> int:
+    return getattr(settings, "METERING_CIM_METERS_PER_FILE", 500)
+
+
+def cim_time_zone() -> str:
+    """The calendar of export days."""
+    return getattr(settings, "METERING_CIM_TIME_ZONE", "Europe/Oslo")
+
+
+def cim_url_seconds() -> int:
+    """How long a signed download link of an export file stays valid."""
+    return getattr(settings, "METERING_CIM_URL_SECONDS", 300)

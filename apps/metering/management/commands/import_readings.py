@@ -1,0 +1,45 @@
+import sys
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.metering import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Loads interval data from a CSV file (columns meter_id, start_at, value[, status][, minutes]). "
+        "The whole file is validated first: a malformed row is reported with its line number and nothing "
+        "of the file is loaded. Valid files go in with PostgreSQL COPY, in one transaction; intervals "
+        "that exist already are replaced."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="The CSV file, or - for standard input.")
+
+    def handle(self, *args, file, **options):
+        started = time.monotonic()
+        if file == "-":
+            rows = self._parse(sys.stdin)
+        else:
+            path = Path(file)
+            if not path.is_file():
+                raise CommandError(f"{file}: no such file")
+            with path.open(newline="", encoding="utf-8-sig") as handle:
+                rows = self._parse(handle)
+        self.stdout.write(f"{len(rows)} valid rows; loading...")
+
+        def progress(done, total):
+            self.stdout.write(f"  loaded {done}/{total}")
+
+        loaded = services.load_intervals(rows=rows, total=len(rows), progress=progress)
+        seconds = time.monotonic() - started
+        self.stdout.write(self.style.SUCCESS(f"Loaded {loaded} intervals in {seconds:.1f} s."))
+
+    def _parse(self, handle):
+        self.stdout.write("Validating...")
+        try:
+            return services.parse_interval_csv(handle)
+        except services.CsvRefusedError as problems:
+            raise CommandError(f"The file was refused, nothing was loaded:\n{problems}") from None

@@ -1,0 +1,571 @@
+"""Reads of the metering app: consumption and temperature series, settings, readings.
+
+Series are aggregated in the database on PostgreSQL (generate_series of the buckets, date_trunc in
+the series' time zone, a LEFT JOIN so that empty buckets come back as missing). On other databases
+(SQLite, the zero-setup default) the same series is computed in Python from the raw intervals;
+the tests run both paths against the same expectations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import Count, Q, Sum
+
+from apps.customers.models import Meter
+
+from .models import (
+    CimExportLog,
+    CimExportStatus,
+    CimSubExportLog,
+    Interval,
+    LiveValue,
+    MeterSettings,
+    Quality,
+    Resolution,
+    TimeSeriesType,
+    WattmeterType,
+    WeatherObservation,
+    WeatherStation,
+)
+from .timeseries import SQL_STEP, SQL_TRUNC_UNIT, Window, one_year_earlier, window
+
+QUARTER = dt.timedelta(minutes=15)
+UNITS = {Meter.Kind.ELECTRICITY: "kWh", Meter.Kind.DISTRICT_HEATING: "kWh", Meter.Kind.WATER: "m3"}
+TEMPERATURE_UNIT = "°C"
+
+
+def meter_time_zone(meter: Meter, time_zone: str | None = None) -> ZoneInfo:
+    return ZoneInfo(time_zone or meter.time_zone or "Europe/Oslo")
+
+
+def unit_of(meter: Meter) -> str:
+    return UNITS.get(meter.kind, "kWh")
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+_PG_BUCKETS = """
+WITH buckets AS (
+    SELECT (l AT TIME ZONE %(tz)s) AS bucket_start, ((l + %(step)s::interval) AT TIME ZONE %(tz)s) AS bucket_end
+    FROM generate_series(%(first)s::timestamp, %(last)s::timestamp, %(step)s::interval) AS l
+), agg AS ({agg}
+)
+SELECT {time_out}, {value_out}, {status_out}
+FROM buckets b LEFT JOIN agg a ON a.bucket_start = b.bucket_start
+ORDER BY b.bucket_start
+"""
+
+_CONSUMPTION_SOURCE = """(
+    SELECT start_at, value, status, minutes FROM metering_interval
+    WHERE meter_id = %(key)s AND start_at >= %(start)s AND start_at < %(end)s AND status < 4000
+) AS s"""
+
+# Hours of hourly data need no aggregation: they pass straight through, only shorter intervals
+# are summed (this keeps a year of hourly values about a third faster than grouping every row).
+_HOUR_AGG = """
+    SELECT start_at AS bucket_start, value AS total, status AS worst, minutes AS covered
+    FROM metering_interval
+    WHERE meter_id = %(key)s AND start_at >= %(start)s AND start_at < %(end)s AND status < 4000 AND minutes = 60
+    UNION ALL
+    SELECT date_bin('1 hour', start_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), sum(value), max(status), sum(minutes)
+    FROM metering_interval
+    WHERE meter_id = %(key)s AND start_at >= %(start)s AND start_at < %(end)s AND status < 4000 AND minutes < 60
+    GROUP BY 1
+"""
+
+# Quarter hours of hourly data: the hour is spread evenly over its quarters and marked estimated.
+_QUARTER_SOURCE = """(
+    SELECT i.start_at + make_interval(mins => 15 * k) AS start_at, round(i.value * 15 / i.minutes, 4) AS value,
+           CASE WHEN i.minutes > 15 THEN greatest(i.status, 1) ELSE i.status END AS status, 15 AS minutes
+    FROM metering_interval i CROSS JOIN LATERAL generate_series(0, i.minutes / 15 - 1) AS k
+    WHERE i.meter_id = %(key)s AND i.start_at >= %(start)s AND i.start_at < %(end)s AND i.status < 4000
+) AS s"""
+
+_TEMPERATURE_SOURCE = """(
+    SELECT observed_at AS start_at, temperature FROM metering_weatherobservation
+    WHERE station_id = %(key)s AND observed_at >= %(start)s AND observed_at < %(end)s
+) AS s"""
+
+_CONSUMPTION_STATUS = (
+    "CASE WHEN a.total IS NULL THEN 4000 "
+    "WHEN a.worst > 0 OR a.covered * INTERVAL '1 minute' < b.bucket_end - b.bucket_start THEN 1 ELSE 0 END"
+)
+
+
+def _pg_bucket_expression(resolution: Resolution) -> str:
+    if resolution == Resolution.QuarterHour:
+        return "s.start_at"
+    if resolution == Resolution.Hour:
+        return "date_bin('1 hour', s.start_at, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
+    return f"date_trunc('{SQL_TRUNC_UNIT[resolution]}', s.start_at, %(tz)s)"
+
+
+def _pg_series(*, kind: str, key: int, win: Window, wire: bool) -> list[tuple]:
+    if kind == "temperature":
+        source = _TEMPERATURE_SOURCE
+        aggregates = "avg(s.temperature) AS total"
+        value = "round(a.total::numeric, 1)"
+        status = "CASE WHEN a.total IS NULL THEN 4000 ELSE 0 END"
+    else:
+        source = _QUARTER_SOURCE if win.resolution == Resolution.QuarterHour else _CONSUMPTION_SOURCE
+        aggregates = "sum(s.value) AS total, max(s.status) AS worst, sum(s.minutes) AS covered"
+        value = "a.total"
+        status = _CONSUMPTION_STATUS
+    if kind == "consumption" and win.resolution == Resolution.Hour:
+        agg = _HOUR_AGG
+    else:
+        bucket = _pg_bucket_expression(win.resolution)
+        agg = f"SELECT {bucket} AS bucket_start, {aggregates} FROM {source} GROUP BY 1"
+    sql = _PG_BUCKETS.format(
+        agg=agg,
+        time_out="to_char(b.bucket_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+        if wire
+        else "b.bucket_start",
+        value_out=f"({value})::float8" if wire else value,
+        status_out=status,
+    )
+    params = {
+        "tz": win.bucket_tz,
+        "step": SQL_STEP[win.resolution],
+        "first": win.local_first,
+        "last": win.local_last,
+        "key": key,
+        "start": win.start,
+        "end": win.end,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# --- Python (SQLite and other databases) ---------------------------------------------------------
+
+
+def _py_consumption(*, key: int, win: Window) -> list[tuple]:
+    rows = Interval.objects.filter(
+        meter_id=key, start_at__gte=win.start, start_at__lt=win.end, status__lt=Quality.Missing
+    ).values_list("start_at", "minutes", "value", "status")
+    starts = win.starts()
+    ends = [*starts[1:], win.end]
+    totals: list[Decimal | None] = [None] * len(starts)
+    worst = [0] * len(starts)
+    covered = [0] * len(starts)
+    quarters = win.resolution == Resolution.QuarterHour
+    for start_at, minutes, value, status in rows:
+        if quarters and minutes > 15:
+            part = round(value * 15 / minutes, 4)
+            pieces = [(start_at + k * QUARTER, part, max(status, 1), 15) for k in range(minutes // 15)]
+        else:
+            pieces = [(start_at, value, status, minutes)]
+        for moment, amount, quality, length in pieces:
+            if moment >= win.end:
+                continue
+            i = bisect_right(starts, moment) - 1
+            totals[i] = amount if totals[i] is None else totals[i] + amount
+            worst[i] = max(worst[i], quality)
+            covered[i] += length
+    out = []
+    for i, start in enumerate(starts):
+        if totals[i] is None:
+            status = Quality.Missing
+        elif worst[i] > 0 or covered[i] * 60 < (ends[i] - start).total_seconds():
+            status = Quality.Estimated
+        else:
+            status = Quality.Measured
+        out.append((start, totals[i], int(status)))
+    return out
+
+
+def _py_temperature(*, key: int, win: Window) -> list[tuple]:
+    rows = WeatherObservation.objects.filter(
+        station_id=key, observed_at__gte=win.start, observed_at__lt=win.end
+    ).values_list("observed_at", "temperature")
+    starts = win.starts()
+    sums = [0.0] * len(starts)
+    counts = [0] * len(starts)
+    for moment, temperature in rows:
+        i = bisect_right(starts, moment) - 1
+        sums[i] += temperature
+        counts[i] += 1
+    return [
+        (start, round(Decimal(sums[i] / counts[i]), 1), 0) if counts[i] else (start, None, int(Quality.Missing))
+        for i, start in enumerate(starts)
+    ]
+
+
+def _series(*, kind: str, key: int, win: Window, wire: bool) -> list:
+    if connection.vendor == "postgresql":
+        rows = _pg_series(kind=kind, key=key, win=win, wire=wire)
+        if wire:
+            return [{"ValueTime": t, "Value": v, "Status": s} for t, v, s in rows]
+        return rows
+    py_series = _py_temperature if kind == "temperature" else _py_consumption
+    rows = py_series(key=key, win=win)
+    if wire:
+        return [
+            {"ValueTime": t.strftime("%Y-%m-%dT%H:%M:%S"), "Value": None if v is None else float(v), "Status": s}
+            for t, v, s in rows
+        ]
+    return rows
+
+
+# --- Public reads --------------------------------------------------------------------------------
+
+
+def consumption_series(
+    *,
+    meter: Meter,
+    from_time: dt.datetime,
+    to_time: dt.datetime,
+    resolution: Resolution,
+    time_zone: str | None = None,
+) -> list[tuple[dt.datetime, Decimal | None, int]]:
+    """A meter's consumption in [from_time, to_time) per bucket of `resolution`, one tuple per bucket.
+
+    Returns `[(value_time_utc, value, status), ...]` in time order, for every bucket, none dropped:
+    - `value_time_utc`: the bucket's start, an aware UTC datetime. The range is widened outward to
+      whole buckets. QuarterHour and Hour buckets are UTC-aligned; Day, Week (ISO, from Monday),
+      Month and Year start at local midnight in `time_zone` (default: the meter's, Europe/Oslo),
+      so a DST day is 23 or 25 hours and a month is exactly the sum of its days.
+    - `value`: the sum of the meter's intervals in the bucket, a Decimal (kWh for electricity), or
+      None when the bucket has no value.
+    - `status`: `Quality` — 0 measured (complete), 1 estimated (an estimated interval, a partly
+      covered bucket, or an hourly value spread over quarter hours), 4000 missing (value None).
+
+    `resolution` must not be `Resolution.None_`. Other apps (pricing: cost per interval) use this.
+    """
+    if resolution == Resolution.None_:
+        raise ValueError("A consumption series needs a resolution.")
+    win = window(from_time, to_time, Resolution(resolution), meter_time_zone(meter, time_zone))
+    return _series(kind="consumption", key=meter.pk, win=win, wire=False)
+
+
+def consumption_response(
+    *,
+    meter: Meter,
+    from_time: dt.datetime,
+    to_time: dt.datetime,
+    resolution: Resolution,
+    time_zone: str | None = None,
+    include_last_year: bool = False,
+    include_weather: bool = False,
+) -> dict:
+    """The wire body of POST .../consumption: values already in wire form (no serializer walk)."""
+    tz = meter_time_zone(meter, time_zone)
+    resolution = Resolution(resolution)
+    win = window(from_time, to_time, resolution, tz)
+    body = {
+        "Resolution": int(resolution),
+        "Unit": unit_of(meter),
+        "Values": _series(kind="consumption", key=meter.pk, win=win, wire=True),
+    }
+    if include_last_year:
+        earlier = window(one_year_earlier(from_time, tz), one_year_earlier(to_time, tz), resolution, tz)
+        body["LastYear"] = _series(kind="consumption", key=meter.pk, win=earlier, wire=True)
+    if include_weather:
+        body["TemperatureUnit"] = TEMPERATURE_UNIT
+        body["Temperatures"] = temperature_values(meter=meter, win=win)
+    return body
+
+
+def weather_station_for(meter: Meter) -> WeatherStation | None:
+    """The station pinned in the meter's settings, else the first station of its delivery point's price area."""
+    pinned = MeterSettings.objects.filter(meter=meter, weather_station__isnull=False).values_list(
+        "weather_station_id", flat=True
+    )
+    station = WeatherStation.objects.filter(pk__in=pinned).first()
+    if station is not None:
+        return station
+    price_area = meter.delivery_point.price_area
+    return WeatherStation.objects.filter(price_area=price_area).order_by("code").first()
+
+
+def temperature_values(*, meter: Meter, win: Window) -> list[dict]:
+    """Mean temperature per bucket at the meter's station, in wire form (all missing without a station)."""
+    station = weather_station_for(meter)
+    if station is None:
+        return [
+            {"ValueTime": t.strftime("%Y-%m-%dT%H:%M:%S"), "Value": None, "Status": int(Quality.Missing)}
+            for t in win.starts()
+        ]
+    return _series(kind="temperature", key=station.pk, win=win, wire=True)
+
+
+def temperature_response(
+    *, meter: Meter, from_time: dt.datetime, to_time: dt.datetime, resolution: Resolution, time_zone=None
+) -> dict:
+    tz = meter_time_zone(meter, time_zone)
+    resolution = Resolution(resolution)
+    win = window(from_time, to_time, resolution, tz)
+    return {"Resolution": int(resolution), "Unit": TEMPERATURE_UNIT, "Values": temperature_values(meter=meter, win=win)}
+
+
+def meter_settings(*, meter: Meter) -> dict:
+    """The settings body of a meter (blank building properties when none were saved)."""
+    saved = MeterSettings.objects.filter(meter=meter).first()
+    return {
+        "meter_id": meter.meter_id,
+        "name": saved.name if saved else "",
+        "building_year": saved.building_year if saved else None,
+        "heating_area": saved.heating_area if saved else None,
+        "residents": saved.residents if saved else None,
+        "has_watt_meter": meter.has_wattmeter,
+        "time_zone": meter.time_zone,
+        "price_area": meter.delivery_point.price_area,
+    }
+
+
+def meters_of_user(*, user) -> list[Meter]:
+    """Every meter of every customer `user` has access to (both areas), with its chain, in one query."""
+    return list(
+        Meter.objects.filter(delivery_point__contract__customer__accesses__user=user)
+        .select_related("delivery_point__contract__customer")
+        .order_by("pk")
+    )
+
+
+def readings_page(*, delivery_point, page: int, page_size: int) -> list:
+    """One page of the delivery point's manual readings, newest first, with their meter (one query)."""
+    offset = (page - 1) * page_size
+    return list(
+        delivery_point.manual_readings.select_related("meter").order_by("-reading_date", "-id")[
+            offset : offset + page_size
+        ]
+    )
+
+
+# --- Wattmeter -----------------------------------------------------------------------------------
+
+CAPACITY_STEPS_KW = (2, 5, 10, 15, 20, 25, 50, 75, 100, 150, 200)
+
+
+def _hourly_peaks(meter: Meter, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, Decimal]]:
+    return [
+        (t, v)
+        for t, v, _ in consumption_series(meter=meter, from_time=start, to_time=end, resolution=Resolution.Hour)
+        if v is not None
+    ]
+
+
+def _summary(point, type_) -> dict | None:
+    if point is None:
+        return None
+    return {"value_time": point[0], "value": float(point[1]), "time_series_type": int(type_)}
+
+
+def _wattmeter(meter: Meter, now: dt.datetime | None) -> tuple[dict, list]:
+    now = now or dt.datetime.now(dt.UTC)
+    tz = meter_time_zone(meter)
+    local = now.astimezone(tz)
+    month_start = dt.datetime(local.year, local.month, 1, tzinfo=tz).astimezone(dt.UTC)
+    hours = _hourly_peaks(meter, now - dt.timedelta(days=365), now)
+    this_month = [point for point in hours if point[0] >= month_start]
+    live = LiveValue.objects.filter(object_key=meter.meter_id, type=TimeSeriesType.ActivePower).first()
+    return {
+        "last": None
+        if live is None
+        else {"value_time": live.value_time, "value": live.value, "time_series_type": int(TimeSeriesType.ActivePower)},
+        "this_month_max": _summary(max(this_month, key=lambda p: p[1], default=None), TimeSeriesType.HourlyConsumption),
+        "max": _summary(max(hours, key=lambda p: p[1], default=None), TimeSeriesType.HourlyConsumption),
+    }, this_month
+
+
+def wattmeter(*, meter: Meter, now: dt.datetime | None = None) -> dict:
+    """WattMeterAndMaxEffect: the latest live power (ActivePower posted to api/signalr for the meter id),
+    and the highest hourly consumption this local month and in the last 12 months (None when unknown)."""
+    return _wattmeter(meter, now)[0]
+
+
+def capacity_step(month_hours: list[tuple[dt.datetime, Decimal]], tz: ZoneInfo) -> int:
+    """The grid tariff's capacity step (kW): the mean of the three days' highest hours of the month, rounded up."""
+    daily: dict[dt.date, Decimal] = {}
+    for moment, value in month_hours:
+        day = moment.astimezone(tz).date()
+        daily[day] = max(daily.get(day, value), value)
+    top = sorted(daily.values(), reverse=True)[:3]
+    mean = float(sum(top) / len(top)) if top else 0.0
+    return next((step for step in CAPACITY_STEPS_KW if mean <= step), CAPACITY_STEPS_KW[-1])
+
+
+def wattmeter_v2(*, meter: Meter, now: dt.datetime | None = None) -> dict:
+    """WattMeterResponse: display type, the month's maxima and the subscribed power with its three sections."""
+    summary, month_hours = _wattmeter(meter, now)
+    step = capacity_step(month_hours, meter_time_zone(meter))
+    is_net = meter.delivery_point.contract.product == "NET"
+    return {
+        "wattmeter_display_type": int(WattmeterType.SubscribedPower if is_net else WattmeterType.MaxMonth),
+        "max_month_wattmeter": summary,
+        "subscribed_power_wattmeter": {
+            "subscribed_power": {"value": float(step), "unit": "kW"},
+            "sections": {
+                "first_section": {"from": 0.0, "to": round(step * 0.6, 2)},
+                "second_section": {"from": round(step * 0.6, 2), "to": round(step * 0.9, 2)},
+                "third_section": {"from": round(step * 0.9, 2), "to": float(step)},
+            },
+        },
+    }
+
+
+# --- CIM export logs -----------------------------------------------------------------------------
+
+
+def cim_export_logs(*, from_time: dt.datetime, to_time: dt.datetime, skip: int, take: int) -> list:
+    """Main export logs whose period starts in [from_time, to_time), newest first."""
+    logs = CimExportLog.objects.filter(period_start__gte=from_time, period_start__lt=to_time)
+    return list(logs.order_by("-period_start")[skip : skip + take])
+
+
+def cim_sub_export_logs(*, correlation_id) -> list | None:
+    """The sub export logs of one export, or None when there is no such export."""
+    log = CimExportLog.objects.filter(correlation_id=correlation_id).first()
+    if log is None:
+        return None
+    return list(log.sub_exports.select_related("export").order_by("sequence_no"))
+
+
+def cim_sub_export_statistics(*, from_time: dt.datetime, to_time: dt.datetime) -> dict:
+    totals = CimSubExportLog.objects.filter(started_at__gte=from_time, started_at__lt=to_time).aggregate(
+        sub_export_count=Count("pk"),
+        succeeded=Count("pk", filter=Q(status=CimExportStatus.Succeeded)),
+        failed=Count("pk", filter=Q(status=CimExportStatus.Failed)),
+        started=Count("pk", filter=Q(status=CimExportStatus.Started)),
+        meter_count=Sum("meter_count"),
+        value_count=Sum("value_count"),
+        error_count=Sum("error_count"),
+    )
+    return {"from_time": from_time, "to_time": to_time, **{k: v or 0 for k, v in totals.items()}}
+
+
+def cim_sub_export(*, correlation_id, file_name: str):
+    return (
+        CimSubExportLog.objects.select_related("export")
+        .filter(export__correlation_id=correlation_id, file_name=file_name)
+        .first()
+    )
+
+
+# --- Compared with others ------------------------------------------------------------------------
+
+REFERENCE_GROUP_MAX = 100
+REFERENCE_GROUP_MIN_SIMILAR = 5
+
+
+def reference_meters(*, meter: Meter) -> list[int]:
+    """Comparable meters: electricity meters in the same price area, of a similar heated area when known.
+
+    With a heated area in the meter's settings, meters whose heated area is within ±30 % are taken
+    when there are at least five of them; otherwise the whole price area. At most 100, by id.
+    """
+    area_meters = Meter.objects.filter(
+        kind=Meter.Kind.ELECTRICITY, delivery_point__price_area=meter.delivery_point.price_area
+    ).exclude(pk=meter.pk)
+    heating_area = MeterSettings.objects.filter(meter=meter).values_list("heating_area", flat=True).first()
+    if heating_area:
+        similar = area_meters.filter(
+            metering_settings__heating_area__gte=heating_area * 0.7,
+            metering_settings__heating_area__lte=heating_area * 1.3,
+        )
+        ids = list(similar.order_by("pk").values_list("pk", flat=True)[:REFERENCE_GROUP_MAX])
+        if len(ids) >= REFERENCE_GROUP_MIN_SIMILAR:
+            return ids
+    return list(area_meters.order_by("pk").values_list("pk", flat=True)[:REFERENCE_GROUP_MAX])
+
+
+def _group_sums(meter_ids: list[int], win: Window) -> dict[int, dict[dt.datetime, float]]:
+    """Consumption per meter and bucket (buckets with data only), in one query."""
+    sums: dict[int, dict[dt.datetime, float]] = {}
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT meter_id, {_pg_bucket_expression(win.resolution)} AS bucket, sum(s.value)::float8 "
+            "FROM metering_interval s WHERE meter_id = ANY(%(ids)s) AND start_at >= %(start)s "
+            "AND start_at < %(end)s AND status < 4000 GROUP BY 1, 2"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"ids": meter_ids, "start": win.start, "end": win.end, "tz": win.bucket_tz})
+            for meter_id, bucket, total in cursor.fetchall():
+                sums.setdefault(meter_id, {})[bucket] = total
+        return sums
+    starts = win.starts()
+    rows = Interval.objects.filter(
+        meter_id__in=meter_ids, start_at__gte=win.start, start_at__lt=win.end, status__lt=Quality.Missing
+    ).values_list("meter_id", "start_at", "value")
+    for meter_id, start_at, value in rows:
+        bucket = starts[bisect_right(starts, start_at) - 1]
+        per_meter = sums.setdefault(meter_id, {})
+        per_meter[bucket] = per_meter.get(bucket, 0.0) + float(value)
+    return sums
+
+
+def _wire_time(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _average_series(starts, sums, ids) -> list[dict]:
+    out = []
+    for start in starts:
+        values = [sums[m][start] for m in ids if start in sums.get(m, {})]
+        if values:
+            out.append({"ValueTime": _wire_time(start), "Value": round(sum(values) / len(values), 3), "Status": 0})
+        else:
+            out.append({"ValueTime": _wire_time(start), "Value": None, "Status": int(Quality.Missing)})
+    return out
+
+
+def _score(mine: float, others: list[float]) -> int:
+    """0-100: the share of the others that use more than the meter (100: the meter uses least)."""
+    if not others:
+        return 0
+    more = sum(1 for value in others if value > mine)
+    same = sum(1 for value in others if value == mine)
+    return round(100 * (more + same / 2) / len(others))
+
+
+def compared_with_others(
+    *, meter: Meter, from_time: dt.datetime, to_time: dt.datetime, resolution: Resolution, time_zone=None
+) -> dict:
+    """AssetCompareModel in wire form: the meter beside its reference group and the group's most efficient quarter.
+
+    Score: how the meter's total ranks in the group (100 = uses least); the comparison percentages are
+    the meter's total as a percentage of the averages' totals; Scores: the same rank per bucket.
+    """
+    win = window(from_time, to_time, Resolution(resolution), meter_time_zone(meter, time_zone))
+    group = reference_meters(meter=meter)
+    sums = _group_sums([meter.pk, *group], win)
+    starts = win.starts()
+    mine = sums.get(meter.pk, {})
+    totals = {m: sum(sums[m].values()) for m in group if sums.get(m)}
+    ranked = sorted(totals, key=lambda m: (totals[m], m))
+    efficient = ranked[: max(1, len(ranked) // 4)] if ranked else []
+    my_total = sum(mine.values())
+
+    def percentage(ids):
+        if not ids or not mine:
+            return 0
+        average = sum(totals[m] for m in ids) / len(ids)
+        return round(100 * my_total / average) if average else 0
+
+    scores = []
+    for start in starts:
+        if start in mine:
+            others = [sums[m][start] for m in ranked if start in sums[m]]
+            scores.append({"ValueTime": _wire_time(start), "Score": _score(mine[start], others)})
+    return {
+        "MeterAverage": [
+            {"ValueTime": _wire_time(s), "Value": round(mine[s], 3), "Status": 0}
+            if s in mine
+            else {"ValueTime": _wire_time(s), "Value": None, "Status": int(Quality.Missing)}
+            for s in starts
+        ],
+        "ReferenceGroupAverage": _average_series(starts, sums, ranked),
+        "EfficientsAverage": _average_series(starts, sums, efficient),
+        "Score": _score(my_total, list(totals.values())) if mine else 0,
+        "EfficientComparisonPercentage": percentage(efficient),
+        "ReferenceGroupComparisonPercentage": percentage(ranked),
+        "Scores": scores,
+        "ReferenceGroupSize": len(ranked),
+    }

@@ -1,0 +1,161 @@
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from . import selectors, services
+from .adapters import PriceNotPublishedError, SourceError
+from .areas import BY_EIC
+from .models import Invoice, InvoiceLine, PricePlan, SpotPrice, SpotPriceDay
+
+
+def _area_name(eic: str) -> str:
+    zone = BY_EIC.get(eic)
+    return f"{zone.code} ({eic})" if zone else eic
+
+
+@admin.register(SpotPriceDay)
+class SpotPriceDayAdmin(admin.ModelAdmin):
+    list_display = [
+        "area_name",
+        "delivery_date",
+        "resolution_minutes",
+        "intervals",
+        "source",
+        "preliminary",
+        "fetched_at",
+    ]
+    list_filter = ["area", "preliminary", "source", "resolution_minutes"]
+    date_hierarchy = "delivery_date"
+    search_fields = ["=area"]
+    readonly_fields = [field.name for field in SpotPriceDay._meta.fields]
+    actions = ["refetch"]
+
+    @admin.display(description="area", ordering="area")
+    def area_name(self, obj):
+        return _area_name(obj.area)
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Refetch the selected days from the configured source")
+    def refetch(self, request, queryset):
+        done = 0
+        for day in queryset:
+            zone = BY_EIC.get(day.area)
+            if zone is None:
+                continue
+            try:
+                services.fetch_day(zone=zone, day=day.delivery_date, force=True)
+                done += 1
+            except (PriceNotPublishedError, SourceError) as exc:
+                self.message_user(request, f"{zone.code} {day.delivery_date}: {exc}", messages.WARNING)
+        self.message_user(request, f"Refetched {done} day(s).", messages.SUCCESS)
+
+
+@admin.register(SpotPrice)
+class SpotPriceAdmin(admin.ModelAdmin):
+    list_display = ["area", "start_at", "end_at", "eur_per_mwh", "nok_per_kwh", "exchange_rate", "preliminary"]
+    list_filter = ["area", "preliminary"]
+    date_hierarchy = "start_at"
+    readonly_fields = [field.name for field in SpotPrice._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PricePlan)
+class PricePlanAdmin(admin.ModelAdmin):
+    list_display = ["contract", "product_type", "markup_nok_per_kwh", "fixed_price_nok_per_kwh"]
+    list_filter = ["product_type"]
+    search_fields = ["=contract__contract_no", "=contract__customer__id"]
+    autocomplete_fields = ["contract"]
+    list_select_related = ["contract"]
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    fields = ["line_no", "kind", "description", "quantity", "unit_price", "amount"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    """Invoices come from the billing run; support staff read them, their lines and the PDF."""
+
+    list_display = [
+        "invoice_no",
+        "customer_id",
+        "contract",
+        "period_start",
+        "invoice_date",
+        "due_date",
+        "invoice_sum",
+        "unpaid_sum",
+        "status",
+        "pdf_link",
+    ]
+    list_filter = ["status", "invoice_date"]
+    date_hierarchy = "invoice_date"
+    search_fields = ["=invoice_no", "=kid", "=customer__id", "=contract__contract_no"]
+    list_select_related = ["contract"]
+    readonly_fields = [
+        "invoice_no",
+        "customer",
+        "contract",
+        "period_start",
+        "period_end",
+        "invoice_date",
+        "due_date",
+        "invoice_type",
+        "kid",
+        "ledger_no",
+        "consumption_kwh",
+        "invoice_sum",
+        "created_at",
+        "pdf_link",
+    ]
+    fields = [
+        *readonly_fields[:-2],
+        "unpaid_sum",
+        "status",
+        "credit_status",
+        "dunning_is_sent",
+        "has_payment_agreement",
+        "postponeable",
+        "sent_to_debt_collection",
+        "sent_to_invoice_partner",
+        "created_at",
+        "pdf_link",
+    ]
+    inlines = [InvoiceLineInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="PDF")
+    def pdf_link(self, obj):
+        if obj.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">{}.pdf</a>', reverse("admin:pricing_invoice_pdf", args=[obj.pk]), obj.invoice_no
+        )
+
+    def get_urls(self):
+        pdf = path("<int:pk>/pdf/", self.admin_site.admin_view(self.pdf_view), name="pricing_invoice_pdf")
+        return [pdf, *super().get_urls()]
+
+    def pdf_view(self, request, pk):
+        """The same PDF as the API's, for staff with view permission on invoices."""
+        invoice = get_object_or_404(Invoice.objects.select_related("customer", "contract"), pk=pk)
+        if not self.has_view_permission(request, invoice):
+            return HttpResponse(status=403)
+        response = HttpResponse(selectors.invoice_pdf(invoice=invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="invoice-{invoice.invoice_no}.pdf"'
+        return response

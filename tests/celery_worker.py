@@ -1,0 +1,35 @@
+"""A real Celery worker for tests: solo pool in this process, on a Redis database of its own.
+
+Tests that need one are marked `worker` and skip without REDIS_URL. Each passes its own broker
+database, so concurrent test runs (and the app's own broker database) never share messages.
+"""
+
+import re
+from contextlib import contextmanager
+
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+
+from esmart.celery import app
+
+
+def _reconnect(**conf):
+    app.conf.update(conf)
+    if app._pool is not None:  # connections made with the previous broker
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    app._local.__dict__.pop("backend", None)
+
+
+@contextmanager
+def running_worker(*, broker_db: int, results: bool = False):
+    """Runs the block with tasks going through Redis database `broker_db` to a live worker."""
+    broker = re.sub(r"(/\d+)?$", f"/{broker_db}", settings.REDIS_URL.rstrip("/"), count=1)
+    saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
+    _reconnect(broker_url=broker, result_backend=broker if results else None, task_always_eager=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
+            yield app
+    finally:
+        _reconnect(**saved)

@@ -1,0 +1,46 @@
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from apps.pricing import adapters
+from apps.pricing.adapters import PriceNotPublishedError
+from apps.pricing.adapters.demo import DemoSource
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "pricing"
+
+
+def fixture_bytes(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+class CountingSource:
+    """The demo source behind a counter; days in `unpublished` are not out yet."""
+
+    name = "counting"
+
+    def __init__(self):
+        self.calls: list[tuple[str, dt.date]] = []
+        self.unpublished: set[dt.date] = set()
+        self.delay = 0.0
+        self.fail_first = 0  # the first calls answer "not published"
+
+    def fetch_day(self, *, zone, day):
+        import time
+
+        self.calls.append((zone.code, day))
+        if self.delay:
+            time.sleep(self.delay)
+        if day in self.unpublished or len(self.calls) <= self.fail_first:
+            raise PriceNotPublishedError(f"{day} not yet")
+        prices = DemoSource().fetch_day(zone=zone, day=day, today=dt.date(2030, 1, 1))
+        prices.source = self.name
+        return prices
+
+
+@pytest.fixture
+def source(monkeypatch, settings):
+    counting = CountingSource()
+    monkeypatch.setitem(adapters.SOURCES, "counting", lambda: counting)
+    settings.SPOT_PRICE_SOURCE = "counting"
+    return counting

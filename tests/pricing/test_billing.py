@@ -1,0 +1,140 @@
+"""The billing run: invoices and lines from the costs service, KID, payments, seed_demo's invoices."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from apps.customers.models import Contract
+from apps.metering.models import Interval
+from apps.pricing import demo, selectors, services
+from apps.pricing.models import Invoice, InvoiceLine, InvoiceStatus, PricePlan
+from tests.factories import DeliveryPointFactory, MeterFactory
+
+pytestmark = pytest.mark.django_db
+
+OCTOBER = (dt.date(2025, 10, 1), dt.date(2025, 11, 1))
+OCTOBER_UTC = (dt.datetime(2025, 9, 30, 22, tzinfo=dt.UTC), dt.datetime(2025, 10, 31, 23, tzinfo=dt.UTC))
+
+
+def load(meter, start, hours, kwh="1.0"):
+    Interval.objects.bulk_create(
+        Interval(meter=meter, start_at=start + dt.timedelta(hours=h), value=Decimal(kwh)) for h in range(hours)
+    )
+
+
+@pytest.mark.parametrize(
+    ("base", "digit"),
+    [("7992739871", "3"), ("1234567", "4"), ("0000000000", "0"), ("12345678903", "1"), ("0", "0")],
+)
+def test_mod10_check_digit(base, digit):
+    assert services.mod10_check_digit(base) == digit
+
+
+def test_kid_has_a_valid_mod10_digit():
+    kid = services.kid_for(customer_id=100001, invoice_no=10_000_042)
+    assert kid == "0100001010000042" + services.mod10_check_digit("0100001010000042")
+    assert len(kid) == 17 and kid.isdigit()
+
+
+def test_fixed_price_month(owner, source):
+    PricePlan.objects.create(
+        contract=owner.contract, product_type=PricePlan.ProductType.Fixed, fixed_price_nok_per_kwh=Decimal("1.00")
+    )
+    load(owner.meter, OCTOBER_UTC[0], 100, "1.5")
+    invoice = services.run_billing(contract=owner.contract, period_start=OCTOBER[0], period_end=OCTOBER[1])
+    lines = list(invoice.lines.values_list("kind", "quantity", "unit_price", "amount"))
+    assert lines == [
+        (InvoiceLine.Kind.ENERGY, Decimal("150.000"), Decimal("1.00000"), Decimal("150.00")),
+        (InvoiceLine.Kind.VAT, None, None, Decimal("37.50")),
+    ]
+    assert (invoice.invoice_sum, invoice.unpaid_sum, invoice.consumption_kwh) == (
+        Decimal("187.50"),
+        Decimal("187.50"),
+        Decimal("150.000"),
+    )
+    assert (invoice.customer_id, invoice.ledger_no, invoice.status) == (
+        owner.customer.pk,
+        owner.contract.ledger_no,
+        InvoiceStatus.NotDue,
+    )
+    assert (invoice.invoice_date, invoice.due_date) == (dt.date(2025, 11, 1), dt.date(2025, 11, 15))
+    assert invoice.kid[-1] == services.mod10_check_digit(invoice.kid[:-1])
+    assert str(invoice.invoice_no) in invoice.kid
+
+
+def test_net_contract_lines_equal_the_costs_service_and_add_up(owner, source):
+    contract = Contract.objects.get(customer=owner.net_customer)
+    point = DeliveryPointFactory(contract=contract, price_area="NO1")
+    for meter in (MeterFactory(delivery_point=point), MeterFactory(delivery_point=point)):
+        load(meter, OCTOBER_UTC[0] + dt.timedelta(days=3), 72, "2.2")
+    invoice = services.run_billing(contract=contract, period_start=OCTOBER[0], period_end=OCTOBER[1])
+    lines = {line.kind: line.amount for line in invoice.lines.all()}
+    assert set(lines) == set(InvoiceLine.Kind)  # energy, markup, grid, taxes, subsidy?, VAT
+    assert invoice.invoice_sum == sum(lines.values())
+    costs = selectors.contract_costs(
+        contract=contract, from_time=OCTOBER_UTC[0], to_time=OCTOBER_UTC[1], resolution=40
+    )["totals"]
+    assert invoice.invoice_sum == costs["value"]
+    for kind, part in (("ENERGY", "energy"), ("GRID", "grid"), ("TAXES", "taxes"), ("VAT", "vat")):
+        assert lines[kind] == costs[part]
+    assert invoice.consumption_kwh == Decimal("316.800")
+
+
+def test_billing_is_idempotent_per_contract_and_period(owner, source):
+    load(owner.meter, OCTOBER_UTC[0], 24)
+    first = services.run_billing(contract=owner.contract, period_start=OCTOBER[0], period_end=OCTOBER[1])
+    calls = len(source.calls)
+    again = services.run_billing(contract=owner.contract, period_start=OCTOBER[0], period_end=OCTOBER[1])
+    assert again.pk == first.pk and Invoice.objects.count() == 1
+    assert InvoiceLine.objects.count() == first.lines.count()
+    assert len(source.calls) == calls  # found, not recomputed
+    other_period = services.run_billing(
+        contract=owner.contract, period_start=OCTOBER[0], period_end=dt.date(2025, 10, 2)
+    )
+    assert other_period.pk != first.pk and other_period.invoice_no == first.invoice_no + 1
+
+
+def test_nothing_to_bill_is_none(owner, source):
+    assert services.run_billing(contract=owner.contract, period_start=OCTOBER[0], period_end=OCTOBER[1]) is None
+    assert not Invoice.objects.exists()
+    with pytest.raises(ValueError):
+        services.run_billing(contract=owner.contract, period_start=OCTOBER[1], period_end=OCTOBER[0])
+
+
+def test_payment_settles_the_invoice(owner, source):
+    load(owner.meter, OCTOBER_UTC[0], 24)
+    invoice = services.run_billing(contract=owner.contract, period_start=OCTOBER[0], period_end=OCTOBER[1])
+    services.register_payment(invoice=invoice, amount=Decimal("1.00"))
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.NotDue and invoice.unpaid_sum == invoice.invoice_sum - 1
+    services.register_payment(invoice=invoice, amount=invoice.unpaid_sum)
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.unpaid_sum) == (InvoiceStatus.Paid, 0)
+
+
+def test_billed_invoice_pdf_has_its_lines_and_chart(owner, source):
+    load(owner.meter, OCTOBER_UTC[0], 48, "3.0")
+    invoice = services.run_billing(contract=owner.contract, period_start=OCTOBER[0], period_end=OCTOBER[1])
+    daily = selectors.invoice_daily_consumption(invoice=invoice)
+    assert len(daily) == 31 and daily[0] == (dt.date(2025, 10, 1), 72.0) and daily[2] == (dt.date(2025, 10, 3), None)
+    content = selectors.invoice_pdf(invoice=invoice, compress=False)
+    for text in ("Energy, 01.10.2025", "Markup, 01.10.2025", "144.000", f"{invoice.invoice_sum:.2f}"):
+        assert text.encode() in content, text
+
+
+def test_seed_bills_whole_months_and_is_idempotent(owner, source):
+    load(owner.meter, dt.datetime(2025, 9, 20, tzinfo=dt.UTC), 24 * 75, "0.5")
+    today = dt.date(2025, 12, 10)
+    reports = []
+    made = demo.seed_invoices(users=[owner.user], days=75, today=today, progress=lambda *a: reports.append(a))
+    invoices = list(Invoice.objects.order_by("period_start").values_list("period_start", "status", "invoice_no"))
+    assert made == 2 and reports == [(1, 2), (2, 2)]  # two contracts (Power and Net); only Power has meters
+    assert [(start, status) for start, status, _ in invoices] == [
+        (dt.date(2025, 10, 1), InvoiceStatus.Paid),  # due 2025-11-15
+        (dt.date(2025, 11, 1), InvoiceStatus.NotDue),  # due 2025-12-15
+    ]
+    assert demo.seed_invoices(users=[owner.user], days=75, today=today) == 2
+    assert (
+        list(Invoice.objects.order_by("period_start").values_list("period_start", "status", "invoice_no")) == invoices
+    )
