@@ -6,17 +6,14 @@ the same bytes. Run as `gunicorn bench.bare_wsgi:application` from the repositor
 DATABASE_URL set.
 """
 
-import environ
+import copy
+
 from django.conf import settings
 
-env = environ.Env()
-
-# The same DATABASES as esmart/settings/base.py: persistent connections, health checks, and the
-# per-request transaction, so that the difference measured is the framework and not the database.
-database = env.db("DATABASE_URL")
-database["ATOMIC_REQUESTS"] = env.bool("BARE_ATOMIC_REQUESTS", default=True)
-database.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
-database["CONN_HEALTH_CHECKS"] = env.bool("BARE_CONN_HEALTH_CHECKS", default=True)
+# The very DATABASES of the real settings (DATABASE_URL through django-environ, persistent
+# connections, health checks), so that what differs is the framework, not the database access.
+# Importing the module only evaluates it; Django is configured below, with nothing else from it.
+from esmart.settings import base
 
 settings.configure(
     DEBUG=False,
@@ -26,11 +23,11 @@ settings.configure(
     MIDDLEWARE=[],
     # Only what the ORM needs to know the tables; the models are the app's own.
     INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "apps.customers"],
-    AUTH_USER_MODEL="customers.User",
-    DATABASES={"default": database},
-    DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
-    TIME_ZONE="UTC",
-    USE_TZ=True,
+    AUTH_USER_MODEL=base.AUTH_USER_MODEL,
+    DATABASES=copy.deepcopy(base.DATABASES),
+    DEFAULT_AUTO_FIELD=base.DEFAULT_AUTO_FIELD,
+    TIME_ZONE=base.TIME_ZONE,
+    USE_TZ=base.USE_TZ,
 )
 
 from django.core.wsgi import get_wsgi_application  # noqa: E402  (after settings.configure)

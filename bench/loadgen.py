@@ -36,24 +36,22 @@ class Measurement:
 
 def ensure_wrk(*, log=print) -> str | None:
     """The wrk binary, installing it with apt-get when possible (root, Debian/Ubuntu); else None."""
-    found = shutil.which("wrk")
-    if found or os.environ.get("BENCH_LOADGEN") == "python":
-        return None if os.environ.get("BENCH_LOADGEN") == "python" else found
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
+    if os.environ.get("BENCH_LOADGEN") == "python":
         return None
+    found = shutil.which("wrk")
+    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return found
     log("wrk is not installed; trying `apt-get install -y wrk`...")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "install", "-y", "-q", "wrk"], ["apt-get", "update", "-q"]):
-        try:
-            subprocess.run(command, env=env, check=False, capture_output=True, timeout=90)
-        except subprocess.TimeoutExpired:
-            break
+    install, update = ["apt-get", "install", "-y", "-q", "wrk"], ["apt-get", "update", "-q"]
+    for commands in ([install], [update, install]):  # without, then with a fresh package index
+        for command in commands:
+            try:
+                subprocess.run(command, env=env, capture_output=True, timeout=90, check=False)
+            except subprocess.TimeoutExpired:
+                return shutil.which("wrk")
         if shutil.which("wrk"):
-            return shutil.which("wrk")
-    try:  # after the index update
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], env=env, capture_output=True, timeout=90)
-    except subprocess.TimeoutExpired:
-        pass
+            break
     return shutil.which("wrk")
 
 
@@ -87,8 +85,16 @@ def parse_wrk(output: str, seconds: float) -> Measurement:
 
 
 def run_wrk(
-    wrk: str, *, port: int, path: str, headers: dict[str, str], method: str, body: bytes | None,
-    seconds: float, connections: int, threads: int,
+    wrk: str,
+    *,
+    port: int,
+    path: str,
+    headers: dict[str, str],
+    method: str,
+    body: bytes | None,
+    seconds: float,
+    connections: int,
+    threads: int,
 ) -> Measurement:
     command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "5s"]
     for name, value in headers.items():
@@ -145,7 +151,8 @@ def _connection_loop(port, path, headers, method, body, deadline, totals, lock):
 
 def _process(port, path, headers, method, body, seconds, connections):
     totals, lock = [0, 0, 0, 0.0], threading.Lock()
-    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+    deadline = started + seconds
     workers = [
         threading.Thread(target=_connection_loop, args=(port, path, headers, method, body, deadline, totals, lock))
         for _ in range(connections)
@@ -154,26 +161,32 @@ def _process(port, path, headers, method, body, seconds, connections):
         worker.start()
     for worker in workers:
         worker.join()
-    return totals
+    return [*totals, time.monotonic() - started]
 
 
 def run_python(
-    *, port: int, path: str, headers: dict[str, str], method: str, body: bytes | None,
-    seconds: float, connections: int, threads: int,
+    *,
+    port: int,
+    path: str,
+    headers: dict[str, str],
+    method: str,
+    body: bytes | None,
+    seconds: float,
+    connections: int,
+    threads: int,
 ) -> Measurement:
     """`threads` processes sharing `connections` keep-alive connections, each in its own thread."""
     processes = max(1, min(threads, connections))
     shares = [connections // processes + (1 if i < connections % processes else 0) for i in range(processes)]
-    started = time.monotonic()
     with ProcessPoolExecutor(max_workers=processes) as pool:
         futures = [pool.submit(_process, port, path, headers, method, body, seconds, n) for n in shares]
         results = [future.result(timeout=seconds + 30) for future in futures]
-    elapsed = time.monotonic() - started
     done = sum(r[0] for r in results)
     return Measurement(
-        requests_per_second=done / elapsed if elapsed else 0.0,
+        # each process's own rate over the time it actually ran, summed
+        requests_per_second=sum(r[0] / r[4] for r in results if r[4]),
         requests=done,
-        seconds=round(elapsed, 3),
+        seconds=max(r[4] for r in results),
         non_2xx=sum(r[1] for r in results),
         errors=sum(r[2] for r in results),
         latency_ms=1000 * sum(r[3] for r in results) / done if done else None,

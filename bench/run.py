@@ -1,0 +1,526 @@
+"""`make bench`: requests/s of the API against bare-Django baselines, measured in the same run.
+
+Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL; defaults below). The runner creates the
+database if it is missing, migrates and seeds it, starts two gunicorn servers on 127.0.0.1 (the
+real app with its production code path, and the bare baseline of bench/bare_wsgi.py), checks that
+each pair answers with the same bytes, then measures baseline and real endpoint alternately and
+reports medians and ratios (DESIGN.md §9). What is measured is listed in bench/pairs.py.
+
+Results: a table on stdout and bench/results/latest.json; server logs in bench/results/*.log.
+
+Knobs (environment): BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_CONNECTIONS (8),
+BENCH_THREADS (2), BENCH_ROUNDS (2), BENCH_WORKERS (gunicorn workers per server, 2),
+BENCH_CUSTOMERS (bench customers to seed, 200), BENCH_PAIRS (comma-separated names to run),
+BENCH_LOADGEN=python (skip wrk), BENCH_STRICT=1 (exit 1 when a goal is missed),
+BENCH_RESET_DB=1 (drop and recreate the bench database first).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import environ  # noqa: E402
+import psycopg  # noqa: E402
+import redis  # noqa: E402
+from psycopg import sql  # noqa: E402
+
+from bench import loadgen  # noqa: E402
+from bench.pairs import PAIRS, Pair  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+DEFAULT_DATABASE_NAME = "esmart_bench"  # disposable: recreated when its migration history breaks
+DEFAULT_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DEFAULT_DATABASE_NAME}"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
+HOST = loadgen.HOST  # the servers bind to loopback only, and the load only ever goes there
+WATCHDOG_SECONDS = 300  # a hard stop, whatever hangs
+
+START_HINT = (
+    "start them with:\n"
+    "  pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n"
+    '  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no'
+)
+
+
+class BenchError(Exception):
+    pass
+
+
+class PairError(BenchError):
+    """One pair cannot be measured (wrong status, error); the others still are."""
+
+
+def log(message: str = "") -> None:
+    print(message, flush=True)
+
+
+def setting(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+# --- services and data -----------------------------------------------------------------------
+
+
+def _server_connection(url: str):
+    """An autocommit connection to the `postgres` database of the server in `url`, and the database name."""
+    config = environ.Env.db_url_config(url)
+    if "postgresql" not in config["ENGINE"]:
+        raise BenchError(f"DATABASE_URL must point at PostgreSQL, not {config['ENGINE']}")
+    params = {
+        "host": config.get("HOST") or None,
+        "port": config.get("PORT") or None,
+        "user": config.get("USER") or None,
+        "password": config.get("PASSWORD") or None,
+    }
+    try:
+        connection = psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **params)
+    except psycopg.OperationalError as exc:
+        raise BenchError(f"PostgreSQL is not reachable ({exc}).\nIt is required; {START_HINT}") from exc
+    return connection, config["NAME"]
+
+
+def ensure_database(url: str, *, recreate: bool = False) -> str:
+    """Creates the database of `url` when it is missing (drops it first if `recreate`); returns the version."""
+    connection, name = _server_connection(url)
+    with connection:
+        version = connection.execute("SHOW server_version").fetchone()[0]
+        if recreate:
+            log(f"dropping database {name}")
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            log(f"creating database {name}")
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return version
+
+
+def migrate(env: dict[str, str], database_url: str) -> None:
+    """Migrates the bench database; when its history no longer matches the migrations (they were
+    rewritten during development), the default bench database is recreated, others only on request."""
+    try:
+        manage(env, "migrate", "--noinput")
+    except BenchError as exc:
+        name = environ.Env.db_url_config(database_url)["NAME"]
+        if name != DEFAULT_DATABASE_NAME and os.environ.get("BENCH_RESET_DB") != "1":
+            raise BenchError(f"{exc}\nSet BENCH_RESET_DB=1 to drop and recreate the database {name}.") from exc
+        log(f"migrate failed on the existing {name} ({str(exc).strip().splitlines()[-1][:120]}); recreating it")
+        ensure_database(database_url, recreate=True)
+        manage(env, "migrate", "--noinput")
+
+
+def ensure_redis(url: str) -> None:
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3).ping()
+    except redis.RedisError as exc:
+        raise BenchError(f"Redis is not reachable at {url} ({exc}).\nIt is required; {START_HINT}") from exc
+
+
+def app_environment(database_url: str, redis_url: str) -> dict[str, str]:
+    """The caller's environment, pointed at the bench services, with the default (real) settings."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DJANGO_SETTINGS_MODULE": "esmart.settings.local",
+        "DJANGO_DEBUG": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def manage(env: dict[str, str], *args: str, timeout: int = 180) -> None:
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    if done.returncode != 0:
+        raise BenchError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+# --- servers ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def request(port: int, path: str, *, method: str = "GET", headers=None, body=None, timeout: float = 10):
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+class Server:
+    """A gunicorn server on 127.0.0.1 in its own process group, stopped with the whole group."""
+
+    def __init__(self, name: str, app: str, env: dict[str, str], *, workers: int, ready_path: str):
+        self.name, self.app, self.env, self.workers, self.ready_path = name, app, env, workers, ready_path
+        self.port = free_port()
+        self.log_path = RESULTS / f"gunicorn-{name}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        command = [
+            sys.executable, "-m", "gunicorn", self.app,
+            "--bind", f"{HOST}:{self.port}",
+            "--workers", str(self.workers),
+            "--worker-class", "sync",
+            "--chdir", str(ROOT),
+            "--timeout", "30",
+            "--no-control-socket",  # two arbiters would otherwise share ~/.gunicorn/gunicorn.ctl
+            "--error-logfile", "-",
+        ]  # fmt: skip
+        with open(self.log_path, "w") as output:  # no --access-logfile: access logging stays off
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def wait_ready(self, timeout: float = 45) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"gunicorn ({self.name}) exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                status, _ = request(self.port, self.ready_path, timeout=5)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise BenchError(f"gunicorn ({self.name}) did not answer {self.ready_path} in {timeout} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text().splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+        except ProcessLookupError:
+            pass
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+
+def request_headers(pair: Pair) -> dict[str, str]:
+    headers = dict(pair.headers)
+    if pair.auth:
+        token = base64.b64encode(f"{pair.auth[0]}:{pair.auth[1]}".encode()).decode()
+        headers["Authorization"] = f"Basic {token}"
+    if pair.body is not None:
+        headers.setdefault("Content-Type", "application/json")
+    return headers
+
+
+def check_pair(pair: Pair, real: Server, bare: Server | None, warnings: list[str]) -> None:
+    """Both servers answer 2xx, with the same bytes; the first real request also warms the caches."""
+    headers = request_headers(pair)
+    try:
+        status, body = request(
+            real.port, pair.real_path, method=pair.method, headers=headers, body=pair.body, timeout=30
+        )
+        if bare is not None and pair.bare_path is not None:
+            bare_status, bare_body = request(
+                bare.port, pair.bare_path, method=pair.method, headers=headers, body=pair.body, timeout=30
+            )
+    except (OSError, http.client.HTTPException) as exc:
+        raise PairError(f"{pair.name}: no answer ({type(exc).__name__}: {exc})") from exc
+    if not 200 <= status < 300:
+        raise PairError(f"{pair.name}: the real app answered {pair.real_path} with {status}: {body[:300]!r}")
+    if bare is None or pair.bare_path is None:
+        return
+    if bare_status != status:
+        raise PairError(f"{pair.name}: the baseline answered {bare_status}, the real app {status}: {bare_body[:300]!r}")
+    if pair.same_body and bare_body != body:
+        at = next(
+            (i for i, (a, b) in enumerate(zip(body, bare_body, strict=False)) if a != b), min(len(body), len(bare_body))
+        )
+        warnings.append(
+            f"{pair.name}: the baseline's body differs from the real app's (first difference at byte {at}):\n"
+            f"  real: {body[max(0, at - 40) : at + 80]!r}\n  bare: {bare_body[max(0, at - 40) : at + 80]!r}"
+        )
+        log(f"WARNING: {warnings[-1]}")
+    else:
+        log(f"  {pair.name}: real and baseline bodies are identical ({len(body)} bytes)")
+
+
+def measure(pair: Pair, server: Server, path: str, *, wrk: str | None, knobs: dict) -> loadgen.Measurement:
+    spec = {
+        "port": server.port,
+        "path": path,
+        "headers": request_headers(pair),
+        "method": pair.method,
+        "body": pair.body,
+        "connections": knobs["connections"],
+        "threads": knobs["threads"],
+    }
+    if wrk:
+        run = lambda seconds: loadgen.run_wrk(wrk, seconds=seconds, **spec)  # noqa: E731
+    else:
+        run = lambda seconds: loadgen.run_python(seconds=seconds, **spec)  # noqa: E731
+    if knobs["warmup"]:
+        run(knobs["warmup"])
+    return run(knobs["seconds"])
+
+
+def summarise(pair: Pair, real_runs: list, bare_runs: list, error: str | None = None) -> dict:
+    if error is not None:
+        return {
+            "name": pair.name,
+            "description": pair.description,
+            "method": pair.method,
+            "real_path": pair.real_path,
+            "bare_path": pair.bare_path,
+            "error": error,
+            "requests_per_second": None,
+            "baseline_requests_per_second": None,
+            "ratio": None,
+            "goal": pair.goal,
+            "goal_met": None,
+        }
+    real_rps = statistics.median(m.requests_per_second for m in real_runs)
+    bare_rps = statistics.median(m.requests_per_second for m in bare_runs) if bare_runs else None
+    ratio = real_rps / bare_rps if bare_rps else None
+    return {
+        "name": pair.name,
+        "description": pair.description,
+        "method": pair.method,
+        "real_path": pair.real_path,
+        "bare_path": pair.bare_path,
+        "requests_per_second": round(real_rps, 1),
+        "baseline_requests_per_second": round(bare_rps, 1) if bare_rps else None,
+        "ratio": round(ratio, 3) if ratio is not None else None,
+        "goal": pair.goal,
+        "goal_met": (ratio >= pair.goal) if (pair.goal is not None and ratio is not None) else None,
+        # each round's real/bare, measured back to back: a check on the ratio of the medians
+        "round_ratios": [
+            round(r.requests_per_second / b.requests_per_second, 3)
+            for r, b in zip(real_runs, bare_runs, strict=False)
+            if b.requests_per_second
+        ],
+        "rounds": {"real": [m.as_dict() for m in real_runs], "baseline": [m.as_dict() for m in bare_runs]},
+    }
+
+
+def table(results: list[dict]) -> str:
+    header = ("endpoint", "requests/s", "baseline r/s", "ratio", "goal", "")
+    rows = [header]
+    for r in results:
+        verdict = "ERROR (not measured)" if r.get("error") else {True: "met", False: "MISSED", None: ""}[r["goal_met"]]
+        rows.append(
+            (
+                f"{r['name']}  {r['method']} {r['real_path']}",
+                f"{r['requests_per_second']:.1f}" if r["requests_per_second"] is not None else "-",
+                f"{r['baseline_requests_per_second']:.1f}" if r["baseline_requests_per_second"] else "-",
+                f"{r['ratio']:.2f}" if r["ratio"] is not None else "-",
+                f">= {r['goal']:.2f}" if r["goal"] is not None else "-",
+                verdict,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [
+            cell.rjust(width) for cell, width in zip(row[1:5], widths[1:5], strict=True)
+        ]
+        lines.append("  ".join([*cells, row[5]]).rstrip())
+        if n == 0:
+            lines.append("-" * len(lines[0]))
+    return "\n".join(lines)
+
+
+def cpu_busy(seconds: float = 1.0) -> float | None:
+    """The share of all CPUs busy over `seconds` (from /proc/stat), to flag a machine that is not idle."""
+
+    def sample():
+        with open("/proc/stat") as stat:
+            values = [int(v) for v in stat.readline().split()[1:]]
+        idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+        return sum(values), idle
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(seconds)
+        total1, idle1 = sample()
+    except OSError:
+        return None
+    return 1 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+def git_commit() -> str | None:
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    except OSError:
+        return None
+    return done.stdout.strip() or None
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _watchdog(signum, frame):
+    raise TimeoutError(f"the bench ran for more than {WATCHDOG_SECONDS} s; stopping")
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGALRM, _watchdog)
+    signal.alarm(WATCHDOG_SECONDS)
+    started = time.monotonic()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+
+    knobs = {
+        "seconds": setting("BENCH_SECONDS", 10),
+        "warmup": setting("BENCH_WARMUP", 2),
+        "connections": setting("BENCH_CONNECTIONS", 8),
+        "threads": setting("BENCH_THREADS", 2),
+        "rounds": setting("BENCH_ROUNDS", 2),
+        "workers": setting("BENCH_WORKERS", 2),
+    }
+    selected = {name.strip() for name in os.environ.get("BENCH_PAIRS", "").split(",") if name.strip()}
+    pairs = [pair for pair in PAIRS if not selected or pair.name in selected]
+    if not pairs:
+        raise BenchError(f"BENCH_PAIRS={os.environ['BENCH_PAIRS']} names none of {[p.name for p in PAIRS]}")
+    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+
+    log(f"database {environ.Env.db_url_config(database_url)['NAME']}, redis {redis_url}")
+    postgres_version = ensure_database(database_url, recreate=os.environ.get("BENCH_RESET_DB") == "1")
+    ensure_redis(redis_url)
+    env = app_environment(database_url, redis_url)
+    customers = setting("BENCH_CUSTOMERS", 200)
+    log(f"migrating and seeding (seed_demo --customers {customers})...")
+    migrate(env, database_url)
+    manage(env, "seed_demo", "--customers", str(customers))
+    log(f"  done in {time.monotonic() - started:.1f} s")
+
+    wrk = loadgen.ensure_wrk(log=log)
+    generator = f"wrk ({wrk})" if wrk else "python (http.client threads; wrk not available)"
+    log(f"load generator: {generator}")
+
+    bare_env = {k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"}
+    real = Server("real", "esmart.wsgi:application", env, workers=knobs["workers"], ready_path="/api/ping")
+    bare = Server("bare", "bench.bare_wsgi:application", bare_env, workers=knobs["workers"], ready_path="/bare/ready")
+    warnings: list[str] = []
+    busy_before = None
+    failed: dict[str, str] = {}
+    runs: dict[str, dict[str, list]] = {pair.name: {"real": [], "bare": []} for pair in pairs}
+    try:
+        real.start()
+        bare.start()
+        real.wait_ready()
+        bare.wait_ready()
+        log(
+            f"servers: real on {HOST}:{real.port}, baseline on {HOST}:{bare.port}, {knobs['workers']} sync workers each"
+        )
+        for pair in pairs:
+            try:
+                check_pair(pair, real, bare, warnings)
+            except PairError as exc:
+                failed[pair.name] = str(exc)
+                log(f"ERROR: {exc}\n  (this pair is not measured; the real app's log: {real.log_path})")
+        busy_before = cpu_busy()
+        if busy_before is not None and busy_before > 0.25:
+            warnings.append(
+                f"the machine was {busy_before:.0%} busy before the load started (other processes): "
+                "figures will be noisy and lower than on an idle machine"
+            )
+            log(f"WARNING: {warnings[-1]}")
+
+        log(
+            f"measuring: {knobs['rounds']} rounds, each {knobs['warmup']} s warm-up + {knobs['seconds']} s "
+            f"at {knobs['connections']} connections, {knobs['threads']} threads"
+        )
+        for round_no in range(1, knobs["rounds"] + 1):
+            for pair in [pair for pair in pairs if pair.name not in failed]:
+                sides = [("bare", bare, pair.bare_path)] if pair.bare_path else []
+                for side, server, path in [*sides, ("real", real, pair.real_path)]:
+                    result = measure(pair, server, path, wrk=wrk, knobs=knobs)
+                    runs[pair.name][side].append(result)
+                    note = ""
+                    if result.non_2xx or result.errors:
+                        note = f"  ({result.non_2xx} non-2xx, {result.errors} errors)"
+                        warnings.append(f"{pair.name} {side} round {round_no}:{note.strip()}")
+                    log(f"  round {round_no}  {pair.name:<10} {side:<4} {result.requests_per_second:9.1f} req/s{note}")
+    finally:
+        for server in (real, bare):
+            server.stop()
+        signal.alarm(0)
+
+    results = [
+        summarise(pair, runs[pair.name]["real"], runs[pair.name]["bare"], error=failed.get(pair.name)) for pair in pairs
+    ]
+    busy_after = cpu_busy()
+    if busy_after is not None and busy_after > 0.25:
+        warnings.append(f"the machine was {busy_after:.0%} busy right after the load stopped (other processes)")
+    report = {
+        "finished_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+        "git_commit": git_commit(),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "postgres": postgres_version,
+        "load_generator": "wrk" if wrk else "python",
+        "cpu_busy_before": round(busy_before, 3) if busy_before is not None else None,
+        "cpu_busy_after": round(busy_after, 3) if busy_after is not None else None,
+        "load_average": os.getloadavg(),
+        "settings": {**knobs, "real_settings": "esmart.settings.local (DJANGO_DEBUG=false)"},
+        "results": results,
+        "warnings": warnings,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
+
+    log()
+    log(table(results))
+    log()
+    for warning in warnings:
+        log(f"WARNING: {warning.splitlines()[0]}")
+    log(f"load generator: {generator}; {os.cpu_count()} CPUs; took {report['seconds']} s")
+    log(f"written: {(RESULTS / 'latest.json').relative_to(ROOT)}")
+    for name, error in failed.items():
+        log(f"ERROR: {name} was not measured: {error.splitlines()[0]}")
+    missed = [r["name"] for r in results if r["goal_met"] is False]
+    if failed or (missed and os.environ.get("BENCH_STRICT") == "1"):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("bench: interrupted; servers stopped", file=sys.stderr)
+        sys.exit(130)
