@@ -6,8 +6,9 @@ from rest_framework import serializers
 
 from esmart.api.area import Area
 from esmart.api.fields import StrictBooleanField, StrictCharField, StrictIntegerField
+from esmart.api.serializers import CompiledReadSerializer
 
-from ..models import Contract, Customer, CustomerAssociation, DeliveryPoint, Device, Meter, TermsType, User
+from ..models import Contract, CustomerAssociation, DeliveryPoint, Device, Meter, TermsType, User
 from ..services import ImportAction
 
 PHONE_MESSAGE = "Only digits are allowed, at most 14."
@@ -32,7 +33,7 @@ class LoginResponseExtendedSerializer(serializers.Serializer):
         ref_name = "LoginResponseExtended"
 
 
-class ElwAddressSerializer(serializers.Serializer):
+class ElwAddressSerializer(CompiledReadSerializer):
     """The address part of a customer or delivery point (fields live on the owning row)."""
 
     address_text = serializers.CharField()
@@ -51,36 +52,26 @@ class ElwAddressSerializer(serializers.Serializer):
         ref_name = "ElwAddress"
 
 
-class CustomerResponseSerializer(serializers.ModelSerializer):
-    address = ElwAddressSerializer(source="*", read_only=True)
-    customer_id = serializers.IntegerField(source="id", read_only=True)
-    customer_type = serializers.CharField(read_only=True)
-    email = serializers.CharField(read_only=True, help_text="Empty when the customer has none.")
-    is_net_customer = serializers.BooleanField(read_only=True)
-    is_power_customer = serializers.BooleanField(read_only=True)
+class CustomerResponseSerializer(CompiledReadSerializer):
+    address = ElwAddressSerializer(source="*")
+    birth_date = serializers.DateField(allow_null=True)
+    customer_id = serializers.IntegerField(source="id")
+    customer_type = serializers.CharField()
+    email = serializers.CharField(help_text="Empty when the customer has none.")
+    first_name = serializers.CharField()
+    is_broadband_customer = serializers.BooleanField()
+    is_district_heating_customer = serializers.BooleanField()
+    is_net_customer = serializers.BooleanField()
+    is_power_customer = serializers.BooleanField()
+    last_name = serializers.CharField()
+    mobile_number = serializers.CharField()
+    organization_no = serializers.CharField()
+    phone_number = serializers.CharField()
+    pin = serializers.CharField()
+    requires_profile_confirmation = serializers.BooleanField()
 
     class Meta:
-        model = Customer
         ref_name = "CustomerResponse"
-        fields = [
-            "address",
-            "birth_date",
-            "customer_id",
-            "customer_type",
-            "email",
-            "first_name",
-            "is_broadband_customer",
-            "is_district_heating_customer",
-            "is_net_customer",
-            "is_power_customer",
-            "last_name",
-            "mobile_number",
-            "organization_no",
-            "phone_number",
-            "pin",
-            "requires_profile_confirmation",
-        ]
-        read_only_fields = fields
 
 
 class CustomerPatchSerializer(serializers.Serializer):
