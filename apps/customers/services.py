@@ -209,6 +209,21 @@ def _apply(instance, values: dict) -> list[str]:
     return changed
 
 
+def _create_or_update(model, instance, *, key: dict, values: dict, result: ImportResult):
+    """Creates the row named by `key`, or updates `instance` where `values` differ; records what changed."""
+    (key_value,) = key.values()
+    if instance is None:
+        instance = model(**key, **values)
+        instance.full_clean(validate_unique=False)
+        instance.save()
+        result.record(model.__name__, key_value, ImportAction.CREATED)
+    elif changed := _apply(instance, values):
+        instance.full_clean(validate_unique=False)
+        instance.save(update_fields=changed)
+        result.record(model.__name__, key_value, ImportAction.UPDATED, changed)
+    return instance
+
+
 @transaction.atomic
 def import_customer(*, customer: Customer, adapter=None) -> ImportResult:
     """Refreshes the customer's contracts, delivery points and meters from the CIS.
@@ -254,58 +269,45 @@ def import_customer(*, customer: Customer, adapter=None) -> ImportResult:
 
     try:
         for cis_contract in document.contracts:
-            contract = existing_contracts.get(cis_contract.contract_no)
-            values = {
-                "ledger_no": cis_contract.ledger_no,
-                "product": cis_contract.product,
-                "start_date": cis_contract.start_date,
-                "end_date": cis_contract.end_date,
-            }
-            if contract is None:
-                contract = Contract(customer=customer, contract_no=cis_contract.contract_no, **values)
-                contract.full_clean(validate_unique=False)
-                contract.save()
-                result.record("Contract", contract.contract_no, ImportAction.CREATED)
-            elif changed := _apply(contract, values):
-                contract.full_clean(validate_unique=False)
-                contract.save(update_fields=changed)
-                result.record("Contract", contract.contract_no, ImportAction.UPDATED, changed)
-
+            contract = _create_or_update(
+                Contract,
+                existing_contracts.get(cis_contract.contract_no),
+                key={"contract_no": cis_contract.contract_no},
+                values={
+                    "customer_id": customer.pk,
+                    "ledger_no": cis_contract.ledger_no,
+                    "product": cis_contract.product,
+                    "start_date": cis_contract.start_date,
+                    "end_date": cis_contract.end_date,
+                },
+                result=result,
+            )
             for cis_point in cis_contract.delivery_points:
-                point = existing_points.get(cis_point.metering_point_id)
-                values = {
-                    "contract_id": contract.pk,
-                    "name": cis_point.name,
-                    "price_area": cis_point.price_area,
-                    **cis_point.address,
-                }
-                if point is None:
-                    point = DeliveryPoint(metering_point_id=cis_point.metering_point_id, **values)
-                    point.full_clean(validate_unique=False)
-                    point.save()
-                    result.record("DeliveryPoint", point.metering_point_id, ImportAction.CREATED)
-                elif changed := _apply(point, values):
-                    point.full_clean(validate_unique=False)
-                    point.save(update_fields=changed)
-                    result.record("DeliveryPoint", point.metering_point_id, ImportAction.UPDATED, changed)
-
+                point = _create_or_update(
+                    DeliveryPoint,
+                    existing_points.get(cis_point.metering_point_id),
+                    key={"metering_point_id": cis_point.metering_point_id},
+                    values={
+                        "contract_id": contract.pk,
+                        "name": cis_point.name,
+                        "price_area": cis_point.price_area,
+                        **cis_point.address,
+                    },
+                    result=result,
+                )
                 for cis_meter in cis_point.meters:
-                    meter = existing_meters.get(cis_meter.meter_id)
-                    values = {
-                        "delivery_point_id": point.pk,
-                        "meter_no": cis_meter.meter_no,
-                        "kind": cis_meter.kind,
-                        "has_wattmeter": cis_meter.has_wattmeter,
-                    }
-                    if meter is None:
-                        meter = Meter(meter_id=cis_meter.meter_id, **values)
-                        meter.full_clean(validate_unique=False)
-                        meter.save()
-                        result.record("Meter", meter.meter_id, ImportAction.CREATED)
-                    elif changed := _apply(meter, values):
-                        meter.full_clean(validate_unique=False)
-                        meter.save(update_fields=changed)
-                        result.record("Meter", meter.meter_id, ImportAction.UPDATED, changed)
+                    _create_or_update(
+                        Meter,
+                        existing_meters.get(cis_meter.meter_id),
+                        key={"meter_id": cis_meter.meter_id},
+                        values={
+                            "delivery_point_id": point.pk,
+                            "meter_no": cis_meter.meter_no,
+                            "kind": cis_meter.kind,
+                            "has_wattmeter": cis_meter.has_wattmeter,
+                        },
+                        result=result,
+                    )
     except DjangoValidationError as exc:
         raise ServiceUnavailable(f"The customer information system sent invalid data: {exc.messages}") from None
     return result
