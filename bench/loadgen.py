@@ -29,6 +29,7 @@ class Measurement:
     non_2xx: int = 0
     errors: int = 0
     latency_ms: float | None = None
+    foreign_cpu: float | None = None  # share of the machine other processes used meanwhile
 
     def as_dict(self) -> dict:
         return {key: round(value, 3) if isinstance(value, float) else value for key, value in asdict(self).items()}

@@ -40,7 +40,7 @@ import psycopg  # noqa: E402
 import redis  # noqa: E402
 from psycopg import sql  # noqa: E402
 
-from bench import loadgen  # noqa: E402
+from bench import interference, loadgen  # noqa: E402
 from bench.pairs import PAIRS, Pair  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -49,6 +49,7 @@ DEFAULT_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DEFAULT_DATABASE_NA
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
 HOST = loadgen.HOST  # the servers bind to loopback only, and the load only ever goes there
 WATCHDOG_SECONDS = 300  # a hard stop, whatever hangs
+DISTURBED = 0.1  # a measurement during which other processes used more of the CPUs than this is flagged
 
 START_HINT = (
     "start them with:\n"
@@ -271,7 +272,9 @@ def check_pair(pair: Pair, real: Server, bare: Server | None, warnings: list[str
         log(f"  {pair.name}: real and baseline bodies are identical ({len(body)} bytes)")
 
 
-def measure(pair: Pair, server: Server, path: str, *, wrk: str | None, knobs: dict) -> loadgen.Measurement:
+def measure(
+    pair: Pair, server: Server, path: str, *, wrk: str | None, knobs: dict, own_groups: set[int]
+) -> loadgen.Measurement:
     spec = {
         "port": server.port,
         "path": path,
@@ -287,7 +290,11 @@ def measure(pair: Pair, server: Server, path: str, *, wrk: str | None, knobs: di
         run = lambda seconds: loadgen.run_python(seconds=seconds, **spec)  # noqa: E731
     if knobs["warmup"]:
         run(knobs["warmup"])
-    return run(knobs["seconds"])
+    before, started = interference.snapshot(), time.monotonic()
+    result = run(knobs["seconds"])
+    after, elapsed = interference.snapshot(), time.monotonic() - started
+    result.foreign_cpu = interference.foreign_share(before, after, seconds=elapsed, own_groups=own_groups)
+    return result
 
 
 def summarise(pair: Pair, real_runs: list, bare_runs: list, error: str | None = None) -> dict:
@@ -434,6 +441,7 @@ def main() -> int:
     bare = Server("bare", "bench.bare_wsgi:application", bare_env, workers=knobs["workers"], ready_path="/bare/ready")
     warnings: list[str] = []
     busy_before = None
+    disturbed = 0
     failed: dict[str, str] = {}
     runs: dict[str, dict[str, list]] = {pair.name: {"real": [], "bare": []} for pair in pairs}
     try:
@@ -458,6 +466,7 @@ def main() -> int:
             )
             log(f"WARNING: {warnings[-1]}")
 
+        own_groups = {os.getpgid(0), real.process.pid, bare.process.pid}  # runner + load generator, servers
         log(
             f"measuring: {knobs['rounds']} rounds, each {knobs['warmup']} s warm-up + {knobs['seconds']} s "
             f"at {knobs['connections']} connections, {knobs['threads']} threads"
@@ -466,18 +475,26 @@ def main() -> int:
             for pair in [pair for pair in pairs if pair.name not in failed]:
                 sides = [("bare", bare, pair.bare_path)] if pair.bare_path else []
                 for side, server, path in [*sides, ("real", real, pair.real_path)]:
-                    result = measure(pair, server, path, wrk=wrk, knobs=knobs)
+                    result = measure(pair, server, path, wrk=wrk, knobs=knobs, own_groups=own_groups)
                     runs[pair.name][side].append(result)
                     note = ""
                     if result.non_2xx or result.errors:
                         note = f"  ({result.non_2xx} non-2xx, {result.errors} errors)"
                         warnings.append(f"{pair.name} {side} round {round_no}:{note.strip()}")
+                    if result.foreign_cpu is not None and result.foreign_cpu > DISTURBED:
+                        note += f"  (disturbed: other processes used {result.foreign_cpu:.0%} of the CPUs)"
+                        disturbed += 1
                     log(f"  round {round_no}  {pair.name:<10} {side:<4} {result.requests_per_second:9.1f} req/s{note}")
     finally:
         for server in (real, bare):
             server.stop()
         signal.alarm(0)
 
+    if disturbed:
+        warnings.append(
+            f"{disturbed} measurement(s) ran while other processes used more than {DISTURBED:.0%} of the CPUs: "
+            "their figures are low; run again on a quiet machine"
+        )
     results = [
         summarise(pair, runs[pair.name]["real"], runs[pair.name]["bare"], error=failed.get(pair.name)) for pair in pairs
     ]
