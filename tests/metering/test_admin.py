@@ -51,3 +51,11 @@ def test_list_and_permissions(owner, staff_client, client):
     assert staff_client.get("/admin/metering/meterconsumption/").status_code == 200
     assert staff_client.get("/admin/metering/cimexportlog/").status_code == 200
     assert client.get(f"/admin/metering/meterconsumption/{owner.meter.pk}/change/").status_code == 302
+
+
+def test_the_meters_own_admin_page_shows_the_chart_too(owner, staff_client):
+    response = staff_client.get(f"/admin/customers/meter/{owner.meter.pk}/change/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Consumption, last 30 days" in html
+    assert html.count("<rect") == 30
