@@ -6,12 +6,13 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.permissions import BasePermission, IsAdminUser, IsAuthenticated
+from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
 from apps.customers.models import DeliveryPoint, Meter, User
 from apps.customers.scopes import CustomerScope, UserScope
 from esmart.api.casing import WireDict
+from esmart.api.permissions import privilege_required
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView, PublicApiView
 
@@ -353,14 +354,7 @@ class LiveValuesView(ApiView):
 # --- CIM export logs -----------------------------------------------------------------------------
 
 
-class HasCimExportPrivilege(BasePermission):
-    message = "The CIM export privilege is required."
-
-    def has_permission(self, request, view):
-        return request.user.has_perm("customers.cim_export")
-
-
-CIM_PERMISSIONS = [IsAuthenticated, HasCimExportPrivilege]
+CIM_PERMISSIONS = privilege_required("cim_export")
 CIM_403 = {403: OpenApiResponse(ErrorSerializer, description="The caller lacks the cim_export privilege.")}
 RANGE_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.DATETIME, description="UTC (or a date); default 30 days before to."),
