@@ -39,3 +39,13 @@ class UserScope(Scope):
         if request.user.is_staff:
             return queryset
         return queryset.filter(**{self.user_path: request.user.pk})
+
+
+# The meter chain customers/{customerId}/contracts/{contractNo}/meters/{meterId}, shared by every
+# app whose routes end in a meter (metering, pricing).
+METER_SCOPE = CustomerScope(customer_path="delivery_point__contract__customer")
+METER_PATH_LOOKUPS = {
+    "customerId": "delivery_point__contract__customer_id",
+    "contractNo": "delivery_point__contract__contract_no",
+    "meterId": "meter_id",
+}

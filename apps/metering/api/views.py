@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
 from apps.customers.models import DeliveryPoint, Meter, User
-from apps.customers.scopes import CustomerScope, UserScope
+from apps.customers.scopes import METER_PATH_LOOKUPS, METER_SCOPE, CustomerScope, UserScope
 from esmart.api.casing import WireDict
 from esmart.api.permissions import privilege_required
 from esmart.api.schema import ErrorSerializer
@@ -45,12 +45,6 @@ from .serializers import (
     WattMeterResponseSerializer,
 )
 
-METER_SCOPE = CustomerScope(customer_path="delivery_point__contract__customer")
-METER_LOOKUPS = {
-    "customerId": "delivery_point__contract__customer_id",
-    "contractNo": "delivery_point__contract__contract_no",
-    "meterId": "meter_id",
-}
 SERIES_DESCRIPTION = (
     "FromTime (inclusive) and ToTime (exclusive) are UTC and widened to whole buckets. QuarterHour and Hour "
     "buckets are UTC-aligned; Day, Week (from Monday), Month and Year follow the local calendar of TimeZone "
@@ -65,7 +59,7 @@ class MeterAnchored(ApiView):
 
     anchor_model = Meter
     anchor_scope = METER_SCOPE
-    anchor_lookups = METER_LOOKUPS
+    anchor_lookups = METER_PATH_LOOKUPS
 
     def refine_anchor(self, queryset):
         return queryset.select_related("delivery_point")

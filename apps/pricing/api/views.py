@@ -10,7 +10,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 
 from apps.customers.models import Contract, Customer, Meter
-from apps.customers.scopes import CustomerScope
+from apps.customers.scopes import METER_PATH_LOOKUPS, METER_SCOPE, CustomerScope
 from apps.metering.api.serializers import ConsumptionRequestSerializer
 from apps.metering.models import Resolution
 from esmart.api.area import request_area
@@ -128,12 +128,8 @@ class ContractHourPricesView(ApiView):
 
 class MeterHourPricesView(ApiView):
     anchor_model = Meter
-    anchor_scope = CustomerScope(customer_path="delivery_point__contract__customer")
-    anchor_lookups = {
-        "customerId": "delivery_point__contract__customer_id",
-        "contractNo": "delivery_point__contract__contract_no",
-        "meterId": "meter_id",
-    }
+    anchor_scope = METER_SCOPE
+    anchor_lookups = METER_PATH_LOOKUPS
 
     def refine_anchor(self, queryset):
         return queryset.select_related("delivery_point__contract__price_plan")
@@ -162,8 +158,8 @@ COSTS_MAX_DAYS = 400
 
 class MeterCostsView(ApiView):
     anchor_model = Meter
-    anchor_scope = CustomerScope(customer_path="delivery_point__contract__customer")
-    anchor_lookups = MeterHourPricesView.anchor_lookups
+    anchor_scope = METER_SCOPE
+    anchor_lookups = METER_PATH_LOOKUPS
 
     def refine_anchor(self, queryset):
         return queryset.select_related("delivery_point__contract__price_plan")
