@@ -45,6 +45,9 @@ class ApiView(GenericAPIView):
     anchor_lookups: dict[str, str] = {}
     # No OPTIONS introspection: the OpenAPI schema documents the API (OPTIONS is a 405).
     metadata_class = None
+    # True for the seed's "POST to allow for complex parameters" reads: no request transaction,
+    # so what they cache or store on the way (a fetched day of spot prices) commits on its own.
+    read_only = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -59,7 +62,7 @@ class ApiView(GenericAPIView):
     def dispatch(self, request, *args, **kwargs):
         # Writes run in one transaction and any error response rolls it back, so a failed request
         # leaves nothing half-written. Reads skip the BEGIN/COMMIT round trips.
-        if request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS or self.read_only:
             return super().dispatch(request, *args, **kwargs)
         with transaction.atomic():
             response = super().dispatch(request, *args, **kwargs)

@@ -56,3 +56,14 @@ def test_the_anchor_is_resolved_before_the_handler(owner, other):
 def test_an_owned_parameter_without_a_scope_is_refused(owner):
     with pytest.raises(ImproperlyConfigured, match="customerId"):
         call(UnscopedParameter, owner.user, method="get", customerId=owner.customer.pk)
+
+
+class ReadOnlyPost(WritesThenFails):
+    read_only = True
+
+
+def test_read_only_posts_run_without_a_request_transaction(owner):
+    # A POST that only carries parameters: what it stores on the way commits on its own.
+    response = call(ReadOnlyPost, owner.user, customerId=owner.customer.pk)
+    assert response.status_code == 400
+    assert Customer.objects.get(pk=owner.customer.pk).first_name == "half-written"

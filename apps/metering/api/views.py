@@ -85,6 +85,8 @@ def _consumption(meter, request):
 
 
 class ConsumptionView(MeterAnchored):
+    read_only = True
+
     @extend_schema(
         request=ConsumptionRequestSerializer,
         responses=ConsumptionSeriesSerializer,
@@ -96,6 +98,8 @@ class ConsumptionView(MeterAnchored):
 
 
 class ComparedWithOthersView(MeterAnchored):
+    read_only = True
+
     @extend_schema(
         request=CompareRequestSerializer,
         responses=AssetCompareModelSerializer,
@@ -124,6 +128,8 @@ class ComparedWithOthersView(MeterAnchored):
 
 class AssetConsumptionView(ApiView):
     """The same series, for a meter named by its asset id (the meter's numeric id)."""
+
+    read_only = True
 
     anchor_model = Meter
     anchor_scope = METER_SCOPE
@@ -247,6 +253,7 @@ class ReadingsView(ApiView):
 
 
 class MeterTemperaturesView(ApiView):
+    read_only = True
     anchor_model = Meter
     anchor_scope = METER_SCOPE
     anchor_lookups = {"meterId": "meter_id"}

@@ -1,31 +1,27 @@
-from django.db import transaction
-
 from esmart.api.routing import api_path
 
 from . import views
 
-# The price endpoints may fetch and store a missing day of spot prices; that write commits on its
-# own (not with the request), so concurrent requests waiting on the fetch lock can read it at once.
 urlpatterns = [
-    api_path("spotprices", transaction.non_atomic_requests(views.SpotPricesView.as_view()), name="spotprices"),
+    api_path("spotprices", views.SpotPricesView.as_view(), name="spotprices"),
     api_path(
         "customers/<int:customerId>/contracts/<int:contractNo>/hourprices",
-        transaction.non_atomic_requests(views.ContractHourPricesView.as_view()),
+        views.ContractHourPricesView.as_view(),
         name="contract-hourprices",
     ),
     api_path(
         "customers/<int:customerId>/contracts/<int:contractNo>/meter/<str:meterId>/hourprices",
-        transaction.non_atomic_requests(views.MeterHourPricesView.as_view()),
+        views.MeterHourPricesView.as_view(),
         name="meter-hourprices",
     ),
     api_path(
         "customers/<int:customerId>/contracts/<int:contractNo>/meters/<str:meterId>/costs",
-        transaction.non_atomic_requests(views.MeterCostsView.as_view()),
+        views.MeterCostsView.as_view(),
         name="meter-costs",
     ),
     api_path(
         "customers/<int:customerId>/contracts/<int:contractNo>/expenseoverview",
-        transaction.non_atomic_requests(views.ExpenseOverviewView.as_view()),
+        views.ExpenseOverviewView.as_view(),
         name="contract-expenseoverview",
     ),
     api_path("customers/<int:customerId>/invoices", views.CustomerInvoicesView.as_view(), name="customer-invoices"),

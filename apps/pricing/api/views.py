@@ -157,6 +157,7 @@ COSTS_MAX_DAYS = 400
 
 
 class MeterCostsView(ApiView):
+    read_only = True  # POST carries parameters; a fetched price day commits on its own
     anchor_model = Meter
     anchor_scope = METER_SCOPE
     anchor_lookups = METER_PATH_LOOKUPS
@@ -189,6 +190,7 @@ class MeterCostsView(ApiView):
 
 
 class ExpenseOverviewView(ApiView):
+    read_only = True  # POST carries parameters; a fetched price day commits on its own
     anchor_model = Contract
     anchor_scope = CustomerScope()
     anchor_lookups = ContractHourPricesView.anchor_lookups
