@@ -1,22 +1,36 @@
 """What `make bench` measures: one declarative entry per figure.
 
-Each entry names a path on the real app and, when there is one, the path of its baseline on the
-bare-Django server (`bench/bare_wsgi.py`, views in `bench/bare_urls.py`). The runner measures the
-baseline and the real endpoint alternately, `BENCH_ROUNDS` times, and reports the median requests/s
-of each and their ratio against `goal` (DESIGN.md §9). Before measuring, it checks that both servers
-answer 2xx with the same body, so a baseline cannot drift from what the endpoint really returns.
+`PAIRS` are HTTP figures. Each names a path on the real app and, when there is one, the path of
+its baseline: on the bare-Django server (`bench/bare_wsgi.py`, views in `bench/bare_urls.py`), or
+on the real app itself (`baseline_on="real"`, e.g. its own ping). The runner measures baseline
+and real endpoint alternately, `BENCH_ROUNDS` times, and reports the median requests/s of each and
+their ratio against `goal` (DESIGN.md §9). Before measuring, it checks that both answer 2xx with
+the same body (`compare`), so a baseline cannot drift from what the endpoint really returns.
+
+`TIMED` are in-process figures (no HTTP): a workload class (bench/inprocess.py describes the
+protocol) runs the app's code path and its baseline alternately in one process set up with the
+app's settings, `BENCH_ROUNDS` times each; the runner reports items/s and their ratio.
 
 To add a figure: add a view to bench/bare_urls.py that runs the same queries and returns the same
-bytes (or leave `bare_path` as None for a figure without a baseline), then add a `Pair` here.
+bytes (or leave `bare_path` as None for a figure without a baseline), then add a `Pair` here; or
+a workload class and a `Timed` entry.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass, field
+from typing import Literal
+
+import orjson
 
 # The demo login and its Power customer, created by `manage.py seed_demo` (apps/customers/demo.py).
 DEMO_LOGIN = ("demo1", "demo1-password")
 DEMO_POWER_CUSTOMER_ID = 100001
+DEMO_CONTRACT_NO = 1000011
+DEMO_METER_ID = "000010000101"
+DEMO_METER_PATH = f"/api/customers/{DEMO_POWER_CUSTOMER_ID}/contracts/{DEMO_CONTRACT_NO}/meters/{DEMO_METER_ID}"
 
 
 @dataclass(frozen=True)
@@ -24,14 +38,53 @@ class Pair:
     name: str
     real_path: str
     bare_path: str | None = None  # None: a figure of the real app alone
-    goal: float | None = None  # the least acceptable real/bare ratio
+    baseline_on: Literal["bare", "real"] = "bare"  # the server that answers bare_path
+    goal: float | None = None  # the least acceptable real/baseline ratio
     description: str = ""
     method: str = "GET"
     body: bytes | None = None  # sent as application/json when given
-    auth: tuple[str, str] | None = None  # HTTP Basic (username, password), on both servers
+    auth: tuple[str, str] | None = None  # HTTP Basic (username, password), sent to both sides
     headers: dict[str, str] = field(default_factory=dict)
-    same_body: bool = True  # the baseline must answer with the very same bytes
+    # How the baseline's answer must match the real one: "bytes" the very same bytes, "json" equal
+    # after parsing (orjson.loads), "json-except-missing" equal after parsing once the real series'
+    # missing buckets (Status 4000, Value null) are dropped, None not compared (another endpoint).
+    compare: Literal["bytes", "json", "json-except-missing"] | None = "bytes"
+    connections: int | None = None  # load generator connections; None: BENCH_CONNECTIONS
 
+
+@dataclass(frozen=True)
+class Timed:
+    name: str
+    workload: str  # "module:Class" (see bench/inprocess.py)
+    real: str  # what the app side runs, for the table
+    baseline: str  # what the baseline runs
+    unit: str = "items"  # what the workload counts: the table shows <unit>/s
+    size: int = 0  # passed to the workload
+    goal: float | None = None  # the least acceptable real/baseline throughput ratio
+    description: str = ""
+
+
+def utc_text(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def hourly_year() -> tuple[dt.datetime, dt.datetime]:
+    """The 365 days (8760 hours) up to the start of the current UTC day: seed_demo's 400 days cover them."""
+    end = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return end - dt.timedelta(days=365), end
+
+
+def winter_market_day() -> tuple[dt.datetime, dt.datetime]:
+    """The UTC bounds of the latest past 15 January as a Nordic market day (CET: 23:00 UTC the day before)."""
+    today = dt.datetime.now(dt.UTC).date()
+    day = dt.date(today.year if today > dt.date(today.year, 1, 15) else today.year - 1, 1, 15)
+    start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) - dt.timedelta(hours=1)
+    return start, start + dt.timedelta(hours=24)
+
+
+YEAR_FROM, YEAR_TO = hourly_year()
+WINTER_FROM, WINTER_TO = winter_market_day()
+SPOT_PRICES_PATH = f"/api/spotprices?priceArea=NO1&fromTimeUtc={utc_text(WINTER_FROM)}&toTimeUtc={utc_text(WINTER_TO)}"
 
 PAIRS: list[Pair] = [
     Pair(
@@ -43,8 +96,51 @@ PAIRS: list[Pair] = [
         goal=0.6,
     ),
     Pair(
+        name="consumption",
+        description=(
+            "POST .../meters/{id}/consumption, one year of hourly values (8760) of a seeded meter, vs bare Django "
+            "running the same user and meter queries and returning PostgreSQL's own json_agg of the same rows"
+        ),
+        method="POST",
+        real_path=f"{DEMO_METER_PATH}/consumption",
+        bare_path=f"{DEMO_METER_PATH}/consumption",
+        body=orjson.dumps({"FromTime": utc_text(YEAR_FROM), "ToTime": utc_text(YEAR_TO), "Resolution": 7}),
+        auth=DEMO_LOGIN,
+        # PostgreSQL's json has other spacing, writes 1.0 as 1 and has no row for a missing hour
+        compare="json-except-missing",
+        connections=4,  # ~50 ms requests: 2 per worker keep both busy
+        goal=0.8,
+    ),
+    Pair(
+        name="spotprices",
+        description=(
+            "GET api/spotprices, one winter market day of NO1 (96 quarter hours), warm Redis cache, vs the app's ping"
+        ),
+        real_path=SPOT_PRICES_PATH,
+        bare_path="/api/ping",
+        baseline_on="real",
+        auth=DEMO_LOGIN,
+        compare=None,
+    ),
+    Pair(
         name="ping",
         description="GET api/ping, no authentication, no query",
         real_path="/api/ping",
+    ),
+]
+
+TIMED: list[Timed] = [
+    Timed(
+        name="bulkload",
+        description=(
+            "services.load_intervals (the app's COPY path, as import_readings and seed_demo use it) vs psycopg's "
+            "raw COPY of the same rows, each into the same table emptied of them and vacuumed"
+        ),
+        workload="bench.bulkload:BulkLoad",
+        real="services.load_intervals",
+        baseline="COPY metering_interval FROM STDIN",
+        unit="rows",
+        size=int(os.environ.get("BENCH_LOAD_ROWS", 1_000_000)),
+        goal=0.5,  # within 2×: the app's time at most twice raw COPY's
     ),
 ]

@@ -1,18 +1,20 @@
-"""`make bench`: requests/s of the API against bare-Django baselines, measured in the same run.
+"""`make bench`: the API against bare-Django baselines (and the app's bulk load against raw COPY), in one run.
 
 Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL; defaults below). The runner creates the
 database if it is missing, migrates and seeds it, starts two gunicorn servers on 127.0.0.1 (the
 real app with its production code path, and the bare baseline of bench/bare_wsgi.py), checks that
-each pair answers with the same bytes, then measures baseline and real endpoint alternately and
-reports medians and ratios (DESIGN.md §9). What is measured is listed in bench/pairs.py.
+each pair answers alike (same bytes, or the same JSON), then measures baseline and real endpoint
+alternately and reports medians and ratios (DESIGN.md §9). Then it runs the in-process figures
+(bench/inprocess.py) in a child process. What is measured is listed in bench/pairs.py.
 
 Results: a table on stdout and bench/results/latest.json; server logs in bench/results/*.log.
 
-Knobs (environment): BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_CONNECTIONS (8),
-BENCH_THREADS (2), BENCH_ROUNDS (2), BENCH_WORKERS (gunicorn workers per server, 2),
-BENCH_CUSTOMERS (bench customers to seed, 200), BENCH_PAIRS (comma-separated names to run),
-BENCH_LOADGEN=python (skip wrk), BENCH_STRICT=1 (exit 1 when a goal is missed),
-BENCH_RESET_DB=1 (drop and recreate the bench database first).
+Knobs (environment): BENCH_SECONDS (6), BENCH_WARMUP (2), BENCH_CONNECTIONS (8; a pair may set
+fewer), BENCH_THREADS (2), BENCH_ROUNDS (2), BENCH_WORKERS (gunicorn workers per server, 2),
+BENCH_CUSTOMERS (bench customers to seed, 200), BENCH_LOAD_ROWS (rows of the bulk-load figure,
+1000000), BENCH_PAIRS (comma-separated names to run), BENCH_LOADGEN=python (skip wrk),
+BENCH_STRICT=1 (exit 1 when a goal is missed), BENCH_RESET_DB=1 (drop and recreate the bench
+database first).
 """
 
 from __future__ import annotations
@@ -36,19 +38,20 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import environ  # noqa: E402
+import orjson  # noqa: E402
 import psycopg  # noqa: E402
 import redis  # noqa: E402
 from psycopg import sql  # noqa: E402
 
-from bench import interference, loadgen  # noqa: E402
-from bench.pairs import PAIRS, Pair  # noqa: E402
+from bench import inprocess, interference, loadgen  # noqa: E402
+from bench.pairs import PAIRS, TIMED, Pair, Timed  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_DATABASE_NAME = "esmart_bench"  # disposable: recreated when its migration history breaks
 DEFAULT_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DEFAULT_DATABASE_NAME}"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
 HOST = loadgen.HOST  # the servers bind to loopback only, and the load only ever goes there
-WATCHDOG_SECONDS = 300  # a hard stop, whatever hangs
+WATCHDOG_SECONDS = 480  # a hard stop, whatever hangs
 DISTURBED = 0.1  # a measurement during which other processes used more of the CPUs than this is flagged
 
 START_HINT = (
@@ -240,26 +243,85 @@ def request_headers(pair: Pair) -> dict[str, str]:
     return headers
 
 
-def check_pair(pair: Pair, real: Server, bare: Server | None, warnings: list[str]) -> None:
-    """Both servers answer 2xx, with the same bytes; the first real request also warms the caches."""
+def _missing(value) -> bool:
+    return isinstance(value, dict) and value.get("Status") == 4000 and value.get("Value") is None
+
+
+def json_difference(real: bytes, bare: bytes, *, except_missing: bool = False) -> tuple[str | None, int]:
+    """Where two JSON bodies differ once parsed (None when equal), and how many missing buckets
+    (Status 4000, Value null) of the real body's "Values" were set aside when `except_missing`."""
+    try:
+        a, b = orjson.loads(real), orjson.loads(bare)
+    except orjson.JSONDecodeError as exc:
+        return f"not JSON: {exc}", 0
+    dropped = 0
+    if except_missing and isinstance(a, dict) and isinstance(a.get("Values"), list):
+        kept = [value for value in a["Values"] if not _missing(value)]
+        dropped, a["Values"] = len(a["Values"]) - len(kept), kept
+    path = "$"
+    while a != b:
+        if isinstance(a, dict) and isinstance(b, dict):
+            if a.keys() != b.keys():
+                return f"{path}: keys {sorted(a)} vs {sorted(b)}", dropped
+            key = next(k for k in a if a[k] != b[k])
+            path, a, b = f"{path}.{key}", a[key], b[key]
+        elif isinstance(a, list) and isinstance(b, list):
+            if len(a) != len(b):
+                return f"{path}: {len(a)} items vs {len(b)}", dropped
+            i = next(i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y)
+            path, a, b = f"{path}[{i}]", a[i], b[i]
+        else:
+            return f"{path}: {a!r} vs {b!r}", dropped
+    return None, dropped
+
+
+def check_pair(pair: Pair, real: Server, bare: Server | None, warnings: list[str]) -> str | None:
+    """Both sides answer 2xx, alike (pair.compare); the first real request also warms the caches.
+
+    Returns what the check found, for latest.json."""
     headers = request_headers(pair)
+    baseline = (real if pair.baseline_on == "real" else bare) if pair.bare_path is not None else None
     try:
         status, body = request(
             real.port, pair.real_path, method=pair.method, headers=headers, body=pair.body, timeout=30
         )
-        if bare is not None and pair.bare_path is not None:
+        if baseline is not None:
+            bare_method, bare_body_sent = (pair.method, pair.body) if pair.baseline_on == "bare" else ("GET", None)
             bare_status, bare_body = request(
-                bare.port, pair.bare_path, method=pair.method, headers=headers, body=pair.body, timeout=30
+                baseline.port, pair.bare_path, method=bare_method, headers=headers, body=bare_body_sent, timeout=30
             )
     except (OSError, http.client.HTTPException) as exc:
         raise PairError(f"{pair.name}: no answer ({type(exc).__name__}: {exc})") from exc
     if not 200 <= status < 300:
         raise PairError(f"{pair.name}: the real app answered {pair.real_path} with {status}: {body[:300]!r}")
-    if bare is None or pair.bare_path is None:
-        return
+    if baseline is None:
+        return None
+    if not 200 <= bare_status < 300:
+        raise PairError(f"{pair.name}: the baseline answered {pair.bare_path} with {bare_status}: {bare_body[:300]!r}")
+    if pair.compare is None:
+        found = f"real {len(body)} bytes, baseline {pair.bare_path} {len(bare_body)} bytes (not compared)"
+        log(f"  {pair.name}: {found}")
+        return found
     if bare_status != status:
         raise PairError(f"{pair.name}: the baseline answered {bare_status}, the real app {status}: {bare_body[:300]!r}")
-    if pair.same_body and bare_body != body:
+    if pair.compare in ("json", "json-except-missing"):
+        difference, dropped = json_difference(body, bare_body, except_missing=pair.compare == "json-except-missing")
+        if difference is not None:
+            warnings.append(f"{pair.name}: the baseline's JSON differs from the real app's at {difference[:300]}")
+            log(f"WARNING: {warnings[-1]}")
+            return f"JSON differs at {difference[:300]}"
+        parsed = orjson.loads(body)
+        count = len(parsed["Values"]) if isinstance(parsed, dict) and "Values" in parsed else None
+        values = f"{count} values, " if count is not None else ""
+        found = f"equal JSON ({values}{len(body)} and {len(bare_body)} bytes)"
+        if dropped:
+            found += (
+                f", except {dropped} missing bucket(s) of the real series (Status 4000, Value null: hours "
+                "without data), which the baseline leaves out"
+            )
+        log(f"  {pair.name}: real and baseline bodies are {found}")
+        return found
+    if bare_body != body:
         at = next(
             (i for i, (a, b) in enumerate(zip(body, bare_body, strict=False)) if a != b), min(len(body), len(bare_body))
         )
@@ -268,21 +330,24 @@ def check_pair(pair: Pair, real: Server, bare: Server | None, warnings: list[str
             f"  real: {body[max(0, at - 40) : at + 80]!r}\n  bare: {bare_body[max(0, at - 40) : at + 80]!r}"
         )
         log(f"WARNING: {warnings[-1]}")
-    else:
-        log(f"  {pair.name}: real and baseline bodies are identical ({len(body)} bytes)")
+        return f"bytes differ at {at}"
+    log(f"  {pair.name}: real and baseline bodies are identical ({len(body)} bytes)")
+    return f"identical bytes ({len(body)})"
 
 
 def measure(
-    pair: Pair, server: Server, path: str, *, wrk: str | None, knobs: dict, own_groups: set[int]
+    pair: Pair, server: Server, path: str, *, wrk: str | None, knobs: dict, own_groups: set[int], baseline: bool
 ) -> loadgen.Measurement:
+    other_endpoint = baseline and pair.baseline_on == "real"  # e.g. the app's ping: a plain GET
+    connections = min(pair.connections or knobs["connections"], knobs["connections"])
     spec = {
         "port": server.port,
         "path": path,
         "headers": request_headers(pair),
-        "method": pair.method,
-        "body": pair.body,
-        "connections": knobs["connections"],
-        "threads": knobs["threads"],
+        "method": "GET" if other_endpoint else pair.method,
+        "body": None if other_endpoint else pair.body,
+        "connections": connections,
+        "threads": min(knobs["threads"], connections),
     }
     if wrk:
         run = lambda seconds: loadgen.run_wrk(wrk, seconds=seconds, **spec)  # noqa: E731
@@ -297,35 +362,40 @@ def measure(
     return result
 
 
-def summarise(pair: Pair, real_runs: list, bare_runs: list, error: str | None = None) -> dict:
+UNIT_LABELS = {"requests": "req/s"}
+
+
+def _verdict(goal: float | None, ratio: float | None) -> bool | None:
+    return (ratio >= goal) if (goal is not None and ratio is not None) else None
+
+
+def summarise(pair: Pair, real_runs: list, bare_runs: list, error: str | None = None, check: str | None = None) -> dict:
+    """An HTTP figure: median requests/s of each side and their ratio."""
+    entry = {
+        "name": pair.name,
+        "kind": "http",
+        "description": pair.description,
+        "unit": "requests",
+        "method": pair.method,
+        "real_path": pair.real_path,
+        "baseline_on": pair.baseline_on if pair.bare_path else None,
+        "bare_path": pair.bare_path,
+        "connections": pair.connections,
+        "check": check,
+        "goal": pair.goal,
+    }
     if error is not None:
-        return {
-            "name": pair.name,
-            "description": pair.description,
-            "method": pair.method,
-            "real_path": pair.real_path,
-            "bare_path": pair.bare_path,
-            "error": error,
-            "requests_per_second": None,
-            "baseline_requests_per_second": None,
-            "ratio": None,
-            "goal": pair.goal,
-            "goal_met": None,
-        }
+        empty = {"per_second": None, "baseline_per_second": None, "ratio": None, "goal_met": None}
+        return {**entry, "error": error, **empty}
     real_rps = statistics.median(m.requests_per_second for m in real_runs)
     bare_rps = statistics.median(m.requests_per_second for m in bare_runs) if bare_runs else None
     ratio = real_rps / bare_rps if bare_rps else None
     return {
-        "name": pair.name,
-        "description": pair.description,
-        "method": pair.method,
-        "real_path": pair.real_path,
-        "bare_path": pair.bare_path,
-        "requests_per_second": round(real_rps, 1),
-        "baseline_requests_per_second": round(bare_rps, 1) if bare_rps else None,
+        **entry,
+        "per_second": round(real_rps, 1),
+        "baseline_per_second": round(bare_rps, 1) if bare_rps else None,
         "ratio": round(ratio, 3) if ratio is not None else None,
-        "goal": pair.goal,
-        "goal_met": (ratio >= pair.goal) if (pair.goal is not None and ratio is not None) else None,
+        "goal_met": _verdict(pair.goal, ratio),
         # each round's real/bare, measured back to back: a check on the ratio of the medians
         "round_ratios": [
             round(r.requests_per_second / b.requests_per_second, 3)
@@ -336,18 +406,79 @@ def summarise(pair: Pair, real_runs: list, bare_runs: list, error: str | None = 
     }
 
 
+def summarise_timed(timed: Timed, runs: dict | None, error: str | None = None) -> dict:
+    """An in-process figure: median seconds and items/s of each side, their ratio (throughput) and time ratio."""
+    entry = {
+        "name": timed.name,
+        "kind": "in-process",
+        "description": timed.description,
+        "unit": timed.unit,
+        "size": timed.size,
+        "real_code": timed.real,
+        "baseline_code": timed.baseline,
+        "goal": timed.goal,
+    }
+    if error is not None or not runs or not runs["real"] or not runs["baseline"]:
+        return {
+            **entry,
+            "error": error or "no runs",
+            "per_second": None,
+            "baseline_per_second": None,
+            "ratio": None,
+            "goal_met": None,
+        }
+    seconds = statistics.median(r["seconds"] for r in runs["real"])
+    baseline_seconds = statistics.median(r["seconds"] for r in runs["baseline"])
+    rate = statistics.median(r["per_second"] for r in runs["real"])
+    baseline_rate = statistics.median(r["per_second"] for r in runs["baseline"])
+    ratio = rate / baseline_rate if baseline_rate else None
+    return {
+        **entry,
+        "per_second": round(rate, 1),
+        "baseline_per_second": round(baseline_rate, 1),
+        "ratio": round(ratio, 3) if ratio is not None else None,
+        "goal_met": _verdict(timed.goal, ratio),
+        "seconds": round(seconds, 3),
+        "baseline_seconds": round(baseline_seconds, 3),
+        "time_ratio": round(seconds / baseline_seconds, 3) if baseline_seconds else None,  # real/baseline time
+        "round_ratios": [
+            round(r["per_second"] / b["per_second"], 3)
+            for r, b in zip(runs["real"], runs["baseline"], strict=False)
+            if b["per_second"]
+        ],
+        "rounds": runs,
+    }
+
+
+def _short(path: str | None) -> str:
+    return path if not path or "?" not in path else path.split("?", 1)[0] + "?…"
+
+
+def label(result: dict, width: int = 0) -> str:
+    name = result["name"].ljust(width)
+    if result["kind"] == "in-process":
+        return f"{name}  {result['real_code']}, {result['size']:,} {result['unit']}"
+    text = f"{name}  {result['method']:<4} {_short(result['real_path'])}"
+    if result.get("baseline_on") == "real":
+        text += f"  (vs GET {_short(result['bare_path'])})"
+    return text
+
+
 def table(results: list[dict]) -> str:
-    header = ("endpoint", "requests/s", "baseline r/s", "ratio", "goal", "")
+    header = ("figure", "real", "baseline", "ratio", "goal", "")
     rows = [header]
+    name_width = max((len(r["name"]) for r in results), default=0)
     for r in results:
         verdict = "ERROR (not measured)" if r.get("error") else {True: "met", False: "MISSED", None: ""}[r["goal_met"]]
+        unit = UNIT_LABELS.get(r["unit"], f"{r['unit']}/s")
+        digits = 1 if r["kind"] == "http" else 0
         rows.append(
             (
-                f"{r['name']}  {r['method']} {r['real_path']}",
-                f"{r['requests_per_second']:.1f}" if r["requests_per_second"] is not None else "-",
-                f"{r['baseline_requests_per_second']:.1f}" if r["baseline_requests_per_second"] else "-",
+                label(r, name_width),
+                f"{r['per_second']:,.{digits}f} {unit}" if r["per_second"] is not None else "-",
+                f"{r['baseline_per_second']:,.{digits}f} {unit}" if r["baseline_per_second"] else "-",
                 f"{r['ratio']:.2f}" if r["ratio"] is not None else "-",
-                f">= {r['goal']:.2f}" if r["goal"] is not None else "-",
+                f">= {r['goal']:.2f}" if r["goal"] is not None else "—",
                 verdict,
             )
         )
@@ -360,6 +491,14 @@ def table(results: list[dict]) -> str:
         lines.append("  ".join([*cells, row[5]]).rstrip())
         if n == 0:
             lines.append("-" * len(lines[0]))
+    for r in results:  # the in-process figures in seconds as well
+        if r["kind"] == "in-process" and not r.get("error"):
+            goal = f" (goal <= {1 / r['goal']:.2f}x)" if r["goal"] else ""
+            lines.append(
+                f"  {r['name']}: {r['real_code']} {r['seconds']:.2f} s, {r['baseline_code']} "
+                f"{r['baseline_seconds']:.2f} s (medians of {len(r['rounds']['real'])}); "
+                f"time app/raw {r['time_ratio']:.2f}x{goal}"
+            )
     return "\n".join(lines)
 
 
@@ -408,7 +547,7 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
 
     knobs = {
-        "seconds": setting("BENCH_SECONDS", 10),
+        "seconds": setting("BENCH_SECONDS", 6),
         "warmup": setting("BENCH_WARMUP", 2),
         "connections": setting("BENCH_CONNECTIONS", 8),
         "threads": setting("BENCH_THREADS", 2),
@@ -417,8 +556,10 @@ def main() -> int:
     }
     selected = {name.strip() for name in os.environ.get("BENCH_PAIRS", "").split(",") if name.strip()}
     pairs = [pair for pair in PAIRS if not selected or pair.name in selected]
-    if not pairs:
-        raise BenchError(f"BENCH_PAIRS={os.environ['BENCH_PAIRS']} names none of {[p.name for p in PAIRS]}")
+    timed = [figure for figure in TIMED if not selected or figure.name in selected]
+    if not pairs and not timed:
+        names = [figure.name for figure in [*PAIRS, *TIMED]]
+        raise BenchError(f"BENCH_PAIRS={os.environ['BENCH_PAIRS']} names none of {names}")
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
 
@@ -444,20 +585,24 @@ def main() -> int:
     disturbed = 0
     failed: dict[str, str] = {}
     runs: dict[str, dict[str, list]] = {pair.name: {"real": [], "bare": []} for pair in pairs}
+    timed_runs: dict[str, dict] = {}
+    checks: dict[str, str | None] = {}
     try:
-        real.start()
-        bare.start()
-        real.wait_ready()
-        bare.wait_ready()
-        log(
-            f"servers: real on {HOST}:{real.port}, baseline on {HOST}:{bare.port}, {knobs['workers']} sync workers each"
-        )
-        for pair in pairs:
-            try:
-                check_pair(pair, real, bare, warnings)
-            except PairError as exc:
-                failed[pair.name] = str(exc)
-                log(f"ERROR: {exc}\n  (this pair is not measured; the real app's log: {real.log_path})")
+        if pairs:
+            real.start()
+            bare.start()
+            real.wait_ready()
+            bare.wait_ready()
+            log(
+                f"servers: real on {HOST}:{real.port}, baseline on {HOST}:{bare.port}, "
+                f"{knobs['workers']} sync workers each"
+            )
+            for pair in pairs:
+                try:
+                    checks[pair.name] = check_pair(pair, real, bare, warnings)
+                except PairError as exc:
+                    failed[pair.name] = str(exc)
+                    log(f"ERROR: {exc}\n  (this pair is not measured; the real app's log: {real.log_path})")
         busy_before = cpu_busy()
         if busy_before is not None and busy_before > 0.25:
             warnings.append(
@@ -466,16 +611,20 @@ def main() -> int:
             )
             log(f"WARNING: {warnings[-1]}")
 
-        own_groups = {os.getpgid(0), real.process.pid, bare.process.pid}  # runner + load generator, servers
-        log(
-            f"measuring: {knobs['rounds']} rounds, each {knobs['warmup']} s warm-up + {knobs['seconds']} s "
-            f"at {knobs['connections']} connections, {knobs['threads']} threads"
-        )
+        if pairs:
+            own_groups = {os.getpgid(0), real.process.pid, bare.process.pid}  # runner + load generator, servers
+            log(
+                f"measuring: {knobs['rounds']} rounds, each {knobs['warmup']} s warm-up + {knobs['seconds']} s "
+                f"at {knobs['connections']} connections (or the pair's fewer), {knobs['threads']} threads"
+            )
         for round_no in range(1, knobs["rounds"] + 1):
             for pair in [pair for pair in pairs if pair.name not in failed]:
-                sides = [("bare", bare, pair.bare_path)] if pair.bare_path else []
+                baseline = real if pair.baseline_on == "real" else bare
+                sides = [("bare", baseline, pair.bare_path)] if pair.bare_path else []
                 for side, server, path in [*sides, ("real", real, pair.real_path)]:
-                    result = measure(pair, server, path, wrk=wrk, knobs=knobs, own_groups=own_groups)
+                    result = measure(
+                        pair, server, path, wrk=wrk, knobs=knobs, own_groups=own_groups, baseline=side == "bare"
+                    )
                     runs[pair.name][side].append(result)
                     note = ""
                     if result.non_2xx or result.errors:
@@ -484,7 +633,22 @@ def main() -> int:
                     if result.foreign_cpu is not None and result.foreign_cpu > DISTURBED:
                         note += f"  (disturbed: other processes used {result.foreign_cpu:.0%} of the CPUs)"
                         disturbed += 1
-                    log(f"  round {round_no}  {pair.name:<10} {side:<4} {result.requests_per_second:9.1f} req/s{note}")
+                    log(f"  round {round_no}  {pair.name:<11} {side:<4} {result.requests_per_second:9.1f} req/s{note}")
+        for server in (real, bare):
+            server.stop()
+
+        for figure in timed:  # once the servers are stopped: nothing else of the bench runs meanwhile
+            log(f"in-process: {figure.name} ({figure.real} vs {figure.baseline}), {knobs['rounds']} rounds")
+            try:
+                timed_runs[figure.name] = inprocess.run(
+                    figure, env=env, rounds=knobs["rounds"], timeout=WATCHDOG_SECONDS
+                )
+            except (RuntimeError, ValueError) as exc:
+                failed[figure.name] = str(exc)
+                log(f"ERROR: {figure.name}: {exc}")
+                continue
+            every_run = [*timed_runs[figure.name]["real"], *timed_runs[figure.name]["baseline"]]
+            disturbed += sum(1 for r in every_run if (r.get("foreign_cpu") or 0) > DISTURBED)
     finally:
         for server in (real, bare):
             server.stop()
@@ -496,8 +660,15 @@ def main() -> int:
             "their figures are low; run again on a quiet machine"
         )
     results = [
-        summarise(pair, runs[pair.name]["real"], runs[pair.name]["bare"], error=failed.get(pair.name)) for pair in pairs
-    ]
+        summarise(
+            pair,
+            runs[pair.name]["real"],
+            runs[pair.name]["bare"],
+            error=failed.get(pair.name),
+            check=checks.get(pair.name),
+        )
+        for pair in pairs
+    ] + [summarise_timed(figure, timed_runs.get(figure.name), error=failed.get(figure.name)) for figure in timed]
     busy_after = cpu_busy()
     if busy_after is not None and busy_after > 0.25:
         warnings.append(f"the machine was {busy_after:.0%} busy right after the load stopped (other processes)")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from apps.metering import services
 from apps.metering.models import Interval
@@ -92,3 +93,13 @@ def test_a_failing_batch_loads_nothing(owner):
     with pytest.raises(Exception):  # noqa: B017 - the database's IntegrityError, whichever driver
         services.load_intervals(rows=rows)
     assert Interval.objects.count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path is PostgreSQL's")
+def test_overlap_is_checked_per_meter(owner, other):
+    """New rows of one meter beside stored rows of another take the plain COPY path."""
+    january, february = utc(2025, 1, 1), utc(2025, 2, 1)
+    services.load_intervals(rows=[(owner.meter.pk, january, 60, Decimal("1"), 0)])
+    new_rows = [(owner.meter.pk, february, 60, Decimal("1"), 0), (other.meter.pk, january, 60, Decimal("1"), 0)]
+    assert services._overlaps_existing(new_rows) is False
+    assert services._overlaps_existing([(owner.meter.pk, january, 60, Decimal("2"), 0)]) is True

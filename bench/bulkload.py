@@ -1,0 +1,124 @@
+"""In-process workload (bench/inprocess.py): bulk loading readings, the app's COPY path vs raw COPY.
+
+The rows are hourly readings of meters created for the bench only (one customer "bench-load"
+without any login, so seed_demo and the API never see it): `size` rows, 8760 hours per meter,
+built in memory before anything is timed, as `import_readings` hands them over (meter pk, UTC
+start, minutes, value as text, status). Both sides load the very same list into metering_interval
+of the bench database, which keeps its seeded rows: before each run the bench meters' rows are
+deleted and the table is vacuumed (and a checkpoint is taken, when the role may), so both start
+from the same state and the same indexes.
+
+- real: apps.metering.services.load_intervals(rows=...), the app's path: batches of 50,000, an
+  overlap check per batch, COPY straight into the table, one transaction (Django's connection).
+- baseline: one psycopg 3 `cursor.copy("COPY metering_interval (...) FROM STDIN")` writing the same
+  rows with write_row, then commit, on a plain psycopg connection to the same database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+
+import psycopg
+from django.conf import settings
+from django.db import connection, transaction
+
+from apps.customers.models import Contract, Customer, DeliveryPoint, Meter
+from apps.metering import services
+
+HOURS_PER_METER = 8760
+FIRST_HOUR = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+CUSTOMER_ID = 990001
+CONTRACT_NO = 9900011
+METERING_POINT_ID = "707057500099000011"
+METER_PREFIX = "bench-load-"
+COPY_SQL = "COPY metering_interval (meter_id, start_at, minutes, value, status) FROM STDIN"
+
+
+class BulkLoad:
+    def __init__(self, size: int, log):
+        self.size, self.log = size, log
+        self.meter_pks: list[int] = []
+        self.rows: list[tuple] = []
+        self.raw: psycopg.Connection | None = None
+        self.can_checkpoint = True
+
+    # --- untimed -------------------------------------------------------------------------------
+
+    def _meters(self, count: int) -> list[int]:
+        """`count` meters of the bench-load customer (created once, reused by later runs)."""
+        with transaction.atomic():
+            customer, _ = Customer.objects.get_or_create(
+                pk=CUSTOMER_ID, defaults={"area": 2, "first_name": "Bench", "last_name": "Load"}
+            )
+            contract, _ = Contract.objects.get_or_create(
+                contract_no=CONTRACT_NO,
+                defaults={"customer": customer, "product": Contract.Product.POWER, "start_date": dt.date(2024, 1, 1)},
+            )
+            point, _ = DeliveryPoint.objects.get_or_create(
+                metering_point_id=METERING_POINT_ID,
+                defaults={"contract": contract, "name": "bench load", "price_area": "NO1"},
+            )
+            names = [f"{METER_PREFIX}{n:04d}" for n in range(1, count + 1)]
+            existing = set(Meter.objects.filter(meter_id__in=names).values_list("meter_id", flat=True))
+            Meter.objects.bulk_create(
+                [Meter(delivery_point=point, meter_id=name) for name in names if name not in existing]
+            )
+            return list(Meter.objects.filter(meter_id__in=names).order_by("pk").values_list("pk", flat=True))
+
+    def prepare(self) -> None:
+        self.meter_pks = self._meters(math.ceil(self.size / HOURS_PER_METER))
+        hours = [FIRST_HOUR + dt.timedelta(hours=n) for n in range(HOURS_PER_METER)]
+        rng = random.Random(20240101)
+        rows = []
+        for pk in self.meter_pks:
+            for hour in hours[: self.size - len(rows)]:
+                status = 1 if rng.random() < 0.003 else 0
+                rows.append((pk, hour, 60, f"{rng.uniform(0.2, 3.5):.3f}", status))
+        self.rows = rows
+        db = settings.DATABASES["default"]
+        self.raw = psycopg.connect(
+            dbname=db["NAME"],
+            user=db.get("USER") or None,
+            password=db.get("PASSWORD") or None,
+            host=db.get("HOST") or None,
+            port=db.get("PORT") or None,
+        )
+        self.log(f"  bulkload: {len(rows)} rows of {len(self.meter_pks)} meters in memory")
+
+    def reset(self) -> None:
+        """No rows of the bench meters, a vacuumed table, a checkpoint: the same state for either side."""
+        with connection.cursor() as cursor:  # autocommit: VACUUM cannot run in a transaction
+            cursor.execute("DELETE FROM metering_interval WHERE meter_id = ANY(%s)", [self.meter_pks])
+            cursor.execute("VACUUM (ANALYZE) metering_interval")
+            if self.can_checkpoint:
+                try:
+                    cursor.execute("CHECKPOINT")
+                except Exception as exc:  # not superuser nor pg_checkpoint: the runs are just noisier
+                    self.can_checkpoint = False
+                    self.log(f"  bulkload: no CHECKPOINT between runs ({type(exc).__name__})")
+
+    def finish(self) -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM metering_interval WHERE meter_id = ANY(%s)", [self.meter_pks])
+                cursor.execute("VACUUM metering_interval")
+        finally:
+            if self.raw is not None:
+                self.raw.close()
+
+    # --- timed ---------------------------------------------------------------------------------
+
+    def real(self) -> int:
+        done = services.load_intervals(rows=self.rows)
+        if done != len(self.rows):
+            raise RuntimeError(f"load_intervals loaded {done} rows of {len(self.rows)}")
+        return done
+
+    def baseline(self) -> int:
+        with self.raw.cursor() as cursor, cursor.copy(COPY_SQL) as copy:
+            for row in self.rows:
+                copy.write_row(row)
+        self.raw.commit()
+        return len(self.rows)
