@@ -22,10 +22,6 @@ class WireDict(dict):
     wire_case = PRESERVE
 
 
-class WireList(list):
-    wire_case = PRESERVE
-
-
 # Names whose wire spelling is not the mechanical PascalCase of their Python name.
 IRREGULAR_WIRE_NAMES = {
     "po_box": "POBox",
