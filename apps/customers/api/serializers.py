@@ -115,6 +115,17 @@ def _first_delivery_point(contract):
     return points[0] if points else None
 
 
+class ProductFlagField(serializers.BooleanField):
+    """ContractResponse's Is…Contract flags: whether the contract's product is one of `products`."""
+
+    def __init__(self, *products, **kwargs):
+        self.products = frozenset(products)
+        super().__init__(read_only=True, **kwargs)
+
+    def get_attribute(self, contract):
+        return contract.product in self.products
+
+
 class ContractResponseSerializer(serializers.Serializer):
     contract_no = serializers.IntegerField()
     customer_id = serializers.IntegerField()
@@ -123,14 +134,14 @@ class ContractResponseSerializer(serializers.Serializer):
     delivery_point_name = serializers.SerializerMethodField()
     end_date = serializers.DateField(allow_null=True)
     is_active = serializers.BooleanField()
-    is_broadband_contract = serializers.SerializerMethodField()
-    is_district_heating_contract = serializers.SerializerMethodField()
-    is_energy_contract = serializers.SerializerMethodField()
-    is_gas_contract = serializers.SerializerMethodField()
-    is_heat_pump_contract = serializers.SerializerMethodField()
-    is_net_contract = serializers.SerializerMethodField()
-    is_power_contract = serializers.SerializerMethodField()
-    is_tap_water_contract = serializers.SerializerMethodField()
+    is_broadband_contract = ProductFlagField(Contract.Product.BROADBAND)
+    is_district_heating_contract = ProductFlagField(Contract.Product.DISTRICT_HEATING)
+    is_energy_contract = ProductFlagField(*Contract.ENERGY_PRODUCTS)
+    is_gas_contract = ProductFlagField(Contract.Product.GAS)
+    is_heat_pump_contract = ProductFlagField(Contract.Product.HEAT_PUMP)
+    is_net_contract = ProductFlagField(Contract.Product.NET)
+    is_power_contract = ProductFlagField(Contract.Product.POWER)
+    is_tap_water_contract = ProductFlagField(Contract.Product.TAP_WATER)
     ledger_no = serializers.IntegerField(allow_null=True)
     start_date = serializers.DateField()
 
@@ -149,30 +160,6 @@ class ContractResponseSerializer(serializers.Serializer):
     def get_delivery_point_name(self, contract) -> str | None:
         point = _first_delivery_point(contract)
         return point.name if point else None
-
-    def get_is_broadband_contract(self, contract) -> bool:
-        return contract.product == Contract.Product.BROADBAND
-
-    def get_is_district_heating_contract(self, contract) -> bool:
-        return contract.product == Contract.Product.DISTRICT_HEATING
-
-    def get_is_energy_contract(self, contract) -> bool:
-        return contract.product in Contract.ENERGY_PRODUCTS
-
-    def get_is_gas_contract(self, contract) -> bool:
-        return contract.product == Contract.Product.GAS
-
-    def get_is_heat_pump_contract(self, contract) -> bool:
-        return contract.product == Contract.Product.HEAT_PUMP
-
-    def get_is_net_contract(self, contract) -> bool:
-        return contract.product == Contract.Product.NET
-
-    def get_is_power_contract(self, contract) -> bool:
-        return contract.product == Contract.Product.POWER
-
-    def get_is_tap_water_contract(self, contract) -> bool:
-        return contract.product == Contract.Product.TAP_WATER
 
 
 class MeterType(models.IntegerChoices):
