@@ -63,6 +63,16 @@ class SeriesRequestSerializer(serializers.Serializer):
             )
         return attrs
 
+    @staticmethod
+    def window(data) -> dict:
+        """The series selectors' keyword arguments for the range, from validated data."""
+        return {
+            "from_time": data["from_time"],
+            "to_time": data["to_time"],
+            "resolution": data["resolution"],
+            "time_zone": data.get("time_zone"),
+        }
+
 
 class ConsumptionRequestSerializer(SeriesRequestSerializer):
     contract_no = serializers.IntegerField(required=False, help_text="Ignored: the path names the meter.")

@@ -38,6 +38,7 @@ from .serializers import (
     PageQuerySerializer,
     ReadingSerializer,
     ReadingsRequestSerializer,
+    SeriesRequestSerializer,
     TemperatureRequestSerializer,
     TemperatureSeriesSerializer,
     UserMeterResponseSerializer,
@@ -73,10 +74,7 @@ def _consumption(meter, request):
         WireDict(
             selectors.consumption_response(
                 meter=meter,
-                from_time=data["from_time"],
-                to_time=data["to_time"],
-                resolution=data["resolution"],
-                time_zone=data.get("time_zone"),
+                **SeriesRequestSerializer.window(data),
                 include_last_year=data["include_last_year"],
                 include_weather=data["include_weather"],
             )
@@ -117,10 +115,7 @@ class ComparedWithOthersView(MeterAnchored):
             WireDict(
                 selectors.compared_with_others(
                     meter=self.anchor,
-                    from_time=data["from_time"],
-                    to_time=data["to_time"],
-                    resolution=data["resolution"],
-                    time_zone=data.get("time_zone"),
+                    **SeriesRequestSerializer.window(data),
                 )
             )
         )
@@ -277,10 +272,7 @@ class MeterTemperaturesView(ApiView):
             WireDict(
                 selectors.temperature_response(
                     meter=self.anchor,
-                    from_time=data["from_time"],
-                    to_time=data["to_time"],
-                    resolution=data["resolution"],
-                    time_zone=data.get("time_zone"),
+                    **SeriesRequestSerializer.window(data),
                 )
             )
         )

@@ -181,10 +181,7 @@ class MeterCostsView(ApiView):
             raise drf_serializers.ValidationError({"to_time": [f"The range may be at most {COSTS_MAX_DAYS} days."]})
         costs = selectors.meter_costs(
             meter=self.anchor,
-            from_time=data["from_time"],
-            to_time=data["to_time"],
-            resolution=data["resolution"],
-            time_zone=data.get("time_zone"),
+            **ConsumptionRequestSerializer.window(data),
         )
         return Response(costs)
 
