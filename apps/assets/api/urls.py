@@ -1,3 +1,4 @@
-from esmart.api.routing import api_path  # noqa: F401  (routes are added with api_path)
+from .urls_devices import urlpatterns as device_urlpatterns
+from .urls_graph import urlpatterns as graph_urlpatterns
 
-urlpatterns = []
+urlpatterns = [*graph_urlpatterns, *device_urlpatterns]

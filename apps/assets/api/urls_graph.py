@@ -1,0 +1,3 @@
+"""Routes of the asset graph: assets, relations, participants, business objects."""
+
+urlpatterns = []
