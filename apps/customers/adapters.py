@@ -9,7 +9,8 @@ directory (settings/env `CUSTOMERS_CIS_DIRECTORY`); another system plugs in by n
      "Contracts": [{"ContractNo": 1000011, "LedgerNo": 100001, "Product": "POWER",
                     "StartDate": "2020-01-01", "EndDate": null,
                     "DeliveryPoints": [{"MeteringPointId": "707057500000000018", "Name": "Home",
-                                        "PriceArea": "NO1", "Address": {ElwAddress},
+                                        "PriceArea": "NO1", "MunicipalityNo": "0301",
+                                        "Address": {ElwAddress},
                                         "Meters": [{"MeterId": "...", "MeterNo": "...",
                                                     "Kind": "ELECTRICITY", "HasWattMeter": true}]}]}]}
 """
@@ -44,6 +45,7 @@ class CisDeliveryPoint:
     metering_point_id: str
     name: str = ""
     price_area: str = "NO1"
+    municipality_no: str = ""
     address: dict = field(default_factory=dict)
     meters: tuple[CisMeter, ...] = ()
 
@@ -103,6 +105,7 @@ def parse_document(raw: bytes) -> CisCustomer:
                         metering_point_id=str(p["metering_point_id"]),
                         name=str(p.get("name") or ""),
                         price_area=str(p.get("price_area") or "NO1").upper(),
+                        municipality_no=str(p.get("municipality_no") or "").strip(),
                         address={k: v for k, v in (p.get("address") or {}).items() if k in ADDRESS_KEYS},
                         meters=tuple(
                             CisMeter(

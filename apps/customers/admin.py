@@ -240,13 +240,14 @@ class DeviceInline(admin.TabularInline):
 
 @admin.register(DeliveryPoint)
 class DeliveryPointAdmin(admin.ModelAdmin):
-    list_display = ["metering_point_id", "name", "price_area", "contract"]
-    list_filter = ["price_area"]
+    list_display = ["metering_point_id", "name", "price_area", "municipality_no", "consumer_kind", "contract"]
+    list_filter = ["price_area", "consumer_kind"]
     search_fields = ["=metering_point_id", "name", "=contract__contract_no"]
     list_select_related = ["contract"]
     autocomplete_fields = ["contract"]
     fieldsets = [
         (None, {"fields": ["contract", "name", "metering_point_id", "price_area"]}),
+        ("Pricing rules", {"fields": ["municipality_no", "consumer_kind"]}),
         ("Address", {"fields": ADDRESS_FIELDS}),
     ]
     inlines = [MeterInline, DeviceInline]

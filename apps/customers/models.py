@@ -158,10 +158,32 @@ class DeliveryPoint(AddressFields):
         NO4 = "NO4", "NO4 Tromsø"
         NO5 = "NO5", "NO5 Bergen"
 
+    class ConsumerKind(models.TextChoices):
+        """Who uses the point, as the tax, VAT, subsidy and Norgespris rules ask (apps/pricing/rules.py)."""
+
+        HOUSEHOLD = "HOUSEHOLD", "Household (permanent residence)"
+        HOLIDAY_HOME = "HOLIDAY_HOME", "Holiday home"
+        BUSINESS = "BUSINESS", "Business"
+        PUBLIC_ADMINISTRATION = "PUBLIC_ADMINISTRATION", "Public administration"
+
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="delivery_points")
     name = models.CharField(max_length=100, blank=True)
     metering_point_id = models.CharField(max_length=18, unique=True, validators=[gsrn])
     price_area = models.CharField(max_length=3, choices=PriceArea.choices)
+    municipality_no = models.CharField(
+        max_length=4,
+        blank=True,
+        validators=[RegexValidator(r"^\d{4}$", "A municipality number has four digits.")],
+        help_text="SSB municipality number of the point (any generation: 18xx, 19xx/20xx, 54xx, 55xx/56xx); "
+        "decides VAT and electricity tax in the north. From the CIS, or set here.",
+    )
+    consumer_kind = models.CharField(
+        max_length=24,
+        choices=ConsumerKind.choices,
+        blank=True,
+        help_text="Blank: from the customer's type (private: household, business: business). A holiday home "
+        "lived in permanently is a household.",
+    )
 
     class Meta:
         ordering = ["id"]

@@ -291,6 +291,8 @@ def import_customer(*, customer: Customer, adapter=None) -> ImportResult:
                         "contract_id": contract.pk,
                         "name": cis_point.name,
                         "price_area": cis_point.price_area,
+                        # An empty number keeps what the admin set.
+                        **({"municipality_no": cis_point.municipality_no} if cis_point.municipality_no else {}),
                         **cis_point.address,
                     },
                     result=result,
