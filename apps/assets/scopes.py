@@ -1,0 +1,31 @@
+"""The scopes of the assets app (DESIGN.md §5, "three kinds of reach").
+
+How to use them, as `anchor_scope` of an ApiView or to restrict any queryset:
+- `AssetScope()` restricts assets; `AssetScope("asset")` restricts a model that points at an asset
+  (a gateway, a device, a flag) through the field `asset`. A professional reaches the assets at or
+  below the top nodes of their participants, in either hierarchy; a customer reaches the assets of
+  their own delivery points (meters, and the gateways and devices behind them). Anything else is
+  a 404. Whether the caller must be a professional is the view's permission (privilege_required).
+- `ParticipantScope()` restricts participants to the caller's own and those below them.
+Assets ignore X-Area (DESIGN.md §4): reach does not depend on the selected area.
+"""
+
+from esmart.api.views import Scope
+
+from .selectors import participant_reachable, reachable
+
+
+class AssetScope(Scope):
+    def __init__(self, asset_path: str = ""):
+        self.asset_path = asset_path
+
+    def restrict(self, queryset, request):
+        return queryset.filter(reachable(user=request.user, asset_path=self.asset_path))
+
+
+class ParticipantScope(Scope):
+    def __init__(self, participant_path: str = ""):
+        self.participant_path = participant_path
+
+    def restrict(self, queryset, request):
+        return queryset.filter(participant_reachable(user=request.user, participant_path=self.participant_path))
