@@ -2,13 +2,25 @@
 
 Each app may declare its periodic tasks in `apps/<app>/schedule.py` as a `BEAT_SCHEDULE` dict;
 they are merged into the beat schedule here, so no app edits the settings of another.
+
+A request that queues a task uses `enqueue_on_commit`: with the broker (Redis) down the request
+has done its work, so the failed publish is logged instead of turning the response into a 500
+(DESIGN.md §10). Use it only for tasks whose loss a later run repairs; a task whose message must
+not be lost belongs in an outbox table written in the request's transaction.
 """
 
+import functools
 import importlib
 import importlib.util
+import logging
 import os
 
 from celery import Celery
+from django.db import transaction
+from kombu.exceptions import OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+logger = logging.getLogger(__name__)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "esmart.settings.local")
 
@@ -27,3 +39,18 @@ def collect_beat_schedules(sender, **kwargs):
         if app_module.startswith(("apps.", "esmart.")) and importlib.util.find_spec(module_name):
             schedule.update(importlib.import_module(module_name).BEAT_SCHEDULE)
     sender.conf.beat_schedule = schedule
+
+
+def publish(task, /, **kwargs) -> bool:
+    """Queues `task` with keyword arguments; False (logged) when the broker cannot be reached."""
+    try:
+        task.apply_async(kwargs=kwargs)
+    except (OperationalError, RedisConnectionError) as exc:
+        logger.error("Could not queue %s: the task broker is unreachable (%s)", task.name, type(exc).__name__)
+        return False
+    return True
+
+
+def enqueue_on_commit(task, /, **kwargs) -> None:
+    """Queues `task` once the current transaction commits, without failing the request if the broker is down."""
+    transaction.on_commit(functools.partial(publish, task, **kwargs))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.conf import settings
@@ -11,6 +12,13 @@ from django.db import connection
 from esmart.celery import app as celery_app
 
 from .tasks import HEARTBEAT_CACHE_KEY
+
+logger = logging.getLogger(__name__)
+
+# Fixed texts: backend errors carry hosts, ports and sometimes credentials.
+CACHE_DOWN = "The cache is unreachable."
+CACHE_FALLBACK = "The cache (Redis) is unreachable; each process uses a local cache meanwhile."
+BROKER_DOWN = "The task broker is unreachable."
 
 
 def subsystems() -> list[dict]:
@@ -29,14 +37,21 @@ def last_worker_heartbeat():
 
 
 def check_cache() -> str | None:
-    """None when the cache round-trips a value, else what went wrong."""
+    """None when the cache works, else a message that names no backend detail (anyone may call ping).
+
+    A cache that falls back to a per-process one while Redis is down still round-trips values,
+    so that one is asked about Redis itself.
+    """
+    if hasattr(cache, "redis_reachable"):
+        return None if cache.redis_reachable() else CACHE_FALLBACK
     key, value = f"ping:{uuid.uuid4().hex}", uuid.uuid4().hex
     try:
         cache.set(key, value, timeout=10)
         ok = cache.get(key) == value
         cache.delete(key)
-    except Exception as exc:  # any backend error means the cache is unusable
-        return f"{type(exc).__name__}: {exc}"
+    except Exception:  # any backend error means the cache is unusable; the detail goes to the log
+        logger.exception("Cache check failed")
+        return CACHE_DOWN
     return None if ok else "The cache did not return the value just stored."
 
 
@@ -45,9 +60,10 @@ def check_broker() -> str | None:
         return None  # tasks run in-process; there is no broker to reach
     try:
         with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception as exc:  # kombu raises many transport-specific errors
-        return f"{type(exc).__name__}: {exc}"
+            conn.ensure_connection(max_retries=0, timeout=2)  # one attempt: anyone may call this
+    except Exception:  # kombu raises many transport-specific errors; the detail goes to the log
+        logger.warning("Task broker check failed", exc_info=True)
+        return BROKER_DOWN
     return None
 
 

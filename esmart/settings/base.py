@@ -7,6 +7,9 @@ Celery), so `make run` needs nothing installed.
 from pathlib import Path
 
 import environ
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -79,12 +82,25 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# Short timeouts: Redis answers in well under a millisecond, and an unreachable Redis must cost
+# a request at most this, not redis-py's 5 s default (DESIGN.md §10).
+REDIS_CONNECT_TIMEOUT_SECONDS = env.float("REDIS_CONNECT_TIMEOUT_SECONDS", default=0.5)
+REDIS_SOCKET_TIMEOUT_SECONDS = env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default=1.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "esmart.cache.ReusedClientRedisCache",
+            # Falls back to a per-process cache while Redis is unreachable (esmart/cache.py).
+            "BACKEND": "esmart.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="esmart"),
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+                # One immediate retry on a fresh connection: the pooled ones die when Redis restarts.
+                "retry": Retry(NoBackoff(), 1),
+                "retry_on_error": [RedisConnectionError],
+                "FALLBACK_RETRY_SECONDS": env.float("CACHE_FALLBACK_RETRY_SECONDS", default=5.0),
+            },
         }
     }
 else:
@@ -120,18 +136,31 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["esmart.api.renderers.WireJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["esmart.api.parsers.WireJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["esmart.api.renderers.WireJSONRenderer", "esmart.api.renderers.TextJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["esmart.api.parsers.WireJSONParser", "esmart.api.parsers.TextJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "esmart.api.renderers.WireContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "esmart.api.schema.WireAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "esmart.api.exceptions.wire_exception_handler",
     # Datetimes leave serializers as objects; the renderer writes them as UTC text (casing.py).
     "DATETIME_FORMAT": None,
-    "DATE_FORMAT": "iso-8601",
+    # Dates too: the renderer writes them as .NET DateTimes at midnight, 2013-09-17T00:00:00; they
+    # are read with or without the time (and offset), which is ignored (esmart/api/fields.py).
+    "DATE_FORMAT": None,
+    "DATE_INPUT_FORMATS": [
+        "iso-8601",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S.%f",
+        "%Y-%m-%dT%H:%M:%S%z",
+        "%Y-%m-%dT%H:%M:%S.%f%z",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+# How deep a JSON request body may nest (at most 256): deeper is a 400 before anything walks it.
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=64)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "eSmart customer API",
@@ -145,10 +174,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "ENUM_GENERATE_CHOICE_DESCRIPTION": True,
-    # Enum components keep the original's names (contract.md).
+    # A PATCH body is the original's DTO, not a "Patched…" copy of it (contract.md).
+    "COMPONENT_SPLIT_PATCH": False,
+    # Enum components keep the original's names (contract.md); an enum not listed is named after
+    # its class (esmart.api.fields.EnumField).
     "ENUM_NAME_OVERRIDES": {
         "ConsumptionSeriesResolution": "apps.metering.models.Resolution",
         "Quality": "apps.metering.models.Quality",
+        "AreaEnum": "esmart.api.area.Area",
+        "InvoiceStatusEnum": "apps.pricing.models.InvoiceStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -168,6 +202,20 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {}
+# Redis redelivers an unacknowledged message after the visibility timeout; acks_late tasks that
+# run longer would run twice. 12 h is above the longest task (the nightly CIM export), which
+# also takes a lock per day (apps/metering/cim.py).
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=6 * 60 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=12 * 60 * 60),
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT_SECONDS
+CELERY_REDIS_SOCKET_TIMEOUT = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0)
+# A request that queues a task must not hang on a broker that is down (esmart.celery.enqueue_on_commit).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 # Basic authentication: verified credentials are remembered for this long (seconds), failed
 # attempts are counted per (username, client IP) and lock the pair out after the limit.
