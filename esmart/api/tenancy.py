@@ -37,7 +37,6 @@ OWNED_PATH_PARAMETERS = frozenset(
         "participantId",
         "clientId",
         "assignmentId",
-        "toUserId",
         "equipmentId",
         "serialNumber",
         "externalId",
@@ -61,5 +60,10 @@ FREE_PATH_PARAMETERS = frozenset(
         "tsTypeId",
         "objectKey",
         "correlationId",
+        # care: the colleague an assignment is handed to is checked by the service against the
+        # caller's collaborators for the client (400 naming the user, 404 for an unknown user);
+        # a next-of-kin user code is a secret, not an id (wrong ones are counted and limited).
+        "toUserId",
+        "code",
     }
 )

@@ -1,0 +1,43 @@
+"""CareScope: what care staff and next of kin reach (DESIGN.md §5).
+
+Care staff (the `care` privilege) reach the clients of the care teams they belong to and
+everything hanging off those clients; a next of kin reaches the one client they are linked to,
+and only once they have accepted the current terms. Everyone else finds nothing (404).
+`{userId}` routes are anchored at the user's team membership through the kernel's `UserScope`.
+"""
+
+from rest_framework.exceptions import NotFound
+
+from esmart.api.authentication import client_ident
+from esmart.api.views import Scope
+
+from . import selectors, services
+
+
+class CareScope(Scope):
+    """Objects reached through a client: `client_path` leads from the model to the client's id."""
+
+    def __init__(self, client_path: str = "pk", next_of_kin: bool = False):
+        self.client_path = client_path
+        self.next_of_kin = next_of_kin
+
+    def restrict(self, queryset, request):
+        clients = selectors.reachable_client_ids(user=request.user, next_of_kin=self.next_of_kin)
+        return queryset.filter(**{f"{self.client_path}__in": clients})
+
+
+class NextOfKinScope(Scope):
+    """The caller's own next-of-kin links; `unclaimed` adds links no login has redeemed yet."""
+
+    def __init__(self, unclaimed: bool = False):
+        self.unclaimed = unclaimed
+
+    def restrict(self, queryset, request):
+        return selectors.next_of_kin_links(queryset, user=request.user, unclaimed=self.unclaimed)
+
+    def on_miss(self, request):
+        if self.unclaimed:
+            # A wrong id counts as a wrong code, so probing ids is limited like guessing codes.
+            services.record_wrong_code(ident=client_ident(request))
+            return NotFound(services.WRONG_CODE_MESSAGE)
+        return NotFound()
