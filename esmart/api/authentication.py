@@ -1,9 +1,20 @@
-"""HTTP Basic with a verified-credentials cache and a per-(username, client IP) lockout.
+"""HTTP Basic with a verified-credentials cache, a per-(username, client IP) lockout and a hasher limiter.
 
 Django's PBKDF2 check costs ~0.3 s of CPU here, so running it on every request would cap the
 server at a few requests per second (DESIGN.md §6). A successful check is remembered under
-HMAC-SHA256(secret, username, password, stored hash): nothing reversible is stored, and a password
-change (new hash) or a deactivation (checked on the row each time) takes effect at once.
+HMAC-SHA256(secret, username, password), holding HMAC-SHA256(secret, stored hash): nothing
+reversible is stored, and a password change (new hash) or a deactivation (checked on the row each
+time) takes effect at once. Because the key needs no user row, the order of a request is:
+
+1. warm credentials (the cache vouches for them and the row's hash still matches): accepted, never
+   refused by the lockout or the limiter (a flood from the same address cannot lock a signed-in
+   user out);
+2. a locked (username, client) pair: 429 without hashing;
+3. the hasher limiter per client network (esmart.api.limits): 429 before the user is looked up;
+4. the user lookup and the hasher.
+
+The client address honours NUM_PROXIES (DRF's rule): behind a reverse proxy it must be the number of
+proxies that append to X-Forwarded-For, or every client shares the proxy's address.
 """
 
 from __future__ import annotations
@@ -20,14 +31,15 @@ from rest_framework import authentication, exceptions
 from rest_framework.throttling import BaseThrottle
 
 from .exceptions import LockedOut
+from .limits import client_network, spend_hasher_allowance
 
 WWW_AUTHENTICATE = 'Basic realm="api"'
 WRONG_CREDENTIALS_MESSAGE = "Authorization has been denied for this request."
 
 
 def client_ident(request) -> str:
-    """The client's address, honouring NUM_PROXIES the way DRF's throttles do."""
-    return BaseThrottle().get_ident(request) or "unknown"
+    """The client's network (IPv6 per /64), honouring NUM_PROXIES the way DRF's throttles do."""
+    return client_network(BaseThrottle().get_ident(request) or "unknown")
 
 
 def _digest(*parts: str) -> str:
@@ -52,30 +64,44 @@ def _record_failure(fail_key: str, lock_key: str) -> None:
         cache.set(lock_key, time.time() + window, timeout=window)
 
 
-def verify_credentials(*, username: str, password: str, ident: str):
-    """Returns the active user with these credentials, or raises AuthenticationFailed/LockedOut.
-
-    Warm path: one query for the user row and one cache round trip; the hasher only runs when
-    the credentials are not known to be good.
-    """
+def _find_user(username: str):
+    """The user row, or None; a name no row can hold (NUL byte, too long) is not queried at all."""
     user_model = get_user_model()
+    field = user_model._meta.get_field(user_model.USERNAME_FIELD)
+    if "\x00" in username or (field.max_length and len(username) > field.max_length):
+        return None
+    return user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
+
+
+def verify_credentials(*, username: str, password: str, ident: str):
+    """Returns the active user with these credentials, or raises AuthenticationFailed/LockedOut/HasherLimited.
+
+    Warm path: one cache round trip and one query for the user row; the hasher only runs when the
+    credentials are not known to be good, and only within the client's allowance.
+    """
     fail_key, lock_key = _lockout_keys(username, ident)
-    user = user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
-    token_key = f"auth:ok:{_digest('credentials', username, password, user.password if user else '')}"
+    token_key = f"auth:ok:{_digest('credentials', username, password)}"
     known = cache.get_many([lock_key, token_key, fail_key])
+
+    user = None
+    vouched = known.get(token_key)
+    if vouched is not None:
+        user = _find_user(username)
+        if user is not None and user.is_active and hmac.compare_digest(vouched, _digest("hash", user.password)):
+            if fail_key in known:
+                cache.delete(fail_key)
+            return user
 
     locked_until = known.get(lock_key)
     if locked_until:
         raise LockedOut(wait=max(1, math.ceil(locked_until - time.time())))
 
-    if user is not None and user.is_active and known.get(token_key):
-        if fail_key in known:
-            cache.delete(fail_key)
-        return user
-
+    spend_hasher_allowance(ident)
+    if vouched is None:
+        user = _find_user(username)
     if user is None:
         # Run the hasher anyway so that response time does not reveal which usernames exist.
-        user_model().set_password(password)
+        get_user_model()().set_password(password)
         verified = False
     else:
         verified = user.is_active and user.check_password(password)
@@ -84,7 +110,7 @@ def verify_credentials(*, username: str, password: str, ident: str):
         _record_failure(fail_key, lock_key)
         raise exceptions.AuthenticationFailed(WRONG_CREDENTIALS_MESSAGE)
 
-    cache.set(token_key, 1, timeout=settings.AUTH_CREDENTIAL_CACHE_SECONDS)
+    cache.set(token_key, _digest("hash", user.password), timeout=settings.AUTH_CREDENTIAL_CACHE_SECONDS)
     if fail_key in known:
         cache.delete(fail_key)
     return user

@@ -4,6 +4,8 @@ import logging
 
 import orjson
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
 from django.http import Http404, HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -67,11 +69,37 @@ def error_body(message: str, model_state: dict | None = None) -> dict:
     return body
 
 
+def _django_validation_detail(exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        return {field: list(messages) for field, messages in exc.message_dict.items()}
+    return {"non_field_errors": list(exc.messages)}
+
+
+def _bad_input(exc: Exception) -> exceptions.APIException | None:
+    """Errors that input a serializer let through can cause; the net under "never a 500 for bad input".
+
+    Services should turn these into their own 400/409 (and do where they know the cause); this
+    net catches what no validator foresaw, logs it so it gets a proper validation, and answers in
+    the wire's error shape. The request transaction is rolled back (ApiView.dispatch).
+    """
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(_django_validation_detail(exc))
+    if isinstance(exc, (DataError, OverflowError)):  # a value the database or datetime cannot hold
+        logger.warning("Bad input reached %s: %s", type(exc).__name__, exc, exc_info=exc)
+        return exceptions.ValidationError({"non_field_errors": ["A value is out of range or not storable."]})
+    if isinstance(exc, IntegrityError):  # e.g. two identical requests racing on a unique constraint
+        logger.warning("Conflict on a constraint: %s", exc, exc_info=exc)
+        return Conflict()
+    return None
+
+
 def wire_exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif not isinstance(exc, exceptions.APIException):
+        exc = _bad_input(exc) or exc
     if not isinstance(exc, exceptions.APIException):
         return None  # a real bug: let Django's 500 handling (and its report) deal with it
 

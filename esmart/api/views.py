@@ -20,6 +20,7 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny
 
 from .area import request_area
 from .authentication import WWW_AUTHENTICATE
+from .limits import check_body_size, path_value_can_exist
 from .tenancy import FREE_PATH_PARAMETERS, OWNED_PATH_PARAMETERS
 
 _SEALED = ("dispatch", "initial", "get_queryset", "get_object")
@@ -48,6 +49,8 @@ class ApiView(GenericAPIView):
     # True for the seed's "POST to allow for complex parameters" reads: no request transaction,
     # so what they cache or store on the way (a fetched day of spot prices) commits on its own.
     read_only = False
+    # Bodies larger than this are a 413 before they are read; None: the API_MAX_BODY_BYTES setting.
+    max_body_bytes: int | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -71,6 +74,7 @@ class ApiView(GenericAPIView):
             return response
 
     def initial(self, request, *args, **kwargs):
+        check_body_size(request, self)  # before authentication, parsing or any query
         super().initial(request, *args, **kwargs)
         if self.anchor_scope is not None and self.anchor_scope.uses_area:
             request_area(request)  # a bad X-Area is a 400 before anything else happens
@@ -84,8 +88,10 @@ class ApiView(GenericAPIView):
         self._check_path_parameters()
         if self.anchor_model is None:
             return None
-        queryset = self.anchor_scope.restrict(self.anchor_model._default_manager.all(), self.request)
         lookups = {lookup: self.kwargs[param] for param, lookup in self.anchor_lookups.items()}
+        if not all(path_value_can_exist(self.anchor_model, lookup, value) for lookup, value in lookups.items()):
+            raise exceptions.NotFound()  # out of the column's range or the wrong shape: no query
+        queryset = self.anchor_scope.restrict(self.anchor_model._default_manager.all(), self.request)
         anchor = self.refine_anchor(queryset.filter(**lookups)).first()
         if anchor is None:
             raise self.anchor_scope.on_miss(self.request)
