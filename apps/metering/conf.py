@@ -34,3 +34,26 @@ def cim_time_zone() -> str:
 def cim_url_seconds() -> int:
     """How long a signed download link of an export file stays valid."""
     return getattr(settings, "METERING_CIM_URL_SECONDS", 300)
+
+
+def compare_min_group() -> int:
+    """The fewest meters any average of comparedwithothers may rest on (per bucket, too)."""
+    return getattr(settings, "METERING_COMPARE_MIN_GROUP", 20)
+
+
+def compare_size_step() -> int:
+    """ReferenceGroupSize is rounded down to a multiple of this."""
+    return getattr(settings, "METERING_COMPARE_SIZE_STEP", 10)
+
+
+def compare_max_group() -> int:
+    """The most meters of a cohort compared (the first by id): bounds the rows one request aggregates."""
+    return getattr(settings, "METERING_COMPARE_MAX_GROUP", 100)
+
+
+def compare_max_days(*, hourly: bool) -> int:
+    """The longest range of one comparison, in days: every meter of the cohort is aggregated per bucket,
+    so a day of hourly buckets costs as much as a year of monthly ones (100 meters × 31 days × 24 hours)."""
+    if hourly:
+        return getattr(settings, "METERING_COMPARE_MAX_HOURLY_DAYS", 31)
+    return getattr(settings, "METERING_COMPARE_MAX_DAYS", 366)

@@ -18,6 +18,7 @@ from django.db.models import Count, Q, Sum
 
 from apps.customers.models import Meter
 
+from . import compare, conf
 from .models import (
     CimExportLog,
     CimExportStatus,
@@ -198,8 +199,13 @@ def _py_temperature(*, key: int, win: Window) -> list[tuple]:
     ]
 
 
+def use_sql() -> bool:
+    """Whether series are aggregated by the database (PostgreSQL); tests turn it off to compare the paths."""
+    return connection.vendor == "postgresql"
+
+
 def _series(*, kind: str, key: int, win: Window, wire: bool) -> list:
-    if connection.vendor == "postgresql":
+    if use_sql():
         rows = _pg_series(kind=kind, key=key, win=win, wire=wire)
         if wire:
             return [{"ValueTime": t, "Value": v, "Status": s} for t, v, s in rows]
@@ -451,121 +457,133 @@ def cim_sub_export(*, correlation_id, file_name: str):
 
 # --- Compared with others ------------------------------------------------------------------------
 
-REFERENCE_GROUP_MAX = 100
-REFERENCE_GROUP_MIN_SIMILAR = 5
 
+def cohort(*, meter: Meter):
+    """The meters `meter` is compared with: its fixed cohort (compare.py), without itself, the first by id.
 
-def reference_meters(*, meter: Meter) -> list[int]:
-    """Comparable meters: electricity meters in the same price area, of a similar heated area when known.
-
-    With a heated area in the meter's settings, meters whose heated area is within ±30 % are taken
-    when there are at least five of them; otherwise the whole price area. At most 100, by id.
+    Electricity meters of the same price area whose heated area is in the meter's band (or, for a
+    meter without one, that have none either). A queryset of ids, so PostgreSQL can run it inside
+    the aggregation query.
     """
-    area_meters = Meter.objects.filter(
+    heating_area = MeterSettings.objects.filter(meter=meter).values_list("heating_area", flat=True).first()
+    band = compare.heating_area_band(heating_area)
+    meters = Meter.objects.filter(
         kind=Meter.Kind.ELECTRICITY, delivery_point__price_area=meter.delivery_point.price_area
     ).exclude(pk=meter.pk)
-    heating_area = MeterSettings.objects.filter(meter=meter).values_list("heating_area", flat=True).first()
-    if heating_area:
-        similar = area_meters.filter(
-            metering_settings__heating_area__gte=heating_area * 0.7,
-            metering_settings__heating_area__lte=heating_area * 1.3,
-        )
-        ids = list(similar.order_by("pk").values_list("pk", flat=True)[:REFERENCE_GROUP_MAX])
-        if len(ids) >= REFERENCE_GROUP_MIN_SIMILAR:
-            return ids
-    return list(area_meters.order_by("pk").values_list("pk", flat=True)[:REFERENCE_GROUP_MAX])
+    if band is None:
+        meters = meters.filter(Q(metering_settings__isnull=True) | Q(metering_settings__heating_area__isnull=True))
+    else:
+        low, high = band
+        meters = meters.filter(metering_settings__heating_area__gte=low)
+        if high is not None:
+            meters = meters.filter(metering_settings__heating_area__lt=high)
+    return meters.order_by("pk").values_list("pk", flat=True)[: conf.compare_max_group()]
 
 
-def _group_sums(meter_ids: list[int], win: Window) -> dict[int, dict[dt.datetime, float]]:
-    """Consumption per meter and bucket (buckets with data only), in one query."""
-    sums: dict[int, dict[dt.datetime, float]] = {}
-    if connection.vendor == "postgresql":
-        sql = (
-            f"SELECT meter_id, {_pg_bucket_expression(win.resolution)} AS bucket, sum(s.value)::float8 "
-            "FROM metering_interval s WHERE meter_id = ANY(%(ids)s) AND start_at >= %(start)s "
-            "AND start_at < %(end)s AND status < 4000 GROUP BY 1, 2"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, {"ids": meter_ids, "start": win.start, "end": win.end, "tz": win.bucket_tz})
-            for meter_id, bucket, total in cursor.fetchall():
-                sums.setdefault(meter_id, {})[bucket] = total
-        return sums
+# Per meter and bucket sums of the cohort and the meter, then per bucket and for the whole period
+# the aggregates of compare.BucketStats / TotalStats: PostgreSQL returns one row per bucket, not
+# the cohort's rows (100 meters × a year of hours is close to a million).
+_PG_COMPARE = """
+WITH buckets AS (
+    SELECT (l AT TIME ZONE %(tz)s) AS bucket_start
+    FROM generate_series(%(first)s::timestamp, %(last)s::timestamp, %(step)s::interval) AS l
+), per AS (
+    SELECT s.meter_id, {bucket} AS bucket_start, sum(s.value) AS total
+    FROM metering_interval s
+    WHERE s.meter_id = ANY(array_append(ARRAY({cohort}), %(me)s))
+      AND s.start_at >= %(start)s AND s.start_at < %(end)s AND s.status < 4000
+    GROUP BY 1, 2
+), mine AS (
+    SELECT bucket_start, total FROM per WHERE meter_id = %(me)s
+), my_total AS (
+    SELECT sum(total) AS total FROM mine HAVING count(*) > 0
+), totals AS (
+    SELECT meter_id, sum(total) AS total, row_number() OVER (ORDER BY sum(total), meter_id) AS rank,
+           count(*) OVER () AS n
+    FROM per WHERE meter_id <> %(me)s GROUP BY 1
+), efficient AS (
+    SELECT meter_id, total FROM totals WHERE rank <= greatest(1, n / 4)
+), by_bucket AS (
+    SELECT p.bucket_start, avg(p.total) AS group_average, count(*) AS group_count,
+           avg(p.total) FILTER (WHERE e.meter_id IS NOT NULL) AS efficient_average,
+           count(e.meter_id) AS efficient_count,
+           count(*) FILTER (WHERE p.total > m.total) AS more, count(*) FILTER (WHERE p.total = m.total) AS same
+    FROM per p LEFT JOIN efficient e ON e.meter_id = p.meter_id LEFT JOIN mine m ON m.bucket_start = p.bucket_start
+    WHERE p.meter_id <> %(me)s
+    GROUP BY 1
+)
+SELECT b.bucket_start, m.total, g.group_average, coalesce(g.group_count, 0), g.efficient_average,
+       coalesce(g.efficient_count, 0), coalesce(g.more, 0), coalesce(g.same, 0),
+       (SELECT total FROM my_total), (SELECT avg(total) FROM totals), (SELECT count(*) FROM totals),
+       (SELECT avg(total) FROM efficient), (SELECT count(*) FROM efficient),
+       (SELECT count(*) FROM totals WHERE total > (SELECT total FROM my_total)),
+       (SELECT count(*) FROM totals WHERE total = (SELECT total FROM my_total))
+FROM buckets b LEFT JOIN mine m ON m.bucket_start = b.bucket_start
+LEFT JOIN by_bucket g ON g.bucket_start = b.bucket_start
+ORDER BY b.bucket_start
+"""
+
+
+def _pg_compare(*, meter: Meter, members, win: Window) -> tuple[list[compare.BucketStats], compare.TotalStats]:
+    # The cohort's own SQL runs inside the query; its positional placeholders become named ones.
+    cohort_sql, cohort_params = members.query.get_compiler(connection=connection).as_sql()
+    names = [f"cohort_{i}" for i in range(len(cohort_params))]
+    sql = _PG_COMPARE.format(
+        bucket=_pg_bucket_expression(win.resolution), cohort=cohort_sql % tuple(f"%({n})s" for n in names)
+    )
+    params = {
+        "tz": win.bucket_tz,
+        "step": SQL_STEP[win.resolution],
+        "first": win.local_first,
+        "last": win.local_last,
+        "me": meter.pk,
+        "start": win.start,
+        "end": win.end,
+        **dict(zip(names, cohort_params, strict=True)),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    buckets = [compare.BucketStats(row[0].astimezone(dt.UTC), *row[1:8]) for row in rows]
+    first = rows[0] if rows else (None,) * 15
+    total = compare.TotalStats(
+        mine=first[8],
+        group_average=first[9],
+        group_count=first[10] or 0,
+        efficient_average=first[11],
+        efficient_count=first[12] or 0,
+        more=first[13] or 0,
+        same=first[14] or 0,
+    )
+    return buckets, total
+
+
+def _py_compare(*, meter: Meter, members, win: Window) -> tuple[list[compare.BucketStats], compare.TotalStats]:
     starts = win.starts()
     rows = Interval.objects.filter(
-        meter_id__in=meter_ids, start_at__gte=win.start, start_at__lt=win.end, status__lt=Quality.Missing
+        meter_id__in=[meter.pk, *members], start_at__gte=win.start, start_at__lt=win.end, status__lt=Quality.Missing
     ).values_list("meter_id", "start_at", "value")
+    sums: dict[int, dict[dt.datetime, Decimal]] = {}
     for meter_id, start_at, value in rows:
         bucket = starts[bisect_right(starts, start_at) - 1]
         per_meter = sums.setdefault(meter_id, {})
-        per_meter[bucket] = per_meter.get(bucket, 0.0) + float(value)
-    return sums
-
-
-def _wire_time(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def _average_series(starts, sums, ids) -> list[dict]:
-    out = []
-    for start in starts:
-        values = [sums[m][start] for m in ids if start in sums.get(m, {})]
-        if values:
-            out.append({"ValueTime": _wire_time(start), "Value": round(sum(values) / len(values), 3), "Status": 0})
-        else:
-            out.append({"ValueTime": _wire_time(start), "Value": None, "Status": int(Quality.Missing)})
-    return out
-
-
-def _score(mine: float, others: list[float]) -> int:
-    """0-100: the share of the others that use more than the meter (100: the meter uses least)."""
-    if not others:
-        return 0
-    more = sum(1 for value in others if value > mine)
-    same = sum(1 for value in others if value == mine)
-    return round(100 * (more + same / 2) / len(others))
+        per_meter[bucket] = per_meter.get(bucket, Decimal(0)) + value
+    return compare.aggregate(starts=starts, sums=sums, me=meter.pk)
 
 
 def compared_with_others(
     *, meter: Meter, from_time: dt.datetime, to_time: dt.datetime, resolution: Resolution, time_zone=None
 ) -> dict:
-    """AssetCompareModel in wire form: the meter beside its reference group and the group's most efficient quarter.
+    """AssetCompareModel in wire form: the meter beside its cohort and the cohort's most efficient quarter.
 
-    Score: how the meter's total ranks in the group (100 = uses least); the comparison percentages are
-    the meter's total as a percentage of the averages' totals; Scores: the same rank per bucket.
+    Score: how the meter's total ranks in the cohort (100 = uses least); the comparison percentages
+    are the meter's total as a percentage of the averages' totals; Scores: the same rank per bucket.
+    What may be shown of the others follows compare.py (minimum group, rounded size).
     """
     win = window(from_time, to_time, Resolution(resolution), meter_time_zone(meter, time_zone))
-    group = reference_meters(meter=meter)
-    sums = _group_sums([meter.pk, *group], win)
-    starts = win.starts()
-    mine = sums.get(meter.pk, {})
-    totals = {m: sum(sums[m].values()) for m in group if sums.get(m)}
-    ranked = sorted(totals, key=lambda m: (totals[m], m))
-    efficient = ranked[: max(1, len(ranked) // 4)] if ranked else []
-    my_total = sum(mine.values())
-
-    def percentage(ids):
-        if not ids or not mine:
-            return 0
-        average = sum(totals[m] for m in ids) / len(ids)
-        return round(100 * my_total / average) if average else 0
-
-    scores = []
-    for start in starts:
-        if start in mine:
-            others = [sums[m][start] for m in ranked if start in sums[m]]
-            scores.append({"ValueTime": _wire_time(start), "Score": _score(mine[start], others)})
-    return {
-        "MeterAverage": [
-            {"ValueTime": _wire_time(s), "Value": round(mine[s], 3), "Status": 0}
-            if s in mine
-            else {"ValueTime": _wire_time(s), "Value": None, "Status": int(Quality.Missing)}
-            for s in starts
-        ],
-        "ReferenceGroupAverage": _average_series(starts, sums, ranked),
-        "EfficientsAverage": _average_series(starts, sums, efficient),
-        "Score": _score(my_total, list(totals.values())) if mine else 0,
-        "EfficientComparisonPercentage": percentage(efficient),
-        "ReferenceGroupComparisonPercentage": percentage(ranked),
-        "Scores": scores,
-        "ReferenceGroupSize": len(ranked),
-    }
+    members = cohort(meter=meter)
+    aggregates = _pg_compare if use_sql() else _py_compare
+    buckets, total = aggregates(meter=meter, members=members, win=win)
+    return compare.compare_body(
+        buckets=buckets, total=total, min_group=conf.compare_min_group(), size_step=conf.compare_size_step()
+    )

@@ -1,16 +1,30 @@
 """POST .../meters/{meterId}/comparedwithothers: the meter beside comparable meters, from the data."""
 
+import datetime as dt
+import random
+from decimal import Decimal
+
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from apps.customers.models import DeliveryPoint
-from apps.metering.models import MeterSettings
+from apps.metering import compare, selectors, services
+from apps.metering.models import MeterSettings, Resolution
 from tests.factories import DeliveryPointFactory, MeterFactory
 
-from .helpers import load_hours, oslo_midnight
+from .helpers import load_hours, oslo_midnight, utc
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def few_meters_suffice(settings):
+    """The figures of these tests come from a few meters: the privacy minimum is tested in test_compare_privacy.py."""
+    settings.METERING_COMPARE_MIN_GROUP = 1
+    settings.METERING_COMPARE_SIZE_STEP = 1
+
 
 BODY = {"FromTime": "2025-01-31T23:00:00", "ToTime": "2025-02-02T23:00:00", "Resolution": 20}
 
@@ -31,6 +45,7 @@ def neighbour(value: str, price_area=DeliveryPoint.PriceArea.NO1, heating_area=N
     return meter
 
 
+@pytest.mark.usefixtures("few_meters_suffice")
 class TestCompared:
     def test_meter_beside_its_price_area(self, owner):
         load_hours(owner.meter, oslo_midnight(2025, 2, 1), oslo_midnight(2025, 2, 3), value="2")
@@ -55,14 +70,23 @@ class TestCompared:
         ]
         assert body["ReferenceGroupSize"] == 4
 
-    def test_similar_buildings_are_preferred(self, owner):
+    def test_the_group_is_the_heated_area_band(self, owner):
         MeterSettings.objects.create(meter=owner.meter, heating_area=100)
         load_hours(owner.meter, oslo_midnight(2025, 2, 1), oslo_midnight(2025, 2, 3), value="2")
         for _ in range(5):
-            neighbour("3", heating_area=110)
-        neighbour("9", heating_area=400)
+            neighbour("3", heating_area=119)  # the band 90-120 m²
+        neighbour("9", heating_area=120)  # the next band
+        neighbour("9")  # no heated area: the band of its own
         body = owner.client().post(url(owner), BODY, format="json").json()
         assert body["ReferenceGroupSize"] == 5
+        assert body["ReferenceGroupAverage"][0]["Value"] == 72.0
+
+    def test_meters_without_a_heated_area_are_a_cohort(self, owner):
+        load_hours(owner.meter, oslo_midnight(2025, 2, 1), oslo_midnight(2025, 2, 3), value="2")
+        neighbour("3")
+        neighbour("9", heating_area=100)
+        body = owner.client().post(url(owner), BODY, format="json").json()
+        assert body["ReferenceGroupSize"] == 1
         assert body["ReferenceGroupAverage"][0]["Value"] == 72.0
 
     def test_no_data_and_no_group(self, owner):
@@ -83,10 +107,82 @@ class TestCompared:
             assert client.post(url(owner), BODY, format="json").json()["ReferenceGroupSize"] == 4
         assert len(few) == len(many)
 
-    @pytest.mark.parametrize("change", [{"Resolution": 5}, {"Resolution": 0}, {"ToTime": "2025-01-01T00:00:00"}])
-    def test_bad_bodies_are_400(self, owner, change):
-        assert owner.client().post(url(owner), {**BODY, **change}, format="json").status_code == 400
+    @pytest.mark.parametrize(
+        ("change", "field"),
+        [
+            ({"Resolution": 5}, "Resolution"),
+            ({"Resolution": 0}, "Resolution"),
+            ({"ToTime": "2025-01-01T00:00:00"}, "ToTime"),
+            ({"FromTime": "2024-01-31T23:00:00"}, "ToTime"),  # 368 days: longer than a comparison may be
+            ({"FromTime": "2024-12-31T23:00:00", "Resolution": 7}, "ToTime"),  # 33 days by Hour
+        ],
+    )
+    def test_bad_bodies_are_400(self, owner, change, field):
+        response = owner.client().post(url(owner), {**BODY, **change}, format="json")
+        assert response.status_code == 400
+        assert field in response.json()["ModelState"]
+
+    def test_a_year_is_allowed(self, owner):
+        body = {"FromTime": "2024-01-31T23:00:00", "ToTime": "2025-01-31T23:00:00", "Resolution": 40}  # 366 days
+        response = owner.client().post(url(owner), body, format="json")
+        assert response.status_code == 200
+        assert len(response.json()["MeterAverage"]) == 12
 
     def test_another_users_meter_is_404_and_anonymous_401(self, owner, other, anonymous):
         assert owner.client().post(url(owner, other.meter), BODY, format="json").status_code == 404
         assert anonymous.post(url(owner), BODY, format="json").status_code == 401
+
+
+def random_cohort(owner, *, meters: int, seed: int):
+    """`meters` neighbours with random hourly values (some estimated, some hours missing) over 3 days."""
+    rng = random.Random(seed)
+    start = oslo_midnight(2025, 3, 29)  # includes the 23-hour day
+    for n in range(meters + 1):
+        meter = owner.meter if n == 0 else MeterFactory(delivery_point=DeliveryPointFactory())
+        rows = []
+        for hour in range(71):
+            if rng.random() < 0.1:
+                continue
+            value = Decimal(rng.randint(0, 4000)) / 1000
+            rows.append((meter.pk, start + dt.timedelta(hours=hour), 60, value, int(rng.random() < 0.05)))
+        services.load_intervals(rows=rows)
+
+
+class TestBothPaths:
+    """PostgreSQL aggregates in SQL; the Python path (other databases) must give the same answers."""
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="compares the SQL path with the Python one")
+    @pytest.mark.parametrize(
+        ("resolution", "min_group", "time_zone"),
+        [
+            (Resolution.Hour, 3, None),
+            (Resolution.Day, 5, None),
+            (Resolution.Day, 1, "UTC"),
+            (Resolution.Month, 2, None),
+        ],
+    )
+    def test_sql_and_python_agree(self, owner, monkeypatch, resolution, min_group, time_zone):
+        random_cohort(owner, meters=12, seed=int(resolution) + min_group)
+        arguments = {
+            "meter": owner.meter,
+            "from_time": utc(2025, 3, 28, 23),
+            "to_time": utc(2025, 3, 31, 22),
+            "resolution": resolution,
+            "time_zone": time_zone,
+        }
+        with override_settings(METERING_COMPARE_MIN_GROUP=min_group, METERING_COMPARE_SIZE_STEP=1):
+            by_sql = selectors.compared_with_others(**arguments)
+            monkeypatch.setattr(selectors, "use_sql", lambda: False)
+            by_python = selectors.compared_with_others(**arguments)
+        assert by_sql == by_python
+        assert {v["Status"] for v in by_sql["ReferenceGroupAverage"]} >= {0}
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL path")
+    def test_postgresql_returns_buckets_not_rows(self, owner, monkeypatch):
+        random_cohort(owner, meters=5, seed=1)
+        monkeypatch.setattr(compare, "aggregate", lambda **kwargs: pytest.fail("aggregated in Python"))
+        with CaptureQueriesContext(connection) as queries:
+            selectors.compared_with_others(
+                meter=owner.meter, from_time=utc(2025, 3, 28, 23), to_time=utc(2025, 3, 31, 22), resolution=20
+            )
+        assert len(queries) == 2  # the meter's heated area, then one aggregation query

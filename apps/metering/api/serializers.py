@@ -522,6 +522,15 @@ class CompareRequestSerializer(ConsumptionRequestSerializer):
             raise serializers.ValidationError("Comparisons are by Hour or longer.")
         return value
 
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        hourly = attrs["resolution"] == Resolution.Hour
+        days = conf.compare_max_days(hourly=hourly)
+        if attrs["to_time"] - attrs["from_time"] > dt.timedelta(days=days):
+            by = " by Hour" if hourly else ""
+            raise serializers.ValidationError({"to_time": [f"A comparison{by} covers at most {days} days."]})
+        return attrs
+
     class Meta:
         ref_name = "ConsumptionCompareRequest"
 
@@ -537,10 +546,10 @@ class DailyScoreValueSerializer(serializers.Serializer):
 class AssetCompareModelSerializer(serializers.Serializer):
     meter_average = TimeSeriesValueSerializer(many=True, help_text="The meter's own consumption per bucket.")
     reference_group_average = TimeSeriesValueSerializer(
-        many=True, help_text="The mean of comparable meters (same price area, similar heated area)."
+        many=True, help_text="The mean of the cohort (same price area and heated-area band); 4000 below 20 meters."
     )
     efficients_average = TimeSeriesValueSerializer(
-        many=True, help_text="The mean of the quarter of the reference group that used least."
+        many=True, help_text="The mean of the quarter of the reference group that used least; 4000 below 20 meters."
     )
     score = serializers.IntegerField(help_text="0-100: the share of the reference group that used more in total.")
     efficient_comparison_percentage = serializers.IntegerField(help_text="The meter's total as % of the efficients'.")
@@ -548,7 +557,9 @@ class AssetCompareModelSerializer(serializers.Serializer):
         help_text="The meter's total as % of the reference group's."
     )
     scores = DailyScoreValueSerializer(many=True, help_text="Score per bucket with data.")
-    reference_group_size = serializers.IntegerField(help_text="Comparable meters with data in the period.")
+    reference_group_size = serializers.IntegerField(
+        help_text="Comparable meters with data in the period, rounded down to a multiple of 10; 0 below 20."
+    )
 
     class Meta:
         ref_name = "AssetCompareModel"

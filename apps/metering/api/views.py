@@ -102,10 +102,15 @@ class ComparedWithOthersView(MeterAnchored):
         request=CompareRequestSerializer,
         responses=AssetCompareModelSerializer,
         summary="GET consumption data for the given meter compared with other meters.",
-        description="The reference group: electricity meters in the same price area, with a heated area within "
-        "30 % of this meter's when at least five such meters exist (else the whole price area), at most 100; "
-        "the efficients: the quarter of the group with the lowest total. Buckets as for consumption "
-        "(Hour or longer). IncludeLastYear and IncludeWeather are ignored.",
+        description="The reference group: the meter's cohort, i.e. the electricity meters of its price area "
+        "whose heated area falls in the same fixed band (m²: under 60, 60-90, 90-120, 120-160, 160-220, 220-300, "
+        "300 and more, or none given), at most 100, excluding the meter itself; the efficients: the quarter of "
+        "the group with the lowest total. No value describes fewer than 20 meters (METERING_COMPARE_MIN_GROUP): "
+        "an average of the period or of a bucket with fewer meters with data is missing (Status 4000), the "
+        "scores and percentages are then 0, and ReferenceGroupSize (meters with data) is rounded down to a "
+        "multiple of 10 (0 below the minimum). Buckets as for consumption (Hour or longer); a range covers at "
+        "most 366 days (METERING_COMPARE_MAX_DAYS), 31 by Hour (METERING_COMPARE_MAX_HOURLY_DAYS). "
+        "IncludeLastYear and IncludeWeather are ignored.",
     )
     def post(self, request, customerId, contractNo, meterId):
         body = CompareRequestSerializer(data=request.data)
