@@ -1,4 +1,4 @@
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote_plus, urlencode
 
 CREDENTIAL_QUERY_PARAMETERS = frozenset({"username", "password"})
 
@@ -17,7 +17,7 @@ class QueryCredentialsMiddleware:
     def __call__(self, request):
         query = request.META.get("QUERY_STRING", "")
         request.query_credentials = None
-        if query and "password" in query.lower():
+        if query and "password" in unquote_plus(query).lower():  # also pass%77ord
             kept, credentials = [], {}
             for key, value in parse_qsl(query, keep_blank_values=True):
                 if key.lower() in CREDENTIAL_QUERY_PARAMETERS:
