@@ -1,8 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class AssetsConfig(AppConfig):
-    """The asset hierarchy for grid-company professionals."""
+    """The asset graph for grid-company professionals (and the customers' own meters and devices)."""
 
     name = "apps.assets"
     label = "assets"
+
+    def ready(self):
+        from apps.customers.models import Meter
+
+        from .services import on_meter_saved
+
+        # One id space (DESIGN.md §5): a meter made anywhere (CIS import, admin, tests) gets its asset.
+        post_save.connect(on_meter_saved, sender=Meter, dispatch_uid="assets.meter_asset")

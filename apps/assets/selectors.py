@@ -21,7 +21,7 @@ a different representation is ever needed, only this module changes.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from apps.customers.models import Contract, DeliveryPoint
@@ -270,3 +270,25 @@ class _ParticipantReachable(Expression):
 def participant_reachable(*, user, participant_path: str = "") -> Q:
     """A filter: participants the user is a member of, and the participants below those."""
     return Q(_ParticipantReachable(F(f"{participant_path}__pk" if participant_path else "pk"), user.pk))
+
+
+def typed_children(*, user, asset: Asset, relation_type) -> QuerySet[Asset]:
+    """The direct children of `asset` over a typed (non-hierarchy) link, in the user's reach.
+
+    Typed links may point outside the hierarchies, so unlike a hierarchy walk they are filtered.
+    """
+    return (
+        Asset.objects.filter(parent_relations__parent=asset, parent_relations__relation_type=relation_type)
+        .filter(reachable(user=user))
+        .annotate(tree_parent_id=Value(asset.pk), tree_depth=Value(1))
+        .order_by("id")
+    )
+
+
+def reachable_parent(*, user, asset_id: int, relation_type) -> Asset | None:
+    """The asset's parent in one hierarchy if the user reaches it, else None."""
+    return (
+        Asset.objects.filter(child_relations__child_id=asset_id, child_relations__relation_type=relation_type)
+        .filter(reachable(user=user))
+        .first()
+    )

@@ -330,7 +330,7 @@ def meters_of_user(*, user) -> list[Meter]:
     """Every meter of every customer `user` has access to (both areas), with its chain, in one query."""
     return list(
         Meter.objects.filter(delivery_point__contract__customer__accesses__user=user)
-        .select_related("delivery_point__contract__customer")
+        .select_related("delivery_point__contract__customer", "asset")
         .order_by("pk")
     )
 

@@ -183,6 +183,8 @@ SPECTACULAR_SETTINGS = {
         "Quality": "apps.metering.models.Quality",
         "AreaEnum": "esmart.api.area.Area",
         "InvoiceStatusEnum": "apps.pricing.models.InvoiceStatus",
+        "RelationType": "apps.assets.models.RelationType",
+        "HierarchyType": "apps.assets.models.Hierarchy",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

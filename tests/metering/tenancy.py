@@ -2,5 +2,5 @@
 
 
 def owned_values(owner) -> dict[str, object]:
-    # api/customers/{customerId}/asset/{assetId}/consumption: the asset id of a meter is its pk.
-    return {"assetId": owner.meter.pk}
+    # api/customers/{customerId}/asset/{assetId}/consumption: the id of the meter's asset (one id space).
+    return {"assetId": owner.meter.asset.pk}

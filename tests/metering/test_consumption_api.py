@@ -20,7 +20,7 @@ def meter_url(owner, meter=None):
 
 
 def asset_url(owner, meter=None):
-    return f"/api/customers/{owner.customer.pk}/asset/{(meter or owner.meter).pk}/consumption"
+    return f"/api/customers/{owner.customer.pk}/asset/{(meter or owner.meter).asset.pk}/consumption"
 
 
 BODY = {"FromTime": "2025-03-29T23:00:00", "ToTime": "2025-03-30T22:00:00", "Resolution": 7}

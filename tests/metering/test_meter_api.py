@@ -108,7 +108,7 @@ class TestUserMeters:
         assert [m["MeterId"] for m in body] == [owner.meter.meter_id, second.meter_id]
         assert body[0] == {
             "MeterId": owner.meter.meter_id,
-            "AssetId": owner.meter.pk,
+            "AssetId": owner.meter.asset.pk,
             "MeterNo": owner.meter.meter_no,
             "CustomerId": owner.customer.pk,
             "ContractNo": owner.contract.contract_no,

@@ -11,6 +11,7 @@ from .graph import (  # noqa: F401
     AssetDocument,
     AssetRelation,
     AssetType,
+    Hierarchy,
     Participant,
     ParticipantKind,
     ParticipantMembership,

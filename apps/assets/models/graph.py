@@ -67,6 +67,13 @@ class RelationType(models.IntegerChoices):
 HIERARCHIES = (RelationType.Location, RelationType.Network)
 
 
+class Hierarchy(models.IntegerChoices):
+    """The two hierarchies alone (the values are RelationType's), for fields that take only those."""
+
+    Location = 1, "Location"
+    Network = 2, "Network"
+
+
 class ParticipantKind(models.IntegerChoices):
     GridCompany = 1, "GridCompany"
     Supplier = 2, "Supplier"
@@ -203,7 +210,7 @@ class ParticipantTopNode(models.Model):
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="top_nodes")
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="top_node_of")
-    hierarchy = models.PositiveSmallIntegerField(choices=[(int(h), h.label) for h in HIERARCHIES])
+    hierarchy = models.PositiveSmallIntegerField(choices=Hierarchy.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

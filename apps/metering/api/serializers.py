@@ -182,7 +182,7 @@ class UserMeterResponseSerializer(MeterResponseSerializer):
     """The customers app's MeterResponse, with where the meter hangs in the ownership chain."""
 
     asset_id = serializers.IntegerField(
-        source="pk", help_text="The meter's numeric asset id (api/customers/{customerId}/asset/{assetId})."
+        source="asset.pk", help_text="The meter's asset id (api/customers/{customerId}/asset/{assetId})."
     )
     customer_id = serializers.IntegerField(source="delivery_point.contract.customer_id")
     contract_no = serializers.IntegerField(source="delivery_point.contract.contract_no")

@@ -127,13 +127,13 @@ class ComparedWithOthersView(MeterAnchored):
 
 
 class AssetConsumptionView(ApiView):
-    """The same series, for a meter named by its asset id (the meter's numeric id)."""
+    """The same series, for a meter named by the id of its asset (one id space, DESIGN.md §5)."""
 
     read_only = True
 
     anchor_model = Meter
     anchor_scope = METER_SCOPE
-    anchor_lookups = {"customerId": "delivery_point__contract__customer_id", "assetId": "pk"}
+    anchor_lookups = {"customerId": "delivery_point__contract__customer_id", "assetId": "asset__pk"}
 
     def refine_anchor(self, queryset):
         return queryset.select_related("delivery_point")
@@ -142,7 +142,7 @@ class AssetConsumptionView(ApiView):
         request=ConsumptionRequestSerializer,
         responses=ConsumptionSeriesSerializer,
         summary="GET the consumption of a customer's asset (meter) as a time series.",
-        description="assetId is the meter's numeric asset id (MeterResponse of GET api/Users/{userId}/meters "
+        description="assetId is the meter's AssetId (MeterResponse of GET api/Users/{userId}/meters "
         "lists it beside the MeterId). " + SERIES_DESCRIPTION,
     )
     def post(self, request, customerId, assetId):

@@ -1,0 +1,464 @@
+"""Views of the asset graph: thin, every id resolved through AssetScope / ParticipantScope / UserScope."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from apps.customers.models import Customer, User
+from apps.customers.scopes import CustomerScope, UserScope
+from esmart.api.permissions import privilege_required
+from esmart.api.query import bind_query, query_parameters
+from esmart.api.schema import ErrorSerializer
+from esmart.api.views import ApiView
+
+from .. import selectors, services
+from ..models import HIERARCHIES, Asset, AssetActivityRecord, AssetType, Participant, RelationType
+from ..scopes import AssetScope, ParticipantScope
+from .serializers import (
+    MAX_CHILDREN_PER_POST,
+    AssetLabelSerializer,
+    AssetNodeSerializer,
+    AssetSerializer,
+    ChildAssetSerializer,
+    ChildrenQuerySerializer,
+    FacilityRequestSerializer,
+    ObsoleteParticipantsQuerySerializer,
+    PageQuerySerializer,
+    ParentQuerySerializer,
+    ParticipantNodeSerializer,
+    ParticipantSerializer,
+    RelationRequestSerializer,
+    RelationResponseSerializer,
+    SearchFilterSerializer,
+    TopNodeSerializer,
+    business_object_serializers,
+)
+
+PROFESSIONAL = privilege_required("professional")
+ERRORS = {
+    401: OpenApiResponse(ErrorSerializer, description="No or wrong credentials."),
+    403: OpenApiResponse(ErrorSerializer, description="The caller lacks the professional privilege."),
+    404: OpenApiResponse(ErrorSerializer, description="Unknown, or not in the caller's reach."),
+}
+WRITE_ERRORS = {**ERRORS, 400: OpenApiResponse(ErrorSerializer, description="Invalid body; nothing was written.")}
+CUSTOMER_ERRORS = {k: v for k, v in ERRORS.items() if k != 403}
+REACH = (
+    "Professionals (the professional privilege) reach the assets at or below their participants' top nodes, "
+    "in either hierarchy; anything else is a 404."
+)
+
+
+def enum_member(enum, raw: str):
+    """A path value naming an enum member by its integer or its name (any case); else a 404."""
+    text = str(raw).strip()
+    if text.lstrip("-").isdigit():
+        try:
+            return enum(int(text))
+        except ValueError:
+            pass
+    for member in enum:
+        if member.label.lower() == text.lower():
+            return member
+    raise NotFound(f"Unknown {enum.__name__} {raw!r}.")
+
+
+def _page(query) -> tuple[int, int]:
+    start = (query["page"] - 1) * query["page_size"]
+    return start, start + query["page_size"]
+
+
+class ProfessionalView(ApiView):
+    permission_classes = PROFESSIONAL
+    filter_backends = []  # lists are filtered by the selectors, not by query-string filters
+
+
+class AssetAnchored(ProfessionalView):
+    anchor_model = Asset
+    anchor_scope = AssetScope()
+    anchor_lookups = {"assetId": "pk"}
+
+
+# --- business objects (optimistic concurrency) ------------------------------------------------------
+
+
+def _with_etag(asset: Asset) -> Response:
+    asset = Asset.objects.prefetch_related(_RECORDS).get(pk=asset.pk)
+    return Response(AssetSerializer(asset).data, headers={"ETag": asset.etag})
+
+
+_RECORDS = Prefetch("activity_records", queryset=AssetActivityRecord.objects.prefetch_related("documents"))
+
+
+def business_object_views(asset_type: AssetType):
+    """GET/PUT api/businessobject/<type>/{id} and POST api/businessobject/<type>: one mechanism for
+    every business-object type (version + ETag; a stale Version or If-Match is a 409)."""
+    create_serializer, replace_serializer = business_object_serializers(asset_type)
+    name = asset_type.label
+
+    class BusinessObjectView(ProfessionalView):
+        anchor_model = Asset
+        anchor_scope = AssetScope()
+        anchor_lookups = {"id": "pk"}
+
+        def refine_anchor(self, queryset):
+            return queryset.filter(asset_type=asset_type)
+
+        @extend_schema(
+            operation_id=f"businessobject_{name.lower()}_retrieve",
+            responses={200: AssetSerializer, **ERRORS},
+            summary=f"Get a {name} business object.",
+            description=f"The ETag header and Version carry its version for a later PUT. {REACH}",
+        )
+        def get(self, request, id):
+            return _with_etag(self.anchor)
+
+        @extend_schema(
+            operation_id=f"businessobject_{name.lower()}_update",
+            request=replace_serializer,
+            responses={
+                200: AssetSerializer,
+                **WRITE_ERRORS,
+                409: OpenApiResponse(ErrorSerializer, description="Stale Version or If-Match; nothing changed."),
+            },
+            summary=f"Replace a {name} business object.",
+            description="Every property takes the given value (absent ones their defaults). Version must be "
+            "the one read; If-Match, when sent, must be the current ETag. Otherwise 409 and nothing changes.",
+        )
+        def put(self, request, id):
+            body = replace_serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            data = dict(body.validated_data)
+            version = data.pop("version")
+            asset = services.replace_asset(
+                asset=self.anchor,
+                version=version,
+                if_match=request.headers.get("If-Match"),
+                user=request.user,
+                **data,
+            )
+            return _with_etag(asset)
+
+    class BusinessObjectCreateView(ProfessionalView):
+        @extend_schema(
+            operation_id=f"businessobject_{name.lower()}_create",
+            request=create_serializer,
+            responses={200: AssetSerializer, **WRITE_ERRORS},
+            summary=f"Create a {name} business object under an asset in your reach (ParentId).",
+        )
+        def post(self, request):
+            body = create_serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            data = dict(body.validated_data)
+            parent = services.reachable_asset(user=request.user, asset_id=data.pop("parent_id"))
+            asset = services.create_asset(asset_type=asset_type, parent=parent, user=request.user, **data)
+            return _with_etag(asset)
+
+    BusinessObjectView.__name__ = f"{name}BusinessObjectView"
+    BusinessObjectCreateView.__name__ = f"{name}BusinessObjectCreateView"
+    return BusinessObjectView, BusinessObjectCreateView
+
+
+# --- assets -------------------------------------------------------------------------------------
+
+
+class AssetsByTypeView(ProfessionalView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("type", str, OpenApiParameter.PATH, description="An AssetType: integer or name."),
+            *query_parameters(PageQuerySerializer),
+        ],
+        responses={200: AssetNodeSerializer(many=True), **ERRORS},
+        summary="Gets the assets.",
+        description="The assets of one AssetType (its integer or name) in the caller's reach, by id, paged. " + REACH,
+    )
+    def get(self, request, type):
+        asset_type = enum_member(AssetType, type)
+        start, stop = _page(bind_query(request, PageQuerySerializer))
+        assets = selectors.visible_assets(user=request.user).filter(asset_type=asset_type).order_by("id")[start:stop]
+        return Response(AssetNodeSerializer(assets, many=True).data)
+
+
+class AssetTimeZoneView(ApiView):
+    permission_classes = [IsAuthenticated]
+    anchor_model = Asset
+    anchor_scope = AssetScope()
+    anchor_lookups = {"assetId": "pk"}
+
+    @extend_schema(
+        responses={200: OpenApiTypes.STR, **CUSTOMER_ERRORS},
+        summary="Gets the asset timezone.",
+        description="The asset's IANA time zone as a JSON string. Customers may call it for the assets of "
+        "their own delivery points (their meters and the devices behind them); professionals for any asset "
+        "in their reach.",
+    )
+    def get(self, request, assetId):
+        return Response(self.anchor.default_time_zone)
+
+
+class CustomerZonesView(ApiView):
+    permission_classes = [IsAuthenticated]
+    anchor_model = Customer
+    anchor_scope = CustomerScope(customer_path="")
+    anchor_lookups = {"customerId": "pk"}
+
+    @extend_schema(
+        responses={200: SearchFilterSerializer(many=True), **CUSTOMER_ERRORS},
+        summary="Gets the search filters.",
+        description="Customers call this: the zones (search filters of control plans) that an asset of the "
+        "customer's delivery points, or an asset above it, belongs to. X-Area selects the customer's area.",
+    )
+    def get(self, request, customerId):
+        return Response(SearchFilterSerializer(selectors.customer_zones(customer=self.anchor), many=True).data)
+
+
+class AssetLabelView(AssetAnchored):
+    @extend_schema(responses={200: AssetLabelSerializer, **ERRORS}, summary="Gets the asset label.")
+    def get(self, request, assetId):
+        return Response(AssetLabelSerializer(self.anchor).data)
+
+    @extend_schema(
+        request=AssetLabelSerializer,
+        responses={200: None, **WRITE_ERRORS},
+        summary="Saves the asset label.",
+        description="200 with no body.",
+    )
+    def post(self, request, assetId):
+        body = AssetLabelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.save_label(asset=self.anchor, label=body.validated_data["label"], user=request.user)
+        return Response()
+
+
+class AssetInfoView(ProfessionalView):
+    anchor_model = Asset
+    anchor_scope = AssetScope()
+    anchor_lookups = {"id": "pk"}
+
+    def refine_anchor(self, queryset):
+        return queryset.prefetch_related(_RECORDS)
+
+    @extend_schema(
+        responses={200: AssetSerializer, **ERRORS},
+        summary="Gets the asset information.",
+        description="The asset with its activity log, newest first. " + REACH,
+    )
+    def get(self, request, id):
+        return Response(AssetSerializer(self.anchor).data, headers={"ETag": self.anchor.etag})
+
+
+def create_children_view(asset_type: AssetType, summary: str):
+    """POST api/<kind>/{assetId}: a list of new children of one type under the path's asset."""
+
+    class CreateChildrenView(AssetAnchored):
+        @extend_schema(
+            operation_id=f"create_{asset_type.label.lower()}_children",
+            request=ChildAssetSerializer(many=True),
+            responses={200: AssetNodeSerializer(many=True), **WRITE_ERRORS},
+            summary=summary,
+            description=f"Creates 1-{MAX_CHILDREN_PER_POST} {asset_type.label} assets under the asset. The whole "
+            "list is validated first: every bad item is reported with its index ([2].Name) and nothing is written.",
+        )
+        def post(self, request, assetId):
+            body = ChildAssetSerializer(
+                data=request.data, many=True, allow_empty=False, max_length=MAX_CHILDREN_PER_POST
+            )
+            body.is_valid(raise_exception=True)
+            created = services.create_children(
+                parent=self.anchor,
+                asset_type=asset_type,
+                items=[dict(i) for i in body.validated_data],
+                user=request.user,
+            )
+            return Response(AssetNodeSerializer(created, many=True).data)
+
+    CreateChildrenView.__name__ = f"Create{asset_type.label}ChildrenView"
+    return CreateChildrenView
+
+
+class FacilitiesView(ProfessionalView):
+    @extend_schema(
+        request=FacilityRequestSerializer,
+        responses={200: AssetSerializer, **WRITE_ERRORS},
+        summary="Creates a facility under an asset in your reach (ParentId).",
+    )
+    def post(self, request):
+        body = FacilityRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        parent = services.reachable_asset(user=request.user, asset_id=data.pop("parent_id"))
+        asset = services.create_asset(asset_type=AssetType.Facility, parent=parent, user=request.user, **data)
+        return _with_etag(asset)
+
+
+# --- participants ---------------------------------------------------------------------------------
+
+
+class UserAnchored(ProfessionalView):
+    anchor_model = User
+    anchor_scope = UserScope()
+    anchor_lookups = {"userId": "pk"}
+
+
+class UserParticipantsView(UserAnchored):
+    @extend_schema(
+        responses={200: ParticipantSerializer(many=True), **ERRORS},
+        summary="Get the participants of the specified user.",
+    )
+    def get(self, request, userId):
+        return Response(ParticipantSerializer(selectors.user_participants(user=self.anchor), many=True).data)
+
+
+class ObsoleteParticipantsView(ProfessionalView):
+    @extend_schema(
+        parameters=query_parameters(ObsoleteParticipantsQuerySerializer),
+        responses={200: ParticipantSerializer(many=True), **ERRORS},
+        summary="OBSOLETE. Kept for backward compatibility.",
+        description="The same as GET api/Users/{userId}/Participants with the user id in ?id=.",
+        deprecated=True,
+    )
+    def get(self, request):
+        user_id = bind_query(request, ObsoleteParticipantsQuerySerializer)["id"]
+        user = UserScope().restrict(User.objects.filter(pk=user_id), request).first()
+        if user is None:
+            raise NotFound()
+        return Response(ParticipantSerializer(selectors.user_participants(user=user), many=True).data)
+
+
+class UserTopNodesView(UserAnchored):
+    @extend_schema(
+        responses={200: TopNodeSerializer(many=True), **ERRORS},
+        summary="Get the top nodes of the specified user.",
+        description="The roots of what the user's participants manage, with their hierarchy.",
+    )
+    def get(self, request, userId):
+        return Response(TopNodeSerializer(selectors.top_nodes(user=self.anchor), many=True).data)
+
+
+class UserParticipantHierarchyView(UserAnchored):
+    @extend_schema(
+        responses={200: ParticipantNodeSerializer(many=True), **ERRORS},
+        summary="The user's participants and the participants below them (ParentId, Depth).",
+    )
+    def get(self, request, userId):
+        return Response(ParticipantNodeSerializer(selectors.participant_hierarchy(user=self.anchor), many=True).data)
+
+
+def participant_children_view(relation_type: RelationType):
+    class ParticipantChildrenView(ProfessionalView):
+        anchor_model = Participant
+        anchor_scope = ParticipantScope()
+        anchor_lookups = {"participantId": "pk"}
+
+        @extend_schema(
+            operation_id=f"participant_children_{relation_type.label.lower()}",
+            parameters=query_parameters(PageQuerySerializer),
+            responses={200: AssetNodeSerializer(many=True), **ERRORS},
+            summary=f"Gets the participant {relation_type.label.lower()} children.",
+            description=f"The participant's top nodes in the {relation_type.label} hierarchy, paged.",
+        )
+        def get(self, request, participantId):
+            start, stop = _page(bind_query(request, PageQuerySerializer))
+            nodes = selectors.participant_top_nodes(participant=self.anchor, relation_type=relation_type)[start:stop]
+            return Response(AssetNodeSerializer(nodes, many=True).data)
+
+    ParticipantChildrenView.__name__ = f"Participant{relation_type.label}ChildrenView"
+    return ParticipantChildrenView
+
+
+# --- relations ---------------------------------------------------------------------------------------
+
+
+def _children_response(request, *, asset: Asset, relation_type: RelationType):
+    query = bind_query(request, ChildrenQuerySerializer)
+    if relation_type in HIERARCHIES:
+        # Reach is downward-closed in the hierarchies: everything below a reachable asset is reachable.
+        rows = selectors.children(
+            asset_id=asset.pk,
+            relation_types=[relation_type],
+            depth=query["depth"],
+            page=query["page"],
+            page_size=query["page_size"],
+        )
+    else:
+        start, stop = _page(query)
+        rows = selectors.typed_children(user=request.user, asset=asset, relation_type=relation_type)[start:stop]
+    return Response(AssetNodeSerializer(rows, many=True).data)
+
+
+def asset_children_view(relation_type: RelationType):
+    class AssetChildrenView(AssetAnchored):
+        @extend_schema(
+            operation_id=f"asset_children_{relation_type.label.lower()}",
+            parameters=query_parameters(ChildrenQuerySerializer),
+            responses={200: AssetNodeSerializer(many=True), **ERRORS},
+            summary=f"Gets the asset {relation_type.label.lower()} children.",
+            description="The assets below it to `depth` levels (1 = children), breadth first, each with ParentId "
+            "and Depth; paged. One query whatever the depth. " + REACH,
+        )
+        def get(self, request, assetId):
+            return _children_response(request, asset=self.anchor, relation_type=relation_type)
+
+    AssetChildrenView.__name__ = f"Asset{relation_type.label}ChildrenView"
+    return AssetChildrenView
+
+
+class AssetTypedChildrenView(AssetAnchored):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "relationshipType", str, OpenApiParameter.PATH, description="A RelationType: integer or name."
+            ),
+            *query_parameters(ChildrenQuerySerializer),
+        ],
+        responses={200: AssetNodeSerializer(many=True), **ERRORS},
+        summary="Gets the type of the assets children with relationship.",
+        description="relationshipType is a RelationType (integer or name). For Location and Network as the "
+        "hierarchy routes; for typed links the direct children in the caller's reach (depth is ignored).",
+    )
+    def get(self, request, assetId, relationshipType):
+        return _children_response(request, asset=self.anchor, relation_type=enum_member(RelationType, relationshipType))
+
+
+class AssetParentLocationView(AssetAnchored):
+    @extend_schema(
+        parameters=query_parameters(ParentQuerySerializer),
+        responses={200: OpenApiTypes.UUID, **ERRORS},
+        summary="Gets the asset parent guid.",
+        description="The key (GUID) of the asset's parent in the location hierarchy, as a JSON string; null at "
+        "a root or when the parent is outside the caller's reach. assetKey, if given, must be the asset's key.",
+    )
+    def get(self, request, assetId):
+        query = bind_query(request, ParentQuerySerializer)
+        if query.get("asset_key") is not None and query["asset_key"] != self.anchor.key:
+            raise NotFound()
+        parent = selectors.reachable_parent(
+            user=request.user, asset_id=self.anchor.pk, relation_type=RelationType.Location
+        )
+        return Response(None if parent is None else str(parent.key))
+
+
+class RelationView(ProfessionalView):
+    @extend_schema(
+        request=RelationRequestSerializer,
+        responses={
+            200: RelationResponseSerializer,
+            **WRITE_ERRORS,
+            409: OpenApiResponse(ErrorSerializer, description="The link would make a cycle; nothing changed."),
+        },
+        summary="Links two assets in your reach (parent → child) by a relationship type.",
+        description="In the Location and Network hierarchies the child moves under the new parent (one parent "
+        "per hierarchy). A link that would make a cycle is a 409. Sending an existing link changes nothing.",
+    )
+    def post(self, request):
+        body = RelationRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        parent = services.reachable_asset(user=request.user, asset_id=data["parent_id"])
+        child = services.reachable_asset(user=request.user, asset_id=data["child_id"])
+        relation = services.relate(parent=parent, child=child, relation_type=data["relation_type"], user=request.user)
+        return Response(RelationResponseSerializer(relation).data)
