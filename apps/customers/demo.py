@@ -66,20 +66,25 @@ def gsrn(body: int) -> str:
 
 
 def ensure_login(login: DemoLogin) -> User:
-    user, _ = User.objects.update_or_create(
+    """The login, created with its published password if missing; an existing user is left as it is.
+
+    Never resets the password or the staff/superuser flags of a user that exists: someone may
+    have changed them since (and `admin` must not become admin/admin-password again).
+    """
+    user = User.objects.filter(username=login.username).first()
+    if user is not None:
+        return user
+    user = User(
         username=login.username,
-        defaults={
-            "first_name": login.first_name,
-            "last_name": login.last_name,
-            "email": f"{login.username}@example.com",
-            "is_staff": login.is_staff,
-            "is_superuser": login.is_staff,
-            "is_active": True,
-        },
+        first_name=login.first_name,
+        last_name=login.last_name,
+        email=f"{login.username}@example.com",
+        is_staff=login.is_staff,
+        is_superuser=login.is_staff,
+        is_active=True,
     )
-    if not user.check_password(login.password):
-        user.set_password(login.password)
-        user.save(update_fields=["password"])
+    user.set_password(login.password)
+    user.save()
     return user
 
 

@@ -226,6 +226,10 @@ AUTH_LOCKOUT_ATTEMPTS = env.int("AUTH_LOCKOUT_ATTEMPTS", default=5)
 AUTH_LOCKOUT_WINDOW_SECONDS = env.int("AUTH_LOCKOUT_WINDOW_SECONDS", default=15 * 60)
 
 ESMART_VERSION = "1.0.0"
+# `seed_demo` creates logins with published passwords; the production settings refuse it.
+DEMO_DATA_ALLOWED = True
+# The CIM export's files: web (download links) and worker (export) must see the same directory.
+METERING_CIM_DIR = env("METERING_CIM_DIR", default=str(BASE_DIR / "var" / "cim"))
 
 LOGGING = {
     "version": 1,

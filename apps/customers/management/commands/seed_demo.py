@@ -23,7 +23,8 @@ class Command(BaseCommand):
     help = (
         "Creates deterministic demo data (idempotent): logins demo1 and demo2, each with a Power and a "
         "Net customer, contracts, delivery points and meters, and the staff login admin. Other apps add "
-        "their data (history, prices, ...) through their demo.py."
+        "their data (history, prices, ...) through their demo.py. Existing logins are never changed; "
+        "refused under the production settings."
     )
 
     def add_arguments(self, parser):
@@ -37,6 +38,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, json=False, customers=0, meters=1, days=400, **options):
+        if not getattr(settings, "DEMO_DATA_ALLOWED", True):
+            raise CommandError(
+                "seed_demo is refused under these settings (DEMO_DATA_ALLOWED is off, as in production): "
+                "it creates logins with published passwords."
+            )
         if customers < 0 or meters < 1 or days < 0:
             raise CommandError("--customers and --days must be >= 0, --meters >= 1.")
         # Progress goes to stderr with --json, so stdout stays one JSON document.
