@@ -6,10 +6,15 @@ feedback and reset terms. Every list is searchable by the keys callers quote on 
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
+
+from esmart.api.authentication import client_ident
+from esmart.api.limits import HasherLimited, spend_hasher_allowance
 
 from . import services
 from .models import (
@@ -52,7 +57,31 @@ class ReadOnlyInline:
         return False
 
 
+class LimitedAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin login spends the same hasher allowance per client network as the API's logins,
+    before the user is looked up (esmart.api.limits)."""
+
+    def clean(self):
+        if self.data.get("username") is not None or self.data.get("password") is not None:
+            try:
+                spend_hasher_allowance(client_ident(self.request))
+            except HasherLimited as exc:
+                raise ValidationError(
+                    "Too many login attempts from this address. Try again in %(wait)s seconds.",
+                    code="throttled",
+                    params={"wait": int(exc.wait)},
+                ) from None
+        return super().clean()
+
+
+admin.site.login_form = LimitedAdminAuthenticationForm
+
+GRANT_ACCESS_PERMISSION = "customers.grant_customer_access"
+
+
 class CustomerAccessInline(admin.TabularInline):
+    """Who may act for a customer: granting it is its own permission, not change_user/change_customer."""
+
     model = CustomerAccess
     extra = 0
     autocomplete_fields = ["user", "customer"]
@@ -60,11 +89,42 @@ class CustomerAccessInline(admin.TabularInline):
     verbose_name = "login with access"
     verbose_name_plural = "logins with access"
 
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm(GRANT_ACCESS_PERMISSION)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm(GRANT_ACCESS_PERMISSION)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm(GRANT_ACCESS_PERMISSION)
+
+
+# Only superusers make staff, superusers or grant permissions (else staff with change_user
+# could make themselves superuser).
+SUPERUSER_ONLY_USER_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [CustomerAccessInline]
     list_display = ["username", "email", "first_name", "last_name", "is_staff", "is_active"]
+
+    def has_change_permission(self, request, obj=None):
+        # Nor may they change a superuser (their password, say, to sign in as one).
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [f for f in SUPERUSER_ONLY_USER_FIELDS if f not in readonly]
+        return readonly
 
 
 class ContractInline(ReadOnlyInline, admin.TabularInline):

@@ -34,6 +34,8 @@ class Privilege(models.Model):
             ("care", "Can work with care assignments, clients and equipment"),
             ("push_send", "Can send push notifications to app users"),
             ("demand_response", "Can manage demand-response control plans"),
+            # Being staff is for the admin alone: reading other users through the API needs this.
+            ("support", "Can read other users' profiles, privileges and meters through the API"),
         ]
 
     def __str__(self):
@@ -107,6 +109,8 @@ class CustomerAccess(models.Model):
 
     class Meta:
         verbose_name_plural = "customer accesses"
+        # Adding or changing access rows in the admin needs this, not only change_user/change_customer.
+        permissions = [("grant_customer_access", "Can grant a login access to a customer")]
         constraints = [models.UniqueConstraint(fields=["user", "customer"], name="customer_access_unique")]
 
     def __str__(self):

@@ -29,14 +29,21 @@ class CustomerScope(Scope):
         return exceptions.NotFound()
 
 
+SUPPORT_PRIVILEGE = "customers.support"
+
+
 class UserScope(Scope):
-    """A `{userId}` must be the caller, unless the caller is staff."""
+    """A `{userId}` must be the caller, unless the caller holds the `support` privilege.
+
+    Being staff (or superuser) is for the admin alone (DESIGN.md §5); has_perm() is true for
+    superusers, who can read everything in the admin anyway.
+    """
 
     def __init__(self, user_path: str = "pk"):
         self.user_path = user_path
 
     def restrict(self, queryset, request):
-        if request.user.is_staff:
+        if request.user.has_perm(SUPPORT_PRIVILEGE):
             return queryset
         return queryset.filter(**{self.user_path: request.user.pk})
 

@@ -21,9 +21,11 @@ class TestUser:
     def test_another_users_id_is_404(self, owner, other):
         assert owner.client().get(f"/api/users/{other.user.pk}").status_code == 404
 
-    def test_staff_may_read_other_users(self, owner, other):
+    def test_staff_may_not_read_other_users_but_support_may(self, owner, other):
         owner.user.is_staff = True
         owner.user.save()
+        assert owner.client().get(f"/api/users/{other.user.pk}").status_code == 404
+        owner.user.user_permissions.add(Permission.objects.get(codename="support"))
         assert owner.client().get(f"/api/users/{other.user.pk}").status_code == 200
 
     def test_no_credentials_401(self, anonymous, owner):

@@ -1,6 +1,7 @@
 """GET/POST .../settings, POST .../settings/building, GET .../exists, GET api/Users/{userId}/meters."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -132,10 +133,9 @@ class TestUserMeters:
         assert len(response.json()) == 6
         assert len(few) == len(many)
 
-    def test_another_user_is_404_unless_staff(self, owner, other):
+    def test_another_user_is_404_unless_support(self, owner, other):
         assert owner.client().get(f"/api/users/{other.user.pk}/meters").status_code == 404
-        owner.user.is_staff = True
-        owner.user.save()
+        owner.user.user_permissions.add(Permission.objects.get(codename="support"))
         response = owner.client().get(f"/api/users/{other.user.pk}/meters")
         assert [m["MeterId"] for m in response.json()] == [other.meter.meter_id]
 
