@@ -84,6 +84,7 @@ def accepted_next_of_kin(client, user=None):
 class EquipmentKitFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = EquipmentKit
+        skip_postgeneration_save = True
 
     team = factory.SubFactory(CareTeamFactory)
     name = factory.Sequence(lambda n: f"Safety kit {n}")

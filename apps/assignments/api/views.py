@@ -6,6 +6,7 @@ the user's team membership through the kernel's UserScope (the caller, or suppor
 """
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
@@ -241,14 +242,16 @@ class ClientEquipmentReadView(ApiView):
 
 class ClientEquipmentView(ClientEquipmentReadView):
     @extend_schema(
-        responses=EquipmentKitResponseSerializer,
-        description="The connected kit with its devices; null when the client has none. For care staff and the "
-        "client's next of kin.",
+        responses={200: EquipmentKitResponseSerializer, 204: None},
+        description="The connected kit with its devices; 204 (no body) when the client has none. For care staff "
+        "and the client's next of kin.",
     )
     def get(self, request, clientId):
         """Get the equipment kit connected to the client."""
         kit = selectors.connected_kit(client=self.anchor)
-        return Response(None if kit is None else EquipmentKitResponseSerializer(kit).data)
+        if kit is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(EquipmentKitResponseSerializer(kit).data)
 
 
 def _equipment_info(client):
@@ -344,10 +347,10 @@ class NextOfKinTermsView(NextOfKinAnchored):
     @extend_schema(responses={200: CareTermsResponseSerializer, 404: ErrorSerializer})
     def get(self, request, id):
         """The current terms (text and version) and whether this next of kin accepted them."""
-        status = selectors.terms_status(next_of_kin=self.anchor)
-        if status is None:
+        terms = selectors.terms_status(next_of_kin=self.anchor)
+        if terms is None:
             raise NotFound("No terms have been published.")
-        return Response(CareTermsResponseSerializer(status).data)
+        return Response(CareTermsResponseSerializer(terms).data)
 
 
 class NextOfKinUserCodeView(NextOfKinAnchored):
