@@ -7,13 +7,17 @@ later is covered without editing this file; a route whose parameters cannot be c
 esmart/api/tenancy.py) or whose owned ids no test hook can provide fails here.
 
 Apps provide ids of their own objects through `tests/<app>/tenancy.py`:
-`def owned_values(owner) -> dict[str, object]`, creating the objects for that Owner.
+`def owned_values(owner) -> dict[str, object]`, creating the objects for that Owner; a hook that
+also takes `route` (the URL pattern) may give a parameter a different meaning per route. Both
+users of a 404 case get their own objects, so the caller is, say, a professional of their own
+organisation when they ask for another organisation's ids.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import re
 from dataclasses import dataclass
 
@@ -97,7 +101,7 @@ def _case_id(case):
     return f"{case[1].upper()} {case[0]}" if isinstance(case, tuple) else str(case)
 
 
-def owned_values(owner: Owner) -> dict:
+def owned_values(owner: Owner, route: str | None = None) -> dict:
     values = {
         "userId": owner.user.pk,
         "customerId": owner.customer.pk,
@@ -108,7 +112,11 @@ def owned_values(owner: Owner) -> dict:
     for app in settings.INSTALLED_APPS:
         module_name = f"tests.{app.split('.')[-1]}.tenancy"
         if app.startswith("apps.") and _module_exists(module_name):
-            values.update(importlib.import_module(module_name).owned_values(owner))
+            hook = importlib.import_module(module_name).owned_values
+            # A hook that takes the route may give a parameter a per-route meaning (assetId of a meter,
+            # of a gateway...); one that does not gives the same value everywhere.
+            takes_route = "route" in inspect.signature(hook).parameters
+            values.update(hook(owner, route=route) if takes_route else hook(owner))
     return values
 
 
@@ -159,7 +167,7 @@ def test_every_route_is_classified(route):
 @pytest.mark.parametrize("case", [c for c in CASES if not c[0].is_public], ids=_case_id)
 def test_no_credentials_is_401(case, anonymous, other):
     route, method = case
-    values = {**FREE_SAMPLES, **owned_values(other)}
+    values = {**FREE_SAMPLES, **owned_values(other, route.route)}
     response = call(anonymous, method, route.url(values))
     assert response.status_code == 401, response.content
     assert response["WWW-Authenticate"].startswith("Basic")
@@ -169,7 +177,8 @@ def test_no_credentials_is_401(case, anonymous, other):
 @pytest.mark.parametrize("case", [c for c in CASES if set(c[0].parameters) & OWNED_PATH_PARAMETERS], ids=_case_id)
 def test_another_users_ids_are_404(case, owner, other):
     route, method = case
-    values = owned_values(other)
+    owned_values(owner, route.route)  # the caller has objects (and privileges) of their own, too
+    values = owned_values(other, route.route)
     missing = [p for p in route.parameters if p in OWNED_PATH_PARAMETERS and p not in values]
     assert not missing, f"no tests/<app>/tenancy.py provides {missing} for {route}"
     url = route.url({**FREE_SAMPLES, **values})
