@@ -61,7 +61,15 @@ def update_customer_contact(*, customer: Customer, **changes) -> Customer:
         return customer
     for field, value in changes.items():
         setattr(customer, field, value)
-    customer.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        # Only the changed fields: a stored value the CIS wrote must not block a contact update.
+        customer.full_clean(
+            exclude=[f.name for f in Customer._meta.fields if f.name not in changes],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict) from None  # the wire's 400, not a 500
     customer.save(update_fields=[*changes, "updated_at"])
     return customer
 
@@ -85,7 +93,9 @@ def accept_eula(*, customer: Customer, app: App, user: User) -> int:
         for meter_id in selectors.customer_meters(customer=customer).values_list("pk", flat=True)
         if meter_id not in done
     ]
-    TermsAcceptance.objects.bulk_create(rows)
+    # A double tap races between the read above and this insert: the partial unique constraint
+    # keeps one row and the loser's insert is skipped, so both requests succeed.
+    TermsAcceptance.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
 
@@ -116,7 +126,8 @@ def accept_terms(*, customer: Customer, app: App, user: User, general: bool, add
     new = [version for version in current.values() if version.pk not in already]
     now = timezone.now()
     TermsAcceptance.objects.bulk_create(
-        [TermsAcceptance(customer=customer, terms_version=v, accepted_by=user, accepted_at=now) for v in new]
+        [TermsAcceptance(customer=customer, terms_version=v, accepted_by=user, accepted_at=now) for v in new],
+        ignore_conflicts=True,  # a concurrent identical accept already inserted it (see accept_eula)
     )
     return new
 
