@@ -9,7 +9,10 @@ files to the CIM storage, under `<day>/<correlation id>/`:
 - `<name>.merno`: the meter numbers exported, one a line;
 - `<name>.mernoErr`: meters with missing values, one a line with the reason.
 
-Running a day again is safe: a succeeded day is left alone, anything else is redone from scratch.
+Running a day again is safe: a succeeded day is left alone, anything else is redone from scratch,
+except while another run of the same day holds its lock (a redelivered or twice-queued task must
+not export one day twice at once; the lock goes with the run's database session, so a crashed
+worker's redelivery can redo the day). Celery's visibility timeout is above the longest task too.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.customers.models import Meter
@@ -131,13 +136,42 @@ def _export_batch(*, log: CimExportLog, sub: CimSubExportLog, meters: list[Meter
     files.save(stem + ".ack", ContentFile(ack.encode()))
 
 
+# pg_try_advisory_lock(namespace, day): one export per day at a time, across workers.
+_LOCK_NAMESPACE = 61968
+
+
+@contextmanager
+def _day_lock(day: dt.date) -> Iterator[bool]:
+    """True when this run holds the day's lock; another session's run in progress makes it False."""
+    if connection.vendor != "postgresql":  # SQLite: one process, nothing to share
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, day.toordinal()])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, day.toordinal()])
+
+
 def export_day(*, day: dt.date) -> CimExportLog:
-    """Exports the local day `day` (idempotent: a succeeded day is returned as it is)."""
+    """Exports the local day `day` (idempotent: a succeeded day, or one being exported, is returned as it is)."""
+    with _day_lock(day) as mine:
+        return _export_day(day=day, mine=mine)
+
+
+def _export_day(*, day: dt.date, mine: bool) -> CimExportLog:
     start, end = day_bounds(day)
     with transaction.atomic():
         log, created = CimExportLog.objects.select_for_update().get_or_create(
             export_date=day, defaults={"period_start": start, "period_end": end, "started_at": timezone.now()}
         )
+        if not mine:
+            logger.info("CIM export of %s is already running elsewhere; leaving it to that run", day)
+            return log
         if not created and log.status == CimExportStatus.Succeeded:
             return log
         log.sub_exports.all().delete()

@@ -301,11 +301,18 @@ def run_billing(
 
 
 def register_payment(*, invoice: Invoice, amount: Decimal) -> Invoice:
-    """Books a payment against an invoice; a fully paid invoice becomes Paid."""
+    """Books a payment against an invoice; a fully paid invoice becomes Paid.
+
+    The row is locked and re-read: two payments booked at once must both count (a read of
+    `invoice` taken before the other one committed would overwrite it).
+    """
     if amount <= 0:
         raise ValueError("A payment is a positive amount.")
-    invoice.unpaid_sum = max(Decimal(0), invoice.unpaid_sum - amount)
-    if invoice.unpaid_sum == 0:
-        invoice.status = InvoiceStatus.Paid
-    invoice.save(update_fields=["unpaid_sum", "status"])
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        locked.unpaid_sum = max(Decimal(0), locked.unpaid_sum - amount)
+        if locked.unpaid_sum == 0:
+            locked.status = InvoiceStatus.Paid
+        locked.save(update_fields=["unpaid_sum", "status"])
+    invoice.unpaid_sum, invoice.status = locked.unpaid_sum, locked.status
     return invoice
