@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
@@ -16,6 +17,12 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from . import conf
 from .models import Invoice, InvoiceLine
+
+
+def _text(value) -> str:
+    """Data as Paragraph text: reportlab reads Paragraphs as markup, so a name or an address holding
+    `<a href>` or `<img src>` would become a link or make the server open a file or a URL."""
+    return escape("" if value is None else str(value))
 
 
 def _nok(amount: Decimal | None) -> str:
@@ -67,11 +74,13 @@ def render_invoice_pdf(
     header = Table(
         [
             [
-                Paragraph(f"<b>{conf.INVOICE_ISSUER}</b>", styles["Title"]),
-                Paragraph(f"<b>{title}</b>", styles["Heading2"]),
+                Paragraph(f"<b>{_text(conf.INVOICE_ISSUER)}</b>", styles["Title"]),
+                Paragraph(f"<b>{_text(title)}</b>", styles["Heading2"]),
             ],
             [
-                Paragraph(f"{customer.first_name} {customer.last_name}<br/>{address}", styles["Normal"]),
+                Paragraph(
+                    f"{_text(customer.first_name)} {_text(customer.last_name)}<br/>{_text(address)}", styles["Normal"]
+                ),
                 Table(
                     [
                         ["Invoice no.", str(invoice.invoice_no)],
@@ -125,7 +134,7 @@ def render_invoice_pdf(
         _consumption_chart(daily, doc.width),
         Spacer(1, 6 * mm),
         Paragraph(
-            f"Pay {_nok(invoice.unpaid_sum)} NOK by {invoice.due_date:%d.%m.%Y} with KID {invoice.kid}.",
+            f"Pay {_nok(invoice.unpaid_sum)} NOK by {invoice.due_date:%d.%m.%Y} with KID {_text(invoice.kid)}.",
             styles["Normal"],
         ),
     ]
