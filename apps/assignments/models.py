@@ -95,12 +95,15 @@ class Assignment(models.Model):
         return f"#{self.pk} {self.title} ({self.get_state_display()})"
 
 
-class LogKind(models.IntegerChoices):
+class AssignmentLogKind(models.IntegerChoices):
     CREATED = 1, "Created"
     ACTION = 2, "Action"
     ASSIGNED = 3, "Assigned"
     COMMENT = 4, "Comment"
     EQUIPMENT = 5, "Equipment"
+
+
+LogKind = AssignmentLogKind
 
 
 class AssignmentLogEntry(models.Model):

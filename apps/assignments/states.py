@@ -18,7 +18,7 @@ from __future__ import annotations
 from django.db import models
 
 
-class State(models.IntegerChoices):
+class AssignmentState(models.IntegerChoices):
     NEW = 1, "New"
     ACCEPTED = 2, "Accepted"
     STARTED = 3, "Started"
@@ -27,7 +27,7 @@ class State(models.IntegerChoices):
     REJECTED = 6, "Rejected"
 
 
-class Action(models.IntegerChoices):
+class AssignmentAction(models.IntegerChoices):
     ACCEPT = 1, "Accept"
     REJECT = 2, "Reject"
     START = 3, "Start"
@@ -35,6 +35,10 @@ class Action(models.IntegerChoices):
     CANCEL = 5, "Cancel"
     REOPEN = 6, "Reopen"
     ASSIGN = 7, "Assign"
+
+
+# Short names inside the app; the classes' own names are the schema's component names.
+State, Action = AssignmentState, AssignmentAction
 
 
 TRANSITIONS: dict[tuple[State, Action], State] = {
