@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+import orjson
 from django.db import connection
 from django.db.models import Count, Q, Sum
 
@@ -36,6 +37,8 @@ from .models import (
 from .timeseries import SQL_STEP, SQL_TRUNC_UNIT, Window, one_year_earlier, window
 
 QUARTER = dt.timedelta(minutes=15)
+TEN_THOUSANDTH = Decimal("0.0001")
+TENTH = Decimal("0.1")
 UNITS = {Meter.Kind.ELECTRICITY: "kWh", Meter.Kind.DISTRICT_HEATING: "kWh", Meter.Kind.WATER: "m3"}
 TEMPERATURE_UNIT = "°C"
 
@@ -56,10 +59,20 @@ WITH buckets AS (
     FROM generate_series(%(first)s::timestamp, %(last)s::timestamp, %(step)s::interval) AS l
 ), agg AS ({agg}
 )
-SELECT {time_out}, {value_out}, {status_out}
+{select}
 FROM buckets b LEFT JOIN agg a ON a.bucket_start = b.bucket_start
-ORDER BY b.bucket_start
 """
+
+_WIRE_TIME = "to_char(b.bucket_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+
+
+def _json_number(numeric: str) -> str:
+    """SQL writing a numeric as orjson writes the Python path's float of it: 24.0, 25.5, 0.125, null."""
+    return (
+        f"CASE WHEN {numeric} IS NULL THEN 'null' WHEN {numeric} = trunc({numeric}) "
+        f"THEN trunc({numeric})::bigint::text || '.0' ELSE ({numeric})::float8::text END"
+    )
+
 
 _CONSUMPTION_SOURCE = """(
     SELECT start_at, value, status, minutes FROM metering_interval
@@ -106,7 +119,10 @@ def _pg_bucket_expression(resolution: Resolution) -> str:
     return f"date_trunc('{SQL_TRUNC_UNIT[resolution]}', s.start_at, %(tz)s)"
 
 
-def _pg_series(*, kind: str, key: int, win: Window, wire: bool) -> list[tuple]:
+def _pg_series_sql(*, kind: str, key: int | None, win: Window, out: str) -> tuple[str, dict]:
+    """The query of one series and its parameters. `out`: "rows" (bucket start, value, status per bucket,
+    in order), "wire" (the same with the start as wire text and the value as float8) or "json" (one
+    row: the wire JSON array of the series as text, written as orjson writes the Python path's)."""
     if kind == "temperature":
         source = _TEMPERATURE_SOURCE
         aggregates = "avg(s.temperature) AS total"
@@ -122,14 +138,17 @@ def _pg_series(*, kind: str, key: int, win: Window, wire: bool) -> list[tuple]:
     else:
         bucket = _pg_bucket_expression(win.resolution)
         agg = f"SELECT {bucket} AS bucket_start, {aggregates} FROM {source} GROUP BY 1"
-    sql = _PG_BUCKETS.format(
-        agg=agg,
-        time_out="to_char(b.bucket_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-        if wire
-        else "b.bucket_start",
-        value_out=f"({value})::float8" if wire else value,
-        status_out=status,
-    )
+    if out == "json":
+        point = (
+            f"""'{{"ValueTime":"' || {_WIRE_TIME} || '","Value":' || {_json_number(value)} """
+            f"""|| ',"Status":' || ({status}) || '}}'"""
+        )
+        select = f"SELECT '[' || coalesce(string_agg({point}, ',' ORDER BY b.bucket_start), '') || ']'"
+        order = ""
+    elif out == "wire":
+        select, order = f"SELECT {_WIRE_TIME}, ({value})::float8, {status}", "ORDER BY b.bucket_start"
+    else:
+        select, order = f"SELECT b.bucket_start, {value}, {status}", "ORDER BY b.bucket_start"
     params = {
         "tz": win.bucket_tz,
         "step": SQL_STEP[win.resolution],
@@ -139,9 +158,39 @@ def _pg_series(*, kind: str, key: int, win: Window, wire: bool) -> list[tuple]:
         "start": win.start,
         "end": win.end,
     }
+    return _PG_BUCKETS.format(agg=agg, select=select) + order, params
+
+
+def _pg_series(*, kind: str, key: int, win: Window, wire: bool) -> list[tuple]:
+    sql, params = _pg_series_sql(kind=kind, key=key, win=win, out="wire" if wire else "rows")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _pg_json_body(fields: list[tuple[str, str | tuple]]) -> bytes:
+    """One query whose one value is the JSON object of `fields`: (wire name, a JSON literal, or a
+    (kind, key, window) series that PostgreSQL aggregates and writes itself)."""
+    parts, params = [], {}
+    for n, (name, field) in enumerate(fields):
+        prefix = "," if n else "{"
+        if isinstance(field, str):
+            parts.append(_sql_literal(f'{prefix}"{name}":{field}'))
+            continue
+        kind, key, win = field
+        sql, series_params = _pg_series_sql(kind=kind, key=key, win=win, out="json")
+        # Each series has its own parameters: prefix their names.
+        parts.append(_sql_literal(f'{prefix}"{name}":'))
+        parts.append(f"({sql.replace('%(', f'%(s{n}_')})")
+        params.update({f"s{n}_{k}": v for k, v in series_params.items()})
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {' || '.join(parts)} || '}}'", params)
+        return cursor.fetchone()[0].encode()
+
+
+def _sql_literal(text: str) -> str:
+    """A constant of the app's own making (wire names, units) as an SQL string literal."""
+    return "'" + text.replace("'", "''").replace("%", "%%") + "'"
 
 
 # --- Python (SQLite and other databases) ---------------------------------------------------------
@@ -159,7 +208,8 @@ def _py_consumption(*, key: int, win: Window) -> list[tuple]:
     quarters = win.resolution == Resolution.QuarterHour
     for start_at, minutes, value, status in rows:
         if quarters and minutes > 15:
-            part = round(value * 15 / minutes, 4)
+            # as PostgreSQL's round(): half away from zero
+            part = (value * 15 / minutes).quantize(TEN_THOUSANDTH, ROUND_HALF_UP)
             pieces = [(start_at + k * QUARTER, part, max(status, 1), 15) for k in range(minutes // 15)]
         else:
             pieces = [(start_at, value, status, minutes)]
@@ -193,8 +243,12 @@ def _py_temperature(*, key: int, win: Window) -> list[tuple]:
         i = bisect_right(starts, moment) - 1
         sums[i] += temperature
         counts[i] += 1
+    # As PostgreSQL's round(avg(temperature)::numeric, 1): the mean to 15 significant digits, then
+    # half away from zero (+ 0 turns -0.0 into 0.0: numeric has no negative zero).
     return [
-        (start, round(Decimal(sums[i] / counts[i]), 1), 0) if counts[i] else (start, None, int(Quality.Missing))
+        (start, Decimal(f"{sums[i] / counts[i]:.15g}").quantize(TENTH, ROUND_HALF_UP) + 0, 0)
+        if counts[i]
+        else (start, None, int(Quality.Missing))
         for i, start in enumerate(starts)
     ]
 
@@ -277,6 +331,53 @@ def consumption_response(
         body["TemperatureUnit"] = TEMPERATURE_UNIT
         body["Temperatures"] = temperature_values(meter=meter, win=win)
     return body
+
+
+def consumption_json(
+    *,
+    meter: Meter,
+    from_time: dt.datetime,
+    to_time: dt.datetime,
+    resolution: Resolution,
+    time_zone: str | None = None,
+    include_last_year: bool = False,
+    include_weather: bool = False,
+) -> bytes:
+    """consumption_response() as the bytes the renderer would write, built by PostgreSQL in one query
+    (buckets, gaps, status and wire names), so no row becomes a Python object. PostgreSQL only."""
+    tz = meter_time_zone(meter, time_zone)
+    resolution = Resolution(resolution)
+    win = window(from_time, to_time, resolution, tz)
+    fields = [
+        ("Resolution", str(int(resolution))),
+        ("Unit", orjson.dumps(unit_of(meter)).decode()),
+        ("Values", ("consumption", meter.pk, win)),
+    ]
+    if include_last_year:
+        earlier = window(one_year_earlier(from_time, tz), one_year_earlier(to_time, tz), resolution, tz)
+        fields.append(("LastYear", ("consumption", meter.pk, earlier)))
+    if include_weather:
+        station = weather_station_for(meter)
+        fields.append(("TemperatureUnit", orjson.dumps(TEMPERATURE_UNIT).decode()))
+        # Without a station every bucket is missing: a key that matches no observation.
+        fields.append(("Temperatures", ("temperature", station.pk if station else None, win)))
+    return _pg_json_body(fields)
+
+
+def temperature_json(
+    *, meter: Meter, from_time: dt.datetime, to_time: dt.datetime, resolution: Resolution, time_zone=None
+) -> bytes:
+    """temperature_response() as bytes, built by PostgreSQL (see consumption_json)."""
+    resolution = Resolution(resolution)
+    win = window(from_time, to_time, resolution, meter_time_zone(meter, time_zone))
+    station = weather_station_for(meter)
+    return _pg_json_body(
+        [
+            ("Resolution", str(int(resolution))),
+            ("Unit", orjson.dumps(TEMPERATURE_UNIT).decode()),
+            ("Values", ("temperature", station.pk if station else None, win)),
+        ]
+    )
 
 
 def weather_station_for(meter: Meter) -> WeatherStation | None:
