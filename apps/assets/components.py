@@ -67,6 +67,17 @@ def event_by_name(name: str) -> ComponentEvent | None:
     return enum_member(ComponentEvent, name)
 
 
+def active_flags(*, event: ComponentEvent, asset_type: AssetType, published_only: bool = False):
+    """Raised or published flags of `event` on assets of `asset_type` (only published ones for the
+    web), newest first, with their asset. Restrict with AssetScope("asset")."""
+    states = [FlagState.Published] if published_only else list(ACTIVE_STATES)
+    return (
+        ComponentFlag.objects.filter(event=event, state__in=states, asset__asset_type=asset_type)
+        .select_related("asset")
+        .order_by("-raised_at", "-id")
+    )
+
+
 def _record(*, flag: ComponentFlag, action: FlagAction, from_state, by, at, note: str) -> None:
     ComponentFlagChange.objects.create(
         flag=flag, action=action, from_state=from_state, to_state=flag.state, by=by, at=at, note=note

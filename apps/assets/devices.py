@@ -36,8 +36,9 @@ from .models.devices import (
     SmartHomeDevice,
     SmartHomeGateway,
 )
-from .models.graph import AssetRelation, AssetType, Participant, RelationType
+from .models.graph import Asset, AssetRelation, AssetType, Participant, RelationType
 from .selectors import subtree_ids_sql
+from .services import relate
 
 E = TypeVar("E", bound=IntEnum)
 
@@ -120,8 +121,9 @@ def device_gateways(*, device: SmartHomeDevice) -> QuerySet[SmartHomeGateway]:
     )
 
 
-def active_gateway_serial_numbers(*, participant: Participant, at: dt.datetime | None = None) -> QuerySet:
-    """Serial numbers of the participant's gateways that are Active and valid at `at` (default now)."""
+def active_gateways(*, participant: Participant, at: dt.datetime | None = None) -> QuerySet[SmartHomeGateway]:
+    """The participant's gateways with a serial number that are Active and valid at `at` (default now),
+    by serial number."""
     at = at or timezone.now()
     return (
         SmartHomeGateway.objects.filter(_in_participant_subtree(participant), status=IoTStatus.Active)
@@ -129,7 +131,6 @@ def active_gateway_serial_numbers(*, participant: Participant, at: dt.datetime |
         .filter(Q(asset__valid_to__isnull=True) | Q(asset__valid_to__gt=at))
         .exclude(asset__serial_number="")
         .order_by("asset__serial_number", "asset_id")
-        .values_list("asset__serial_number", flat=True)
     )
 
 
@@ -217,3 +218,92 @@ def sim_cards() -> QuerySet[SimCard]:
         .annotate(gateway_asset_id=_child_of(RelationType.Communicates, AssetType.SmartHomeGateway))
         .order_by("asset_id")
     )
+
+
+# --- Creating device assets -------------------------------------------------------------------
+
+
+def _create(asset_type: AssetType, details, *, asset=None, parent=None, relation_type=RelationType.Location, fields):
+    """The details row of a device-like asset: on `asset` when given (one the graph routes made, of
+    this type), else on a new asset with `fields`, under `parent` when given (so it is in the
+    parent's reach)."""
+    if asset is None:
+        asset = Asset(asset_type=asset_type, **fields)
+        asset.full_clean(exclude=["meter", "delivery_point", "owner"], validate_unique=False)
+        asset.save()
+    else:
+        if asset.asset_type != asset_type:
+            raise ValueError(f"Asset {asset.pk} is a {asset.get_asset_type_display()}, not a {asset_type.label}.")
+        if fields:
+            for name, value in fields.items():
+                setattr(asset, name, value)
+            asset.full_clean(exclude=["meter", "delivery_point", "owner"], validate_unique=False)
+            asset.save(update_fields=[*fields, "updated_at"])
+    if parent is not None:
+        relate(parent=parent, child=asset, relation_type=relation_type)
+    details.asset = asset
+    details.full_clean(exclude=["asset"])
+    details.save(force_insert=True)
+    return details
+
+
+@transaction.atomic
+def create_gateway(
+    *, asset=None, parent=None, relation_type=RelationType.Location, details=None, **fields
+) -> SmartHomeGateway:
+    """A smart-home gateway asset; `details` are SmartHomeGateway fields (status, gateway_class...)."""
+    return _create(
+        AssetType.SmartHomeGateway,
+        SmartHomeGateway(**(details or {})),
+        asset=asset,
+        parent=parent,
+        relation_type=relation_type,
+        fields=fields,
+    )
+
+
+@transaction.atomic
+def create_device(
+    *, device_type: DeviceType, gateway: SmartHomeGateway | None = None, asset=None, parent=None, **fields
+) -> SmartHomeDevice:
+    """A smart-home device asset, controlled by `gateway` when given."""
+    device = _create(
+        AssetType.SmartHomeDevice, SmartHomeDevice(device_type=device_type), asset=asset, parent=parent, fields=fields
+    )
+    if gateway is not None:
+        relate(parent=gateway.asset, child=device.asset, relation_type=RelationType.Controls)
+    return device
+
+
+@transaction.atomic
+def create_counter(*, category: CounterCategory, parent=None, details=None, **fields) -> Counter:
+    return _create(AssetType.Counter, Counter(category=category, **(details or {})), parent=parent, fields=fields)
+
+
+@transaction.atomic
+def create_charging_station(*, parent=None, details=None, **fields) -> ChargingStation:
+    return _create(AssetType.ChargingStation, ChargingStation(**(details or {})), parent=parent, fields=fields)
+
+
+@transaction.atomic
+def create_charger(
+    *, max_power_kw: Decimal, station: ChargingStation | None = None, parent=None, details=None, **fields
+) -> Charger:
+    """A charger asset, supplied by `station` when given."""
+    charger = _create(
+        AssetType.Charger, Charger(max_power_kw=max_power_kw, **(details or {})), parent=parent, fields=fields
+    )
+    if station is not None:
+        relate(parent=station.asset, child=charger.asset, relation_type=RelationType.Supplies)
+    return charger
+
+
+@transaction.atomic
+def create_sim_card(
+    *, iccid: str, gateway: SmartHomeGateway | None = None, parent=None, details=None, **fields
+) -> SimCard:
+    """A SIM card asset, connecting `gateway` when given."""
+    sim = _create(AssetType.SimCard, SimCard(iccid=iccid, **(details or {})), parent=parent, fields=fields)
+    if gateway is not None:
+        relate(parent=sim.asset, child=gateway.asset, relation_type=RelationType.Communicates)
+    return sim

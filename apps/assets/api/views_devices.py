@@ -1,0 +1,442 @@
+"""Views of the devices part: devices and gateways, counters, chargers, charging stations, SIM
+cards, weather-station assets and component info.
+
+Every list is restricted with `AssetScope("asset")` (the caller's reach) before it is paged, and
+runs a constant number of queries. Routes for professionals need the `professional` privilege;
+the others say in their description that a customer may call them for their own assets.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.plumbing import build_array_type, build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from esmart.api.permissions import privilege_required
+from esmart.api.query import bind_query, query_parameters
+from esmart.api.schema import ErrorSerializer
+from esmart.api.views import ApiView
+
+from .. import components, devices, weather
+from ..models.components import ComponentEvent
+from ..models.devices import CounterCategory, DeviceType, SmartHomeDevice, SmartHomeGateway
+from ..models.graph import Asset, AssetType, Participant
+from ..scopes import AssetScope, ParticipantScope
+from .serializers_devices import (
+    ChargerSerializer,
+    ChargingStationSerializer,
+    ComponentEventTypeSerializer,
+    ComponentInfoSerializer,
+    ComponentTypeSerializer,
+    CounterSerializer,
+    DeviceResponseSerializer,
+    IoTGatewaySerializer,
+    PageQuery,
+    RestrictedComponentInfoSerializer,
+    SimCardSerializer,
+    WeatherObservationAssetSerializer,
+)
+
+PROFESSIONAL = privilege_required("professional")
+IN_SCOPE = AssetScope("asset")
+PAGED = query_parameters(PageQuery)
+CUSTOMERS_TOO = " A customer may call it for the assets of their own delivery points."
+PROFESSIONALS_ONLY = " Needs the professional privilege; lists what the caller's participants manage."
+NO_PRIVILEGE = {403: OpenApiResponse(ErrorSerializer, description="The caller lacks the professional privilege.")}
+
+
+class DevicesView(ApiView):
+    filter_backends = []  # lists page by PageQuery, not by django-filter
+
+
+def _page(request, queryset):
+    query = bind_query(request, PageQuery)
+    start = (query["page"] - 1) * query["page_size"]
+    return queryset[start : start + query["page_size"]]
+
+
+def _path_enum(enum, value: str, parameter: str):
+    member = devices.enum_member(enum, value)
+    if member is None:
+        names = ", ".join(f"{m.label} ({m.value})" for m in enum)
+        raise ValidationError({parameter: [f"'{value}' is not one of {names}."]})
+    return member
+
+
+def _many(serializer, items):
+    return Response(serializer(items, many=True).data)
+
+
+# --- Devices and gateways ---------------------------------------------------------------------
+
+
+class ParticipantDevicesView(DevicesView):
+    permission_classes = PROFESSIONAL
+    anchor_model = Participant
+    anchor_scope = ParticipantScope()
+    anchor_lookups = {"participantId": "pk"}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "type", OpenApiTypes.STR, OpenApiParameter.PATH, description="DeviceType, its value or name."
+            ),
+            *PAGED,
+        ],
+        responses={200: DeviceResponseSerializer(many=True), **NO_PRIVILEGE},
+        summary="Gets the participant devices.",
+        description="The smart-home devices of one DeviceType at or below the participant's top nodes, in "
+        "either hierarchy, by AssetId, paged." + PROFESSIONALS_ONLY,
+    )
+    def get(self, request, participantId, type):
+        device_type = _path_enum(DeviceType, type, "type")
+        found = devices.participant_devices(participant=self.anchor, device_type=device_type)
+        found = IN_SCOPE.restrict(found, request)
+        return _many(DeviceResponseSerializer, _page(request, found))
+
+
+class DeviceBySerialNumberView(DevicesView):
+    anchor_model = SmartHomeDevice
+    anchor_scope = IN_SCOPE
+    anchor_lookups = {"serialNumber": "asset__serial_number"}
+
+    def refine_anchor(self, queryset):
+        return queryset.select_related("asset").prefetch_related("values").order_by("asset_id")
+
+    @extend_schema(
+        responses=DeviceResponseSerializer,
+        summary="Gets device using the devices' serial number.",
+        description="The device with this serial number, with its latest values." + CUSTOMERS_TOO,
+    )
+    def get(self, request, serialNumber):
+        return Response(DeviceResponseSerializer(self.anchor).data)
+
+
+class DeviceGatewayView(DeviceBySerialNumberView):
+    @extend_schema(
+        responses=IoTGatewaySerializer,
+        summary="Gets info about the gateway that the specified device serial number belongs to.",
+        description="The gateway that controls the device (its access token is never returned); 404 when the "
+        "device has none the caller may see." + CUSTOMERS_TOO,
+    )
+    def get(self, request, serialNumber):
+        gateway = IN_SCOPE.restrict(devices.device_gateways(device=self.anchor), request).first()
+        if gateway is None:
+            raise NotFound("The device has no gateway.")
+        return Response(IoTGatewaySerializer(gateway).data)
+
+
+class GatewayBySerialNumberView(DevicesView):
+    anchor_model = SmartHomeGateway
+    anchor_scope = IN_SCOPE
+    anchor_lookups = {"serialNumber": "asset__serial_number"}
+
+    def refine_anchor(self, queryset):
+        return queryset.select_related("asset").order_by("asset_id")
+
+    @extend_schema(
+        responses=IoTGatewaySerializer,
+        summary="Gets the gateway with this serial number.",
+        description="Its access token is never returned." + CUSTOMERS_TOO,
+    )
+    def get(self, request, serialNumber):
+        return Response(IoTGatewaySerializer(self.anchor).data)
+
+
+class GatewayDevicesView(DevicesView):
+    anchor_model = SmartHomeGateway
+    anchor_scope = IN_SCOPE
+    anchor_lookups = {"externalId": "asset__external_id"}
+
+    def refine_anchor(self, queryset):
+        return queryset.order_by("asset_id")
+
+    @extend_schema(
+        parameters=PAGED,
+        responses=DeviceResponseSerializer(many=True),
+        summary="Gets the devices of the gateway with this external id.",
+        description="The devices the gateway controls, by AssetId, paged." + CUSTOMERS_TOO,
+    )
+    def get(self, request, externalId):
+        found = IN_SCOPE.restrict(devices.gateway_devices(gateway=self.anchor), request)
+        return _many(DeviceResponseSerializer, _page(request, found))
+
+
+class ActiveGatewayQuery(PageQuery):
+    participant_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="One of the caller's.")
+
+
+SERIAL_NUMBERS = build_array_type(build_basic_type(OpenApiTypes.STR))
+
+
+class ActiveGatewaysView(DevicesView):
+    permission_classes = PROFESSIONAL
+
+    @extend_schema(
+        parameters=query_parameters(ActiveGatewayQuery),
+        responses={200: OpenApiResponse(SERIAL_NUMBERS, description="Serial numbers."), **NO_PRIVILEGE},
+        summary="Gets the serial numbers of a participant's active gateways.",
+        description="Serial numbers of the gateways at or below the participant's top nodes that are Active "
+        "and valid now, sorted, paged. participantId must be one of the caller's participants (or below "
+        "them): another one is a 404." + PROFESSIONALS_ONLY,
+    )
+    def get(self, request):
+        query = bind_query(request, ActiveGatewayQuery)
+        participant = (
+            ParticipantScope().restrict(Participant.objects.all(), request).filter(pk=query["participant_id"]).first()
+        )
+        if participant is None:
+            raise NotFound()
+        found = IN_SCOPE.restrict(devices.active_gateways(participant=participant), request)
+        start = (query["page"] - 1) * query["page_size"]
+        serial_numbers = found.values_list("asset__serial_number", flat=True)
+        return Response(list(serial_numbers[start : start + query["page_size"]]))
+
+
+# --- Counters, chargers, charging stations, SIM cards -----------------------------------------
+
+
+class CountersView(DevicesView):
+    permission_classes = PROFESSIONAL
+
+    @extend_schema(
+        parameters=PAGED,
+        responses={200: CounterSerializer(many=True), **NO_PRIVILEGE},
+        summary="Get a list of counters.",
+        description="Counters with their category and latest reading, by AssetId, paged." + PROFESSIONALS_ONLY,
+    )
+    def get(self, request):
+        return _many(CounterSerializer, _page(request, IN_SCOPE.restrict(devices.counters(), request)))
+
+
+class CountersByCategoryView(DevicesView):
+    permission_classes = PROFESSIONAL
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "category", OpenApiTypes.STR, OpenApiParameter.PATH, description="CounterCategory, its value or name."
+            ),
+            *PAGED,
+        ],
+        responses={200: CounterSerializer(many=True), **NO_PRIVILEGE},
+        summary="Get a list of counters by category.",
+        description="As api/assets/counters, of one CounterCategory; an unknown category is a 400."
+        + PROFESSIONALS_ONLY,
+    )
+    def get(self, request, category):
+        member = _path_enum(CounterCategory, category, "category")
+        return _many(CounterSerializer, _page(request, IN_SCOPE.restrict(devices.counters(category=member), request)))
+
+
+class ChargersView(DevicesView):
+    @extend_schema(
+        parameters=PAGED,
+        responses=ChargerSerializer(many=True),
+        summary="Get a list of chargers.",
+        description="EV chargers with their power, connectors and the charging station that supplies them, by "
+        "AssetId, paged. Professionals see those of their participants." + CUSTOMERS_TOO,
+    )
+    def get(self, request):
+        return _many(ChargerSerializer, _page(request, IN_SCOPE.restrict(devices.chargers(), request)))
+
+
+class ChargingStationsView(DevicesView):
+    permission_classes = PROFESSIONAL
+
+    @extend_schema(
+        parameters=PAGED,
+        responses={200: ChargingStationSerializer(many=True), **NO_PRIVILEGE},
+        summary="Get a list of charging stations.",
+        description="Charging stations with the chargers they supply (those the caller may see), by AssetId, "
+        "paged." + PROFESSIONALS_ONLY,
+    )
+    def get(self, request):
+        stations = list(_page(request, IN_SCOPE.restrict(devices.charging_stations(), request)))
+        supplied = IN_SCOPE.restrict(devices.station_chargers(station_ids=[s.asset_id for s in stations]), request)
+        by_station: dict[int, list] = {}
+        for charger in supplied:
+            by_station.setdefault(charger.station_asset_id, []).append(charger)
+        for station in stations:
+            station.charger_list = by_station.get(station.asset_id, [])
+        return _many(ChargingStationSerializer, stations)
+
+
+class SimCardsView(DevicesView):
+    permission_classes = PROFESSIONAL
+
+    @extend_schema(
+        parameters=PAGED,
+        responses={200: SimCardSerializer(many=True), **NO_PRIVILEGE},
+        summary="Gets the SIM cards.",
+        description="SIM cards with their ICCID, MSISDN and the gateway they connect, by AssetId, paged."
+        + PROFESSIONALS_ONLY,
+    )
+    def get(self, request):
+        return _many(SimCardSerializer, _page(request, IN_SCOPE.restrict(devices.sim_cards(), request)))
+
+
+# --- Weather ----------------------------------------------------------------------------------
+
+
+class BlindernWeatherView(DevicesView):
+    @extend_schema(
+        responses=WeatherObservationAssetSerializer,
+        summary="Get Blindern weather observation asset.",
+        description="The Oslo - Blindern weather station (MET Norway SN18700) with its latest hourly "
+        "temperature; 404 when no such asset is set up. Any authenticated caller.",
+    )
+    def get(self, request):
+        station = weather.blindern()
+        if station is None:
+            raise NotFound("The Blindern weather station is not set up.")
+        return Response(WeatherObservationAssetSerializer(weather.with_last_observation(station)).data)
+
+
+class NearestWeatherView(DevicesView):
+    anchor_model = Asset
+    anchor_scope = AssetScope()
+    anchor_lookups = {"assetId": "pk"}
+
+    @extend_schema(
+        responses=WeatherObservationAssetSerializer,
+        summary="Get the weather observation asset nearest to an asset.",
+        description="The weather station nearest by great-circle distance to the asset's location, or, when it "
+        "has none, to its nearest located ancestor's (location hierarchy first, then network), with the "
+        "distance and its latest hourly temperature. 404 when neither the asset nor an ancestor has a "
+        "location, or no station is set up." + CUSTOMERS_TOO,
+    )
+    def get(self, request, assetId):
+        found = weather.nearest_station(asset=self.anchor)
+        if found is None:
+            raise NotFound("No weather station near the asset: neither it nor an ancestor has a location.")
+        return Response(WeatherObservationAssetSerializer(weather.with_last_observation(found)).data)
+
+
+# --- Component info ---------------------------------------------------------------------------
+
+
+class ComponentTypesView(DevicesView):
+    permission_classes = PROFESSIONAL
+
+    @extend_schema(
+        responses={200: ComponentTypeSerializer(many=True), **NO_PRIVILEGE},
+        summary="GET list of component types that this api supports",
+        description="The asset types events are flagged on." + PROFESSIONALS_ONLY,
+    )
+    def get(self, request):
+        return _many(ComponentTypeSerializer, components.COMPONENT_TYPES)
+
+
+class ComponentEventsView(DevicesView):
+    permission_classes = PROFESSIONAL
+
+    @extend_schema(
+        responses={200: ComponentEventTypeSerializer(many=True), **NO_PRIVILEGE},
+        summary="GET list of events that can be flagged on the assets and that this api supports",
+        description="Each event's Name is the {eventName} of the substations and meters routes." + PROFESSIONALS_ONLY,
+    )
+    def get(self, request):
+        return _many(ComponentEventTypeSerializer, list(ComponentEvent))
+
+
+class RestrictedComponentTypesView(ComponentTypesView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=ComponentTypeSerializer(many=True),
+        summary="GET list of component types that this api supports",
+        description="The asset types events are flagged on. Any authenticated caller.",
+    )
+    def get(self, request):
+        return super().get(request)
+
+
+class RestrictedComponentEventsView(ComponentEventsView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=ComponentEventTypeSerializer(many=True),
+        summary="GET list of events that can be flagged on the assets and that this api supports",
+        description="Each event's Name is the {eventName} of the substations and meters routes. Any "
+        "authenticated caller.",
+    )
+    def get(self, request):
+        return super().get(request)
+
+
+EVENT_PARAMETERS = [
+    OpenApiParameter(
+        "eventName", OpenApiTypes.STR, OpenApiParameter.PATH, description="An event's Name (any case) or value."
+    ),
+    *PAGED,
+]
+FLAGS_DESCRIPTION = "Active flags of the event (newest first, paged); an unknown eventName is a 404."
+
+
+def _flags(request, eventName, *, asset_type: AssetType, published_only: bool, scoped: bool = True):
+    event = components.event_by_name(eventName)
+    if event is None:
+        raise NotFound(f"Unknown event '{eventName}'.")
+    flags = components.active_flags(event=event, asset_type=asset_type, published_only=published_only)
+    return _page(request, IN_SCOPE.restrict(flags, request) if scoped else flags)
+
+
+class FlaggedSubstationsView(DevicesView):
+    permission_classes = PROFESSIONAL
+
+    @extend_schema(
+        parameters=EVENT_PARAMETERS,
+        responses={200: ComponentInfoSerializer(many=True), **NO_PRIVILEGE},
+        summary="GET list of substations that has an active flag for the given event",
+        description=FLAGS_DESCRIPTION + PROFESSIONALS_ONLY,
+    )
+    def get(self, request, eventName):
+        flags = _flags(request, eventName, asset_type=AssetType.Substation, published_only=False)
+        return _many(ComponentInfoSerializer, flags)
+
+
+class FlaggedMetersView(DevicesView):
+    permission_classes = PROFESSIONAL
+
+    @extend_schema(
+        parameters=EVENT_PARAMETERS,
+        responses={200: ComponentInfoSerializer(many=True), **NO_PRIVILEGE},
+        summary="GET list of meters that has an active flag for the given event",
+        description=FLAGS_DESCRIPTION + PROFESSIONALS_ONLY,
+    )
+    def get(self, request, eventName):
+        flags = _flags(request, eventName, asset_type=AssetType.Meter, published_only=False)
+        return _many(ComponentInfoSerializer, flags)
+
+
+class PublishedSubstationsView(DevicesView):
+    @extend_schema(
+        parameters=EVENT_PARAMETERS,
+        responses=RestrictedComponentInfoSerializer(many=True),
+        summary="GET list of substations that has an active flag for the given event and has been published to "
+        "web from notification center",
+        description=FLAGS_DESCRIPTION + " Only flags published to the web, without internal notes. What is "
+        "published is public: any authenticated caller (a customer too) sees every published substation flag.",
+    )
+    def get(self, request, eventName):
+        flags = _flags(request, eventName, asset_type=AssetType.Substation, published_only=True, scoped=False)
+        return _many(RestrictedComponentInfoSerializer, flags)
+
+
+class PublishedMetersView(DevicesView):
+    @extend_schema(
+        parameters=EVENT_PARAMETERS,
+        responses=RestrictedComponentInfoSerializer(many=True),
+        summary="GET list of meters that has an active flag for the given event and has been published to web "
+        "from notification center",
+        description=FLAGS_DESCRIPTION + " Only flags published to the web, without internal notes, on meters the "
+        "caller reaches." + CUSTOMERS_TOO,
+    )
+    def get(self, request, eventName):
+        flags = _flags(request, eventName, asset_type=AssetType.Meter, published_only=True)
+        return _many(RestrictedComponentInfoSerializer, flags)
