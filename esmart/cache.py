@@ -24,12 +24,14 @@ from urllib.parse import urlsplit
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import InvalidResponse, OutOfMemoryError, ReadOnlyError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
-# Errors that mean "Redis cannot be reached", as opposed to a bad command.
-UNREACHABLE_ERRORS = (RedisConnectionError, RedisTimeoutError)
+# Errors that mean "Redis cannot serve us" (down, not Redis, full, a read-only replica after a
+# failover), as opposed to a bad command, which stays an error.
+UNREACHABLE_ERRORS = (RedisConnectionError, RedisTimeoutError, InvalidResponse, OutOfMemoryError, ReadOnlyError)
 DEFAULT_FALLBACK_RETRY_SECONDS = 5.0
 FALLBACK_MAX_ENTRIES = 10_000
 
