@@ -34,7 +34,7 @@ from .models import (
     WeatherObservation,
     WeatherStation,
 )
-from .timeseries import SQL_STEP, SQL_TRUNC_UNIT, Window, one_year_earlier, window
+from .timeseries import SQL_STEP, SQL_TRUNC_UNIT, SUB_DAY_STEPS, Window, one_year_earlier, window
 
 QUARTER = dt.timedelta(minutes=15)
 TEN_THOUSANDTH = Decimal("0.0001")
@@ -66,12 +66,12 @@ FROM buckets b LEFT JOIN agg a ON a.bucket_start = b.bucket_start
 _WIRE_TIME = "to_char(b.bucket_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
 
 
-def _json_number(numeric: str) -> str:
-    """SQL writing a numeric as orjson writes the Python path's float of it: 24.0, 25.5, 0.125, null."""
-    return (
-        f"CASE WHEN {numeric} IS NULL THEN 'null' WHEN {numeric} = trunc({numeric}) "
-        f"THEN trunc({numeric})::bigint::text || '.0' ELSE ({numeric})::float8::text END"
-    )
+# The JSON array of a series from its rows (q: bucket_start, t the time as JSON text, v the value as
+# float8 text, st the status). PostgreSQL's float8 text is the shortest that round-trips, as orjson's
+# is; only a whole number lacks the ".0" that orjson writes (24 → 24.0).
+_JSON_ARRAY = """SELECT '[' || coalesce(string_agg('{"ValueTime":' || q.t || ',"Value":' || CASE
+    WHEN q.v IS NULL THEN 'null' WHEN strpos(q.v, '.') > 0 OR strpos(q.v, 'e') > 0 THEN q.v ELSE q.v || '.0' END
+    || ',"Status":' || q.st || '}', ',' ORDER BY q.bucket_start), '') || ']' FROM ("""
 
 
 _CONSUMPTION_SOURCE = """(
@@ -105,10 +105,7 @@ _TEMPERATURE_SOURCE = """(
     WHERE station_id = %(key)s AND observed_at >= %(start)s AND observed_at < %(end)s
 ) AS s"""
 
-_CONSUMPTION_STATUS = (
-    "CASE WHEN a.total IS NULL THEN 4000 "
-    "WHEN a.worst > 0 OR a.covered * INTERVAL '1 minute' < b.bucket_end - b.bucket_start THEN 1 ELSE 0 END"
-)
+_CONSUMPTION_STATUS = "CASE WHEN a.total IS NULL THEN 4000 WHEN a.worst > 0 OR {covered_too_little} THEN 1 ELSE 0 END"
 
 
 def _pg_bucket_expression(resolution: Resolution) -> str:
@@ -132,19 +129,26 @@ def _pg_series_sql(*, kind: str, key: int | None, win: Window, out: str) -> tupl
         source = _QUARTER_SOURCE if win.resolution == Resolution.QuarterHour else _CONSUMPTION_SOURCE
         aggregates = "sum(s.value) AS total, max(s.status) AS worst, sum(s.minutes) AS covered"
         value = "a.total"
-        status = _CONSUMPTION_STATUS
+        # A sub-day bucket has a fixed length; a calendar bucket's depends on the day (DST).
+        step = SUB_DAY_STEPS.get(win.resolution)
+        short = (
+            f"a.covered < {int(step.total_seconds() // 60)}"
+            if step
+            else "a.covered * INTERVAL '1 minute' < b.bucket_end - b.bucket_start"
+        )
+        status = _CONSUMPTION_STATUS.format(covered_too_little=short)
     if kind == "consumption" and win.resolution == Resolution.Hour:
         agg = _HOUR_AGG
     else:
         bucket = _pg_bucket_expression(win.resolution)
         agg = f"SELECT {bucket} AS bucket_start, {aggregates} FROM {source} GROUP BY 1"
     if out == "json":
-        point = (
-            f"""'{{"ValueTime":"' || {_WIRE_TIME} || '","Value":' || {_json_number(value)} """
-            f"""|| ',"Status":' || ({status}) || '}}'"""
+        # to_json writes a timestamp as "2013-09-17T22:39:30", faster than to_char
+        select = (
+            f"{_JSON_ARRAY}SELECT b.bucket_start, to_json(b.bucket_start AT TIME ZONE 'UTC')::text AS t, "
+            f"({value})::float8::text AS v, {status} AS st"
         )
-        select = f"SELECT '[' || coalesce(string_agg({point}, ',' ORDER BY b.bucket_start), '') || ']'"
-        order = ""
+        order = ") AS q"
     elif out == "wire":
         select, order = f"SELECT {_WIRE_TIME}, ({value})::float8, {status}", "ORDER BY b.bucket_start"
     else:
