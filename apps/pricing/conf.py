@@ -18,8 +18,11 @@ _ENV_DEFAULTS = {
     "ENTSOE_API_TOKEN": ("", str),
     "ENTSOE_API_URL": ("https://web-api.tp.entsoe.eu/api", str),
     "HVAKOSTERSTROMMEN_API_URL": ("https://www.hvakosterstrommen.no/api/v1/prices", str),
-    # NOK per EUR used to convert ENTSO-E's EUR/MWh (hvakosterstrommen sends its own rate).
+    # EUR/NOK for ENTSO-E's EUR/MWh: "fixed" (PRICING_EUR_NOK_RATE) or "norgesbank" (Norges Bank's daily
+    # rate, stored per delivery day); hvakosterstrommen sends its own rate.
+    "PRICING_EXCHANGE_RATE_SOURCE": ("fixed", str),
     "PRICING_EUR_NOK_RATE": ("11.70", Decimal),
+    "NORGES_BANK_API_URL": ("https://data.norges-bank.no/api/data/EXR/B.EUR.NOK.SP", str),
     "PRICING_HTTP_TIMEOUT_SECONDS": ("20", float),
     # How long a day of prices stays in the cache, and how long "not published yet" is remembered.
     "PRICING_CACHE_SECONDS": (str(6 * 3600), int),
@@ -36,6 +39,7 @@ _ENV_DEFAULTS = {
 
 # The areas the beat task fetches and seed_demo fills (short codes or EIC codes).
 FETCH_AREAS_DEFAULT = ("NO1", "NO2", "NO3", "NO4", "NO5")
+FIRST_PRICE_DAY_DEFAULT = dt.date(2024, 1, 1)
 
 # The market (delivery) day of the day-ahead auction is a CET/CEST calendar day.
 MARKET_TIME_ZONE = "Europe/Oslo"
@@ -43,15 +47,21 @@ MARKET_TIME_ZONE = "Europe/Oslo"
 QUARTER_HOUR_FROM = dt.date(2025, 10, 1)
 
 # --- Customer prices (NOK/kWh, excluding VAT unless named otherwise) -----------------------------
-VAT_RATE = Decimal("0.25")
-VAT_EXEMPT_AREAS = frozenset({"NO4"})
-NORGESPRIS_NOK_PER_KWH = Decimal("0.40")
+# Taxes, fees, VAT, subsidy and Norgespris are dated tables in rates.py (each row with its source);
+# rules.py decides who pays them. What stays here are the defaults of a contract's own price plan.
 DEFAULT_MARKUP_NOK_PER_KWH = Decimal("0.0490")
-DEFAULT_GRID_DAY_NOK_PER_KWH = Decimal("0.3640")
-DEFAULT_GRID_NIGHT_NOK_PER_KWH = Decimal("0.2640")
+# The grid tariff's energy part, ex electricity tax, Enova fee and VAT. Re-derived from the previous
+# defaults (0.3640 day / 0.2640 night), read as a grid company's household rates for 2025
+# *including* VAT 25 %, the January–March 2025 electricity tax (0.0979) and the Enova fee
+# (0.0100): 0.3640 / 1.25 − 0.0979 − 0.0100 = 0.1833 and 0.2640 / 1.25 − 0.1079 = 0.1033.
+# Assumption, not a published figure: set each contract's plan from its grid company's price list.
+DEFAULT_GRID_DAY_NOK_PER_KWH = Decimal("0.1833")
+DEFAULT_GRID_NIGHT_NOK_PER_KWH = Decimal("0.1033")
+# The day rate runs 06–22 on working days (rules.grid_day_rate_applies).
 DEFAULT_GRID_DAY_STARTS_HOUR = 6
 DEFAULT_GRID_DAY_ENDS_HOUR = 22
-# Capacity steps of the grid tariff: [from kW, to kW (None = no upper bound), NOK per month].
+# Capacity steps of the grid tariff: [from kW, to kW (None = no upper bound), NOK per month ex VAT];
+# a value on a boundary belongs to the higher step.
 DEFAULT_CAPACITY_STEPS = [
     [0, 2, 104],
     [2, 5, 152],
@@ -64,29 +74,6 @@ DEFAULT_CAPACITY_STEPS = [
     [75, 100, 2096],
     [100, None, 3136],
 ]
-# Electricity tax (forbruksavgift) by date it takes effect, and the Enova fee, per kWh ex VAT.
-ELECTRICITY_TAX_NOK_PER_KWH = [
-    (dt.date(2024, 1, 1), Decimal("0.0951")),
-    (dt.date(2024, 4, 1), Decimal("0.1644")),
-    (dt.date(2025, 1, 1), Decimal("0.1253")),
-    (dt.date(2026, 1, 1), Decimal("0.0713")),
-]
-ENOVA_FEE_NOK_PER_KWH = Decimal("0.0100")
-# Electricity subsidy (strømstøtte): this share of the spot price above the threshold (ex VAT).
-SUBSIDY_SHARE = Decimal("0.90")
-SUBSIDY_THRESHOLD_NOK_PER_KWH = [
-    (dt.date(2024, 1, 1), Decimal("0.7300")),
-    (dt.date(2025, 1, 1), Decimal("0.7500")),
-]
-
-
-def dated_value(table, day: dt.date) -> Decimal:
-    """The value of a (from date, value) table in force on `day` (the first one before any date)."""
-    value = table[0][1]
-    for starts, candidate in table:
-        if starts <= day:
-            value = candidate
-    return value
 
 
 def __getattr__(name: str):
@@ -98,6 +85,13 @@ def __getattr__(name: str):
         return kind(raw)
     if name == "FETCH_AREAS":
         return tuple(getattr(settings, "PRICING_FETCH_AREAS", FETCH_AREAS_DEFAULT))
+    if name == "SERVED_AREAS":
+        # The zones this deployment serves: only these are fetched on demand (default NO1–NO5).
+        return tuple(getattr(settings, "PRICING_SERVED_AREAS", FETCH_AREAS_DEFAULT))
+    if name == "FIRST_PRICE_DAY":
+        # The first delivery day fetched on demand: the first day of the rate tables.
+        raw = getattr(settings, "PRICING_FIRST_PRICE_DAY", None) or os.environ.get("PRICING_FIRST_PRICE_DAY")
+        return dt.date.fromisoformat(raw) if raw else FIRST_PRICE_DAY_DEFAULT
     raise AttributeError(name)
 
 

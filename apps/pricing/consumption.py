@@ -26,3 +26,11 @@ def series(*, meter, from_time: dt.datetime, to_time: dt.datetime, resolution: R
     return consumption_series(
         meter=meter, from_time=from_time, to_time=to_time, resolution=resolution, time_zone=time_zone
     )
+
+
+def has_quarter_hours(*, meter, from_time: dt.datetime, to_time: dt.datetime) -> bool:
+    """Whether the meter has 15-minute intervals in [from_time, to_time): its energy is then priced per
+    quarter hour (quarter-hour kWh × quarter-hour price)."""
+    from apps.metering.models import Interval
+
+    return Interval.objects.filter(meter=meter, start_at__gte=from_time, start_at__lt=to_time, minutes=15).exists()

@@ -7,6 +7,7 @@ which source, whether preliminary): it makes fetching idempotent and is what the
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db import models
@@ -29,6 +30,21 @@ class SpotPriceDay(models.Model):
     class Meta:
         ordering = ["-delivery_date", "area"]
         constraints = [models.UniqueConstraint(fields=["area", "delivery_date"], name="pricing_day_unique")]
+
+    def __str__(self):
+        return f"{self.area} {self.delivery_date}"
+
+
+class SpotPriceFetchLock(models.Model):
+    """One row per (zone, day) ever fetched on demand: the database lock of the fetch where the
+    database has no advisory locks (spotprices._take_db_lock)."""
+
+    area = models.CharField(max_length=16)
+    delivery_date = models.DateField()
+    locked_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["area", "delivery_date"], name="pricing_fetch_lock_unique")]
 
     def __str__(self):
         return f"{self.area} {self.delivery_date}"
@@ -74,7 +90,10 @@ class PricePlan(models.Model):
     contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="price_plan")
     product_type = models.PositiveSmallIntegerField(choices=ProductType.choices, default=ProductType.Spot)
     markup_nok_per_kwh = models.DecimalField(
-        max_digits=8, decimal_places=5, default=conf.DEFAULT_MARKUP_NOK_PER_KWH, help_text="Spot only, ex VAT."
+        max_digits=8,
+        decimal_places=5,
+        default=conf.DEFAULT_MARKUP_NOK_PER_KWH,
+        help_text="Spot and Norgespris (the supplier's markup stays), ex VAT.",
     )
     fixed_price_nok_per_kwh = models.DecimalField(
         max_digits=8, decimal_places=5, null=True, blank=True, help_text="Fixed only, ex VAT."
@@ -90,6 +109,12 @@ class PricePlan(models.Model):
     capacity_steps = models.JSONField(
         default=default_capacity_steps, help_text="[[from kW, to kW or null, NOK per month ex VAT], ...]"
     )
+    norgespris_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Norgespris only: the delivery day the agreement starts (not before 2025-10-01); "
+        "empty = from 2025-10-01. Before it the electricity subsidy applies.",
+    )
 
     class Meta:
         constraints = [
@@ -101,22 +126,67 @@ class PricePlan(models.Model):
                 condition=Q(grid_day_starts_hour__lte=models.F("grid_day_ends_hour")) & Q(grid_day_ends_hour__lte=24),
                 name="pricing_plan_day_hours_valid",
             ),
+            # Norgespris is not offered before delivery day 2025-10-01 (rates.NORGESPRIS).
+            models.CheckConstraint(
+                condition=Q(norgespris_from__isnull=True) | Q(norgespris_from__gte=dt.date(2025, 10, 1)),
+                name="pricing_plan_norgespris_offered",
+            ),
         ]
 
     def __str__(self):
         return f"{self.contract_id}: {self.get_product_type_display()}"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from . import rules
+
+        if self.norgespris_from is not None and not rules.norgespris_offered(self.norgespris_from):
+            raise ValidationError({"norgespris_from": "Norgespris is offered from 2025-10-01 to 2026-12-31."})
+
+    @property
+    def is_norgespris(self) -> bool:
+        return self.product_type == self.ProductType.Norgespris
+
+    def norgespris_applies(self, day: dt.date) -> bool:
+        """A Norgespris plan on a day it is offered and its agreement has started."""
+        from . import rules
+
+        started = self.norgespris_from is None or self.norgespris_from <= day
+        return self.is_norgespris and started and rules.norgespris_offered(day)
+
     def energy_price(self, spot_nok_per_kwh: Decimal | None) -> Decimal | None:
-        """The energy part per kWh ex VAT (None when a spot price is needed and missing)."""
+        """The supplier's energy price per kWh ex VAT (None when a spot price is needed and missing).
+
+        Norgespris does not replace it: the customer keeps paying the spot price and markup, and the
+        grid side settles Norgespris − spot (selectors)."""
         if self.product_type == self.ProductType.Fixed:
             return self.fixed_price_nok_per_kwh
-        if self.product_type == self.ProductType.Norgespris:
-            return conf.NORGESPRIS_NOK_PER_KWH
         return spot_nok_per_kwh
 
     @property
     def markup(self) -> Decimal:
-        return self.markup_nok_per_kwh if self.product_type == self.ProductType.Spot else Decimal(0)
+        return Decimal(0) if self.product_type == self.ProductType.Fixed else self.markup_nok_per_kwh
+
+
+class ExchangeRate(models.Model):
+    """The EUR/NOK rate used for a delivery day's ENTSO-E prices: Norges Bank's rate of that day, or
+    of the last business day before it on weekends and holidays (`observed_on`)."""
+
+    delivery_date = models.DateField(unique=True)
+    nok_per_eur = models.DecimalField(max_digits=12, decimal_places=6)
+    observed_on = models.DateField(help_text="The business day the rate was published for.")
+    source = models.CharField(max_length=40)
+    fetched_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-delivery_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(observed_on__lte=models.F("delivery_date")), name="pricing_exr_observed")
+        ]
+
+    def __str__(self):
+        return f"{self.delivery_date}: {self.nok_per_eur} NOK/EUR ({self.observed_on})"
 
 
 class InvoiceStatus(models.IntegerChoices):
@@ -186,7 +256,8 @@ class InvoiceLine(models.Model):
         MARKUP = "MARKUP", "Markup"
         GRID = "GRID", "Grid tariff"
         TAXES = "TAXES", "Electricity tax and Enova fee"
-        SUBSIDY = "SUBSIDY", "Electricity subsidy"
+        SUBSIDY = "SUBSIDY", "Electricity subsidy incl. VAT compensation"
+        NORGESPRIS = "NORGESPRIS", "Norgespris settlement incl. VAT"
         VAT = "VAT", "VAT"
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")

@@ -1,4 +1,9 @@
-"""Reads of the pricing app: spot price series and the price per hour of a contract."""
+"""Reads of the pricing app: spot price series, the price per hour of a contract and the costs of meters.
+
+The rules (who pays which tax, VAT, subsidy, Norgespris) are pure functions in rules.py with their
+rates in rates.py; this module applies them per hour and metering point. Dependencies go one way:
+rules → spotprices (the day store) → selectors → services.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,19 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from apps.customers.models import Contract, Meter
+from apps.customers.models import Contract, DeliveryPoint, Meter
 
-from . import conf, consumption, services
+from . import conf, consumption, rules, spotprices
 from .adapters.base import market_date
 from .areas import BiddingZone
 from .areas import zone as find_zone
 from .models import PricePlan
+from .rates import SUBSIDY_MONTHLY_CAP_KWH, RateUnknownError
 
 UTC = dt.UTC
 DEFAULT_TIME_ZONE = "Europe/Oslo"
 DEFAULT_PRICE_AREA = "NO1"
+ZERO = Decimal(0)
 
 
 def market_days(from_time: dt.datetime, to_time: dt.datetime) -> list[dt.date]:
@@ -30,10 +37,10 @@ def spot_rows(
     """The spot price rows of `zone` whose interval starts in [from_time, to_time), in time order.
 
     A row is (start epoch, ValueTime text, NOK/kWh, EUR/MWh, NOK per EUR, preliminary, minutes).
-    Missing days are fetched on demand (services.rows_for_days).
+    Missing days are fetched on demand where allowed (spotprices.rows_for_days).
     """
     lo, hi = from_time.timestamp(), to_time.timestamp()
-    by_day = services.rows_for_days(zone=zone, days=market_days(from_time, to_time), use_cache=use_cache)
+    by_day = spotprices.rows_for_days(zone=zone, days=market_days(from_time, to_time), use_cache=use_cache)
     out = []
     for day in sorted(by_day):
         for row in by_day[day]:
@@ -53,19 +60,23 @@ def price_plan_of(contract: Contract) -> PricePlan:
         return PricePlan(contract=contract)
 
 
+def first_point_of(contract: Contract) -> DeliveryPoint | None:
+    return contract.delivery_points.order_by("id").first()
+
+
 def price_area_of(*, contract: Contract, meter: Meter | None = None) -> str:
     if meter is not None:
         return meter.delivery_point.price_area
-    point = contract.delivery_points.order_by("id").first()
+    point = first_point_of(contract)
     return point.price_area if point is not None else DEFAULT_PRICE_AREA
 
 
-def vat_rate(price_area: str) -> Decimal:
-    return Decimal(0) if price_area in conf.VAT_EXEMPT_AREAS else conf.VAT_RATE
-
-
-def _d(value: float | None) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+def consumer_of(*, contract: Contract, point: DeliveryPoint | None) -> rules.Consumer:
+    """Who uses the metering point and where: its own kind (else the customer's type) and municipality."""
+    kind = rules.consumer_kind(
+        point_kind=point.consumer_kind if point is not None else "", customer_type=contract.customer.customer_type
+    )
+    return rules.Consumer(kind=kind, municipality_no=point.municipality_no if point is not None else "")
 
 
 def hourly_spot(rows: list[tuple]) -> dict[int, Decimal]:
@@ -77,39 +88,57 @@ def hourly_spot(rows: list[tuple]) -> dict[int, Decimal]:
     return {hour: Decimal(str(round(sum(v) / len(v), 6))) for hour, v in sums.items()}
 
 
+def quarter_spot(rows: list[tuple]) -> dict[int, Decimal]:
+    """NOK/kWh per UTC quarter hour (start epoch); an hourly price covers its four quarters."""
+    out = {}
+    for row in rows:
+        price = Decimal(str(row[2]))
+        for k in range(max(1, row[6] // 15)):
+            out[row[0] + 900 * k] = price
+    return out
+
+
+UNIT_PARTS = ("energy", "markup", "grid", "taxes", "subsidy", "norgespris", "vat")
+# The parts VAT is charged on; subsidy and the Norgespris settlement carry their VAT in themselves.
+TAXABLE_PARTS = ("energy", "markup", "grid", "taxes")
+
+
 def unit_prices(
-    *, plan: PricePlan, is_net: bool, price_area: str, spot: Decimal | None, local: dt.datetime
+    *, plan: PricePlan, is_net: bool, consumer: rules.Consumer, spot: Decimal | None, local: dt.datetime
 ) -> dict[str, Decimal] | None:
-    """The parts of the price of one kWh (NOK, ex VAT; `vat` is the VAT on their sum), or None if unknown."""
-    energy = plan.energy_price(spot)
-    if energy is None:
+    """The parts of the price of one kWh in the hour starting at `local` (NOK), or None when unknown
+    (a spot price the product or a rule needs is missing, or the day has no published rates).
+
+    energy, markup, grid, taxes are ex VAT; `vat` is the VAT on them; `subsidy` (≤ 0) includes its VAT
+    compensation and `norgespris` (the grid side's settlement Norgespris − spot) includes VAT, so the sum
+    of the parts is what one kWh costs. The monthly kWh caps are applied by meter_costs.
+    """
+    day = local.date()
+    norgespris = is_net and plan.norgespris_applies(day) and rules.norgespris_cap_kwh(consumer) is not None
+    needs_spot = plan.product_type != PricePlan.ProductType.Fixed or (
+        is_net and (norgespris or rules.subsidy_eligible(consumer))
+    )
+    if needs_spot and spot is None:
         return None
-    parts = {
-        "energy": energy,
-        "markup": plan.markup,
-        "grid": Decimal(0),
-        "taxes": Decimal(0),
-        "subsidy": Decimal(0),
-    }
-    if is_net:
-        day_rate = plan.grid_day_starts_hour <= local.hour < plan.grid_day_ends_hour
-        parts["grid"] = plan.grid_day_nok_per_kwh if day_rate else plan.grid_night_nok_per_kwh
-        parts["taxes"] = conf.dated_value(conf.ELECTRICITY_TAX_NOK_PER_KWH, local.date()) + conf.ENOVA_FEE_NOK_PER_KWH
-        if spot is not None and plan.product_type != PricePlan.ProductType.Norgespris:
-            threshold = conf.dated_value(conf.SUBSIDY_THRESHOLD_NOK_PER_KWH, local.date())
-            parts["subsidy"] = -conf.SUBSIDY_SHARE * max(Decimal(0), spot - threshold)
-    parts["vat"] = vat_rate(price_area) * sum(parts.values())
+    try:
+        rate = rules.vat_rate(consumer, day)
+        parts = dict.fromkeys(UNIT_PARTS, ZERO)
+        parts["energy"] = plan.energy_price(spot)
+        parts["markup"] = plan.markup
+        if is_net:
+            day_rate = rules.grid_day_rate_applies(
+                local, starts_hour=plan.grid_day_starts_hour, ends_hour=plan.grid_day_ends_hour
+            )
+            parts["grid"] = plan.grid_day_nok_per_kwh if day_rate else plan.grid_night_nok_per_kwh
+            parts["taxes"] = rules.electricity_tax(consumer, day) + rules.enova_fee_per_kwh(consumer, day)
+            if norgespris:  # Norgespris replaces the subsidy
+                parts["norgespris"] = rules.norgespris_settlement_per_kwh(spot, day) * (1 + rate)
+            elif spot is not None:
+                parts["subsidy"] = -rules.subsidy_per_kwh(consumer, spot, day) * (1 + rate)
+    except RateUnknownError:
+        return None
+    parts["vat"] = rate * sum(parts[name] for name in TAXABLE_PARTS)
     return parts
-
-
-def capacity_step(plan: PricePlan, average_kw: float | None) -> tuple[float, float | None, Decimal]:
-    """The (from kW, to kW, NOK per month ex VAT) step that holds `average_kw` (the lowest when unknown)."""
-    steps = plan.capacity_steps or conf.DEFAULT_CAPACITY_STEPS
-    for low, high, price in steps:
-        if average_kw is None or high is None or average_kw < high:
-            return low, high, Decimal(str(price))
-    low, high, price = steps[-1]
-    return low, high, Decimal(str(price))
 
 
 def month_starts(from_time: dt.datetime, to_time: dt.datetime, tz: ZoneInfo) -> list[dt.date]:
@@ -118,40 +147,60 @@ def month_starts(from_time: dt.datetime, to_time: dt.datetime, tz: ZoneInfo) -> 
     months = []
     while first <= last:
         months.append(first)
-        first = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        first = _add_months(first, 1)
     return months
+
+
+def _add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _local_midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
 
 
+def _hours_between(first: dt.date, end: dt.date, tz: ZoneInfo) -> int:
+    return int((_local_midnight(end, tz) - _local_midnight(first, tz)).total_seconds() // 3600)
+
+
+def _vat_or_none(consumer: rules.Consumer, day: dt.date) -> Decimal | None:
+    try:
+        return rules.vat_rate(consumer, day)
+    except RateUnknownError:
+        return None
+
+
 def capacity_of_months(
-    *, plan: PricePlan, meters: list[Meter], months: list[dt.date], tz: ZoneInfo, price_area: str
+    *, plan: PricePlan, meters: list[Meter], months: list[dt.date], tz: ZoneInfo, consumer: rules.Consumer
 ) -> list[dict]:
-    """Per month: the average of the three highest daily peaks (kW) of the meters' summed hourly
-    consumption, and the capacity step of the grid tariff it falls in."""
+    """Per month: the average of the three highest daily peaks (kW) of one metering point's hourly
+    consumption (`meters` are that point's meters), and the capacity step it falls in, compared
+    unrounded (a value on a boundary is in the higher step)."""
+    steps = plan.capacity_steps or conf.DEFAULT_CAPACITY_STEPS
     out = []
     for month in months:
-        nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
         hours = consumption.hourly_kwh(
-            meters=meters, from_time=_local_midnight(month, tz), to_time=_local_midnight(nxt, tz), time_zone=tz
+            meters=meters,
+            from_time=_local_midnight(month, tz),
+            to_time=_local_midnight(_add_months(month, 1), tz),
+            time_zone=tz,
         )
         daily_peaks: dict[dt.date, float] = {}
         for moment, kwh in hours.items():
             day = moment.astimezone(tz).date()
             daily_peaks[day] = max(daily_peaks.get(day, 0.0), kwh)
-        top = sorted(daily_peaks.values(), reverse=True)[:3]
-        average = round(sum(top) / len(top), 3) if top else None
-        low, high, price = capacity_step(plan, average)
+        average = rules.average_of_top_daily_peaks(list(daily_peaks.values()))
+        low, high, price = rules.capacity_step(steps, average)
+        rate = _vat_or_none(consumer, month)
         out.append(
             {
                 "month": month,
-                "average_peak_kw": average,
+                "average_peak_kw": None if average is None else round(average, 3),
                 "from_kw": low,
                 "to_kw": high,
                 "nok_per_month": float(price),
-                "nok_per_month_incl_vat": float((price * (1 + vat_rate(price_area))).quantize(Decimal("0.01"))),
+                "nok_per_month_incl_vat": float((price * (1 + (rate or ZERO))).quantize(CENT)),
             }
         )
     return out
@@ -167,12 +216,16 @@ def contract_hour_prices(
 ) -> dict:
     """The price of one kWh in each hour of [from_time, to_time) for the contract's product, with VAT.
 
-    Net contracts add the grid tariff's energy part (day/night), the electricity tax and Enova fee,
-    and the electricity subsidy; their capacity step per month is in `capacity_steps`.
+    Net contracts add the grid tariff's energy part (day rate on working days), the electricity tax
+    and Enova fee, and the electricity subsidy or the Norgespris settlement; their capacity step per
+    month and metering point is in `capacity_steps`. The rules are those of the meter's delivery point
+    (else the contract's first).
     """
     plan = price_plan_of(contract)
     is_net = contract.product == Contract.Product.NET
-    price_area = price_area_of(contract=contract, meter=meter)
+    point = meter.delivery_point if meter is not None else first_point_of(contract)
+    consumer = consumer_of(contract=contract, point=point)
+    price_area = point.price_area if point is not None else DEFAULT_PRICE_AREA
     tz = ZoneInfo(meter.time_zone if meter is not None else DEFAULT_TIME_ZONE)
     start = from_time.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     rows = spot_rows(
@@ -183,7 +236,7 @@ def contract_hour_prices(
     moment = start
     while moment < to_time:
         spot = spot_by_hour.get(int(moment.timestamp()))
-        parts = unit_prices(plan=plan, is_net=is_net, price_area=price_area, spot=spot, local=moment.astimezone(tz))
+        parts = unit_prices(plan=plan, is_net=is_net, consumer=consumer, spot=spot, local=moment.astimezone(tz))
         value = {"value_time": moment, "spot_price": None if spot is None else float(spot)}
         if parts is None:
             value.update({"value": None, "status": 4000, **dict.fromkeys(UNIT_PARTS)})
@@ -195,15 +248,20 @@ def contract_hour_prices(
         moment += dt.timedelta(hours=1)
     capacity = []
     if is_net:
-        meters = [meter] if meter is not None else list(Meter.objects.filter(delivery_point__contract=contract))
-        capacity = capacity_of_months(
-            plan=plan, meters=meters, months=month_starts(start, to_time, tz), tz=tz, price_area=price_area
-        )
+        points = [point] if meter is not None else list(contract.delivery_points.order_by("id"))
+        months = month_starts(start, to_time, tz)
+        for each in points:
+            meters = [meter] if meter is not None else list(each.meters.order_by("pk"))
+            for step in capacity_of_months(
+                plan=plan, meters=meters, months=months, tz=tz, consumer=consumer_of(contract=contract, point=each)
+            ):
+                capacity.append({"metering_point_id": each.metering_point_id, **step})
+    vat = _vat_or_none(consumer, start.astimezone(tz).date())
     return {
         "contract_no": contract.contract_no,
         "price_area": price_area,
         "product_type": plan.product_type,
-        "vat_rate": float(vat_rate(price_area)),
+        "vat_rate": None if vat is None else float(vat),
         "unit": "NOK/kWh",
         "resolution": 7,
         "values": values,
@@ -211,17 +269,42 @@ def contract_hour_prices(
     }
 
 
-UNIT_PARTS = ("energy", "markup", "grid", "taxes", "subsidy", "vat")
-
-
 # --- Costs -------------------------------------------------------------------------------------
-COST_PARTS = ("energy", "markup", "grid", "taxes", "subsidy", "vat")
+COST_PARTS = UNIT_PARTS
 CENT = Decimal("0.01")
 
 
-def _hours_in_month(month: dt.date, tz: ZoneInfo) -> int:
-    nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return int((_local_midnight(nxt, tz) - _local_midnight(month, tz)).total_seconds() // 3600)
+def _hour_kwh(*, meter: Meter, start: dt.datetime, end: dt.datetime, tz: ZoneInfo):
+    """{UTC hour start: (kWh or None, [(quarter start epoch, kWh)] or None)} of one meter: quarter-hour
+    meters are read per quarter (their energy is priced per quarter), others per hour."""
+    from apps.metering.models import Resolution
+
+    if not consumption.has_quarter_hours(meter=meter, from_time=start, to_time=end):
+        series = consumption.series(
+            meter=meter, from_time=start, to_time=end, resolution=Resolution.Hour, time_zone=tz.key
+        )
+        return {moment: (kwh, None) for moment, kwh, _status in series}
+    hours: dict[dt.datetime, tuple] = {}
+    for moment, kwh, _status in consumption.series(
+        meter=meter, from_time=start, to_time=end, resolution=Resolution.QuarterHour, time_zone=tz.key
+    ):
+        hour = moment.replace(minute=0)
+        total, quarters = hours.get(hour, (None, []))
+        if kwh is not None:
+            total = kwh if total is None else total + kwh
+            quarters.append((int(moment.timestamp()), kwh))
+        hours[hour] = (total, quarters)
+    return hours
+
+
+def _month_opening_kwh(*, meter: Meter, start: dt.datetime, tz: ZoneInfo) -> Decimal:
+    """kWh of the meter from the start of `start`'s local month up to `start`: the monthly caps count
+    the whole month, whatever range is asked for."""
+    month_start = _local_midnight(start.astimezone(tz).date().replace(day=1), tz)
+    if month_start >= start:
+        return ZERO
+    hours = consumption.hourly_kwh(meters=[meter], from_time=month_start, to_time=start, time_zone=tz)
+    return sum((Decimal(str(kwh)) for kwh in hours.values()), ZERO)
 
 
 def meter_costs(
@@ -235,61 +318,96 @@ def meter_costs(
 ) -> dict:
     """Consumption × price per hour, summed into buckets of `resolution`, with the breakdown per bucket.
 
-    Parts (NOK): energy, markup, grid (energy part and, for Net contracts, the month's capacity charge
-    spread evenly over its hours), taxes, subsidy (negative) and VAT. Each part is rounded to øre per
-    bucket and `value` is the sum of the rounded parts; `totals` add the buckets up, so every total
-    equals the sum of its parts.
+    Parts (NOK): energy (quarter-hour kWh × quarter-hour price for quarter-hour meters), markup, grid
+    (energy part and, for Net contracts, the month's capacity charge of this metering point spread
+    evenly over its hours), taxes (electricity tax and Enova fee; a non-household's yearly Enova fee
+    spread over the year's hours), subsidy (≤ 0, with its VAT compensation; at most 5,000 kWh per
+    month), norgespris (the settlement with VAT, up to the month's cap) and VAT on the taxable parts.
+    Each part is rounded to øre per bucket and `value` is the sum of the rounded parts; `totals` add
+    the buckets up, so every total equals the sum of its parts. Hours without published rates or a
+    needed spot price are not priced (Status 4000 or 1).
     """
     from apps.metering.models import Resolution
     from apps.metering.timeseries import bucket_floor, window
 
-    contract = meter.delivery_point.contract
+    point = meter.delivery_point
+    contract = point.contract
     plan = price_plan_of(contract)
     is_net = contract.product == Contract.Product.NET
-    price_area = meter.delivery_point.price_area
+    consumer = consumer_of(contract=contract, point=point)
+    price_area = point.price_area
     tz = ZoneInfo(time_zone or meter.time_zone or DEFAULT_TIME_ZONE)
     win = window(from_time, to_time, Resolution(resolution), tz)
-    hours = consumption.series(
-        meter=meter, from_time=win.start, to_time=win.end, resolution=Resolution.Hour, time_zone=tz.key
-    )
+    hours = _hour_kwh(meter=meter, start=win.start, end=win.end, tz=tz)
     rows = spot_rows(
         zone=find_zone(price_area), from_time=win.start, to_time=win.end, include_preliminary=False, use_cache=use_cache
     )
-    spot_by_hour = hourly_spot(rows)
-    capacity_per_hour: dict[dt.date, Decimal] = {}
+    spot_by_hour, spot_by_quarter = hourly_spot(rows), quarter_spot(rows)
+
+    # Charges per hour whatever the meter says: the capacity step (grid) and a non-household's Enova fee.
+    fixed_grid: dict[dt.date, Decimal] = {}
+    fixed_taxes: dict[dt.date, Decimal] = {}
     if is_net:
         months = month_starts(win.start, win.end, tz)
-        for step in capacity_of_months(plan=plan, meters=[meter], months=months, tz=tz, price_area=price_area):
-            capacity_per_hour[step["month"]] = Decimal(str(step["nok_per_month"])) / _hours_in_month(step["month"], tz)
-    rate = vat_rate(price_area)
+        for step in capacity_of_months(plan=plan, meters=[meter], months=months, tz=tz, consumer=consumer):
+            month = step["month"]
+            fixed_grid[month] = Decimal(str(step["nok_per_month"])) / _hours_between(month, _add_months(month, 1), tz)
+            try:
+                yearly = rules.enova_fee_per_year(consumer, month)
+            except RateUnknownError:
+                yearly = ZERO
+            year_start = month.replace(month=1)
+            fixed_taxes[month] = yearly / _hours_between(year_start, year_start.replace(year=month.year + 1), tz)
 
+    # Running kWh of the local month, for the subsidy's and Norgespris' monthly caps.
+    track_caps = is_net and (rules.subsidy_eligible(consumer) or rules.norgespris_cap_kwh(consumer) is not None)
+    used = _month_opening_kwh(meter=meter, start=win.start, tz=tz) if track_caps else ZERO
+    month_of_used = win.start.astimezone(tz).date().replace(day=1)
+    norgespris_cap = rules.norgespris_cap_kwh(consumer)
+
+    names = ("kwh", *COST_PARTS)
     buckets: dict[dt.datetime, dict] = {
-        start: {"kwh": Decimal(0), "hours": 0, "priced": 0, **dict.fromkeys(COST_PARTS, Decimal(0))}
-        for start in win.starts()
+        start: {"hours": 0, "priced": 0, **dict.fromkeys(names, ZERO)} for start in win.starts()
     }
-    for moment, kwh, _status in hours:
+    for moment in sorted(hours):
+        kwh, quarters = hours[moment]
         bucket = buckets.get(bucket_floor(moment, Resolution(resolution), tz))
         if bucket is None:
             continue
         bucket["hours"] += 1
         local = moment.astimezone(tz)
-        capacity = capacity_per_hour.get(local.date().replace(day=1), Decimal(0))
-        parts = unit_prices(
-            plan=plan, is_net=is_net, price_area=price_area, spot=spot_by_hour.get(int(moment.timestamp())), local=local
-        )
+        month = local.date().replace(day=1)
+        if month != month_of_used:
+            month_of_used, used = month, ZERO
+        rate = _vat_or_none(consumer, local.date())
+        grid_fixed, taxes_fixed = fixed_grid.get(month, ZERO), fixed_taxes.get(month, ZERO)
+        spot = spot_by_hour.get(int(moment.timestamp()))
+        parts = unit_prices(plan=plan, is_net=is_net, consumer=consumer, spot=spot, local=local)
+        if rate is not None:  # the fixed charges run whatever the meter says
+            bucket["grid"] += grid_fixed
+            bucket["taxes"] += taxes_fixed
+            bucket["vat"] += rate * (grid_fixed + taxes_fixed)
         if kwh is None or parts is None:
-            bucket["grid"] += capacity  # the capacity charge runs whatever the meter says
-            bucket["vat"] += rate * capacity
             continue
         bucket["kwh"] += kwh
         bucket["priced"] += 1
-        for name in ("energy", "markup", "grid", "taxes", "subsidy"):
-            bucket[name] += parts[name] * kwh
-        bucket["grid"] += capacity
-        bucket["vat"] += parts["vat"] * kwh + rate * capacity
+        if quarters and plan.product_type != PricePlan.ProductType.Fixed:
+            energy = sum((q_kwh * spot_by_quarter.get(epoch, spot) for epoch, q_kwh in quarters), ZERO)
+        else:
+            energy = parts["energy"] * kwh
+        amounts = {"energy": energy, **{name: parts[name] * kwh for name in ("markup", "grid", "taxes")}}
+        if parts["norgespris"]:
+            amounts["norgespris"] = parts["norgespris"] * rules.capped_kwh(kwh=kwh, used=used, cap=norgespris_cap)
+        if parts["subsidy"]:
+            cap = SUBSIDY_MONTHLY_CAP_KWH
+            amounts["subsidy"] = parts["subsidy"] * rules.capped_kwh(kwh=kwh, used=used, cap=cap)
+        used += kwh
+        for name, amount in amounts.items():
+            bucket[name] += amount
+        bucket["vat"] += rate * sum(amounts[name] for name in TAXABLE_PARTS)
 
     values = []
-    totals = {"consumption": Decimal(0), "value": Decimal(0), **dict.fromkeys(COST_PARTS, Decimal(0))}
+    totals = {"consumption": ZERO, "value": ZERO, **dict.fromkeys(COST_PARTS, ZERO)}
     for start, bucket in buckets.items():
         rounded = {name: bucket[name].quantize(CENT) for name in COST_PARTS}
         value = sum(rounded.values())
@@ -325,15 +443,10 @@ def meter_costs(
 
 
 # --- Costs of a contract, expense overview -----------------------------------------------------
-def _add_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def meters_of(contract: Contract) -> list[Meter]:
     return list(
         Meter.objects.filter(delivery_point__contract=contract)
-        .select_related("delivery_point__contract__price_plan")
+        .select_related("delivery_point__contract__price_plan", "delivery_point__contract__customer")
         .order_by("pk")
     )
 

@@ -1,185 +1,28 @@
-"""Writes of the pricing app: storing fetched spot prices, fetching on demand under a lock, billing runs."""
+"""Writes of the pricing app: billing runs, payments and exchange rates. Storing and fetching spot prices is
+in spotprices.py (re-exported here); services import selectors, never the other way round."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
-import uuid
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from . import conf
-from .adapters import DayPrices, PriceNotPublishedError, SourceError, get_source
-from .areas import BiddingZone
-from .models import Invoice, InvoiceLine, InvoiceStatus, SpotPrice, SpotPriceDay
+from . import conf, rates, selectors
+from .models import Invoice, InvoiceLine, InvoiceStatus
+from .spotprices import (  # noqa: F401 - the day store's writes, named here as before
+    day_cache_key,
+    fetch_day,
+    lock_cache_key,
+    rows_for_days,
+    rows_from_db,
+    store_day,
+    unpublished_cache_key,
+)
 
 logger = logging.getLogger(__name__)
-
-CACHE_VERSION = 1
-
-
-def day_cache_key(area: str, day: dt.date) -> str:
-    return f"pricing:day:{CACHE_VERSION}:{area}:{day.isoformat()}"
-
-
-def unpublished_cache_key(area: str, day: dt.date) -> str:
-    return f"pricing:unpublished:{area}:{day.isoformat()}"
-
-
-def lock_cache_key(area: str, day: dt.date) -> str:
-    return f"pricing:lock:{area}:{day.isoformat()}"
-
-
-def _forget(area: str, day: dt.date) -> None:
-    cache.delete_many([day_cache_key(area, day), unpublished_cache_key(area, day)])
-
-
-@transaction.atomic
-def store_day(*, prices: DayPrices) -> SpotPriceDay:
-    """Replaces the stored prices of (area, day) with `prices`; the cached copy is dropped."""
-    SpotPrice.objects.filter(area=prices.area, delivery_date=prices.delivery_date).delete()
-    SpotPrice.objects.bulk_create(
-        [
-            SpotPrice(
-                area=prices.area,
-                start_at=p.start_at,
-                end_at=p.end_at,
-                delivery_date=prices.delivery_date,
-                eur_per_mwh=p.eur_per_mwh,
-                nok_per_kwh=p.nok_per_kwh,
-                exchange_rate=p.exchange_rate,
-                preliminary=prices.preliminary,
-            )
-            for p in prices.intervals
-        ]
-    )
-    day, _ = SpotPriceDay.objects.update_or_create(
-        area=prices.area,
-        delivery_date=prices.delivery_date,
-        defaults={
-            "resolution_minutes": prices.resolution_minutes,
-            "intervals": len(prices.intervals),
-            "source": prices.source,
-            "preliminary": prices.preliminary,
-            "fetched_at": timezone.now(),
-        },
-    )
-    _forget(prices.area, prices.delivery_date)
-    transaction.on_commit(lambda: _forget(prices.area, prices.delivery_date))
-    return day
-
-
-def fetch_day(*, zone: BiddingZone, day: dt.date, force: bool = False, source: str | None = None) -> SpotPriceDay:
-    """Fetches and stores one market day of `zone` unless final prices are already stored (idempotent).
-
-    Raises PriceNotPublishedError or SourceError from the source.
-    """
-    if not force:
-        stored = SpotPriceDay.objects.filter(area=zone.eic, delivery_date=day, preliminary=False).first()
-        if stored is not None:
-            return stored
-    prices = get_source(source).fetch_day(zone=zone, day=day)
-    if prices.area != zone.eic or prices.delivery_date != day:
-        raise SourceError(f"The source answered {prices.area} {prices.delivery_date} for {zone.eic} {day}.")
-    stored = store_day(prices=prices)
-    logger.info("Stored %s spot prices of %s %s from %s", stored.intervals, zone.code, day, prices.source)
-    return stored
-
-
-# --- Reading a day, through the cache, fetching it on demand -------------------------------------
-# A day's rows: (start epoch, "ValueTime" text, NOK/kWh, EUR/MWh, exchange rate, preliminary, minutes).
-Row = tuple
-
-
-def rows_from_db(area: str, day: dt.date) -> list[Row] | None:
-    """The stored rows of a day, or None when the day is not stored."""
-    if not SpotPriceDay.objects.filter(area=area, delivery_date=day).exists():
-        return None
-    rows = SpotPrice.objects.filter(area=area, delivery_date=day).order_by("start_at")
-    return [
-        (
-            int(p.start_at.timestamp()),
-            p.start_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-            float(p.nok_per_kwh),
-            float(p.eur_per_mwh),
-            float(p.exchange_rate),
-            p.preliminary,
-            int((p.end_at - p.start_at).total_seconds() // 60),
-        )
-        for p in rows.only("start_at", "end_at", "nok_per_kwh", "eur_per_mwh", "exchange_rate", "preliminary")
-    ]
-
-
-def _fetch_under_lock(zone: BiddingZone, day: dt.date) -> list[Row] | None:
-    """Fetches a missing day once, however many requests want it at the same moment.
-
-    The first caller takes a cache lock (cache.add is atomic in Redis and in the local-memory
-    cache), fetches, stores and caches the day; the others wait for the cached day (or for the
-    lock to go) instead of calling the source too. "Not published" is remembered for a while, so
-    a future day does not send every request to the source.
-    """
-    unpublished_key = unpublished_cache_key(zone.eic, day)
-    if cache.get(unpublished_key):
-        return None
-    lock_key = lock_cache_key(zone.eic, day)
-    token = uuid.uuid4().hex
-    if cache.add(lock_key, token, timeout=conf.PRICING_LOCK_SECONDS):
-        try:
-            rows = rows_from_db(zone.eic, day)
-            if rows is None:
-                try:
-                    fetch_day(zone=zone, day=day)
-                except PriceNotPublishedError:
-                    cache.set(unpublished_key, True, timeout=conf.PRICING_NOT_PUBLISHED_SECONDS)
-                    return None
-                except SourceError:
-                    logger.warning("Spot prices of %s %s could not be fetched", zone.code, day, exc_info=True)
-                    cache.set(unpublished_key, True, timeout=conf.PRICING_NOT_PUBLISHED_SECONDS)
-                    return None
-                rows = rows_from_db(zone.eic, day)
-            cache.set(day_cache_key(zone.eic, day), rows, timeout=conf.PRICING_CACHE_SECONDS)
-            return rows
-        finally:
-            if cache.get(lock_key) == token:
-                cache.delete(lock_key)
-    deadline = time.monotonic() + conf.PRICING_LOCK_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        time.sleep(0.02)
-        rows = cache.get(day_cache_key(zone.eic, day))
-        if rows is not None:
-            return rows
-        if cache.get(unpublished_key):
-            return None
-        if cache.get(lock_key) is None:
-            return rows_from_db(zone.eic, day)
-    return None
-
-
-def rows_for_days(*, zone: BiddingZone, days: list[dt.date], use_cache: bool = True) -> dict[dt.date, list[Row]]:
-    """The rows of each day (an empty list for a day that cannot be had); one cache round trip when warm."""
-    found: dict[dt.date, list[Row]] = {}
-    if use_cache:
-        keys = {day_cache_key(zone.eic, day): day for day in days}
-        for key, rows in cache.get_many(list(keys)).items():
-            found[keys[key]] = rows
-    to_cache = {}
-    for day in days:
-        if day in found:
-            continue
-        rows = rows_from_db(zone.eic, day)
-        if rows is None:
-            rows = _fetch_under_lock(zone, day)
-        elif use_cache:
-            to_cache[day_cache_key(zone.eic, day)] = rows
-        found[day] = rows or []
-    if to_cache:
-        cache.set_many(to_cache, timeout=conf.PRICING_CACHE_SECONDS)
-    return found
 
 
 # --- Billing -----------------------------------------------------------------------------------
@@ -204,6 +47,7 @@ _LINE_PARTS = (
     (InvoiceLine.Kind.GRID, "grid", True),
     (InvoiceLine.Kind.TAXES, "taxes", True),
     (InvoiceLine.Kind.SUBSIDY, "subsidy", True),
+    (InvoiceLine.Kind.NORGESPRIS, "norgespris", True),
     (InvoiceLine.Kind.VAT, "vat", False),
 )
 _KWH = Decimal("0.001")
@@ -242,18 +86,21 @@ def run_billing(
     """The invoice of `contract` for the local dates [period_start, period_end), made from its costs.
 
     Idempotent: an invoice of the same contract and period is returned as it is. The lines are the
-    parts of `selectors.contract_costs` (energy, markup, grid, taxes, subsidy ex VAT, and VAT);
+    parts of `selectors.contract_costs` (energy, markup, grid, taxes ex VAT, subsidy and Norgespris with
+    their VAT, and VAT on the taxable parts);
     `invoice_sum` is the sum of the lines. Nothing to bill (no consumption and no charge): None.
     """
     from apps.metering.models import Resolution
-
-    from . import selectors
 
     if period_end <= period_start:
         raise ValueError("period_end must be after period_start.")
     existing = Invoice.objects.filter(contract=contract, period_start=period_start, period_end=period_end).first()
     if existing is not None:
         return existing
+    # Never bill with guessed rates: a period outside the rate tables' years raises RateUnknownError.
+    first, last = rates.known_days(*rates.PRICED_TABLES)
+    if period_start < first or period_end - dt.timedelta(days=1) > last:
+        raise rates.RateUnknownError(f"No published rates for {period_start}–{period_end}: see apps/pricing/rates.py.")
     meters = selectors.meters_of(contract)
     tz = ZoneInfo(selectors.contract_time_zone(meters))
     costs = selectors.contract_costs(

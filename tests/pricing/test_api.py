@@ -151,49 +151,111 @@ class TestContractHourPrices:
         assert first["Vat"] == pytest.approx((first["Energy"] + 0.049) * 0.25, abs=1e-5)
         assert first["Value"] == pytest.approx((first["Energy"] + 0.049) * 1.25, abs=1e-5)
 
-    def test_fixed_price_and_norgespris(self, owner, source):
+    def test_fixed_price_and_norgespris_keeps_the_supply_price(self, owner, source):
         plan = PricePlan.objects.create(
             contract=owner.contract, product_type=PricePlan.ProductType.Fixed, fixed_price_nok_per_kwh=Decimal("0.8")
         )
         values = hourprices(owner.client(), owner).json()["Values"]
         assert {(v["Energy"], v["Markup"], v["Value"]) for v in values} == {(0.8, 0.0, 1.0)}
+        # Norgespris is settled by the grid side: the supply contract still pays spot and its markup.
         plan.product_type = PricePlan.ProductType.Norgespris
         plan.save()
         values = hourprices(owner.client(), owner).json()["Values"]
-        assert {v["Value"] for v in values} == {0.5}
+        assert all(v["Markup"] == 0.049 and v["Norgespris"] == 0 for v in values)
+        assert [v["Energy"] for v in values] == pytest.approx([v["SpotPrice"] for v in values], abs=1e-5)
 
-    def test_no4_has_no_vat(self, owner, source):
-        owner.delivery_point.price_area = "NO4"
+    def test_norgespris_on_the_net_contract_settles_to_40_ore(self, owner, source):
+        contract = Contract.objects.get(customer=owner.net_customer)
+        PricePlan.objects.create(contract=contract, product_type=PricePlan.ProductType.Norgespris)
+        values = hourprices(owner.client(area=1), owner, contract=contract).json()["Values"]
+        for v in values:
+            # (spot + markup + grid + taxes) × 1.25 + (0.40 − spot) × 1.25 = (0.40 + markup + grid + taxes) × 1.25
+            assert v["Norgespris"] == pytest.approx((0.40 - v["SpotPrice"]) * 1.25, abs=2e-5)
+            assert v["Subsidy"] == 0
+            assert v["Value"] == pytest.approx((0.40 + 0.049 + v["Grid"] + v["Taxes"]) * 1.25, abs=5e-5)
+
+    def test_norgespris_is_not_offered_before_october_2025(self, owner, source):
+        contract = Contract.objects.get(customer=owner.net_customer)
+        PricePlan.objects.create(contract=contract, product_type=PricePlan.ProductType.Norgespris)
+        values = hourprices(
+            owner.client(area=1),
+            owner,
+            contract=contract,
+            fromTimeUtc="2025-09-29T22:00:00",
+            toTimeUtc="2025-09-30T22:00:00",
+        ).json()["Values"]
+        assert len(values) == 24
+        assert {v["Norgespris"] for v in values} == {0}  # the subsidy applies instead (0 below its threshold)
+
+    def test_vat_by_municipality_and_consumer_not_by_zone(self, owner, source):
+        # A household in Bindal (1811, southern Nordland) lies in NO3 and pays no VAT ...
+        owner.delivery_point.price_area = "NO3"
+        owner.delivery_point.municipality_no = "1811"
         owner.delivery_point.save()
         body = hourprices(owner.client(), owner).json()
-        assert body["VatRate"] == 0
-        assert all(v["Vat"] == 0 for v in body["Values"])
+        assert body["VatRate"] == 0 and all(v["Vat"] == 0 for v in body["Values"])
+        # ... a business in Tromsø (5501, NO4) pays 25 %.
+        owner.delivery_point.price_area = "NO4"
+        owner.delivery_point.municipality_no = "5501"
+        owner.delivery_point.consumer_kind = "BUSINESS"
+        owner.delivery_point.save()
+        body = hourprices(owner.client(), owner).json()
+        assert body["VatRate"] == 0.25 and all(v["Vat"] > 0 for v in body["Values"])
 
     def test_net_contract_adds_grid_taxes_and_capacity(self, owner, source):
         contract = Contract.objects.get(customer=owner.net_customer)
+        point = DeliveryPointFactory(contract=contract, price_area="NO1")
         body = hourprices(owner.client(area=1), owner, contract=contract).json()
-        night, day = body["Values"][0], body["Values"][10]  # 00:00 and 12:00 Oslo
-        assert night["Grid"] == 0.264 and day["Grid"] == 0.364
-        assert night["Taxes"] == pytest.approx(0.1253 + 0.01)
-        total = sum(night[k] for k in ("Energy", "Markup", "Grid", "Taxes", "Subsidy", "Vat"))
+        night, day = body["Values"][0], body["Values"][10]  # Thursday 2025-10-02 00:00 and 12:00 Oslo
+        assert night["Grid"] == 0.1033 and day["Grid"] == 0.1833
+        assert night["Taxes"] == pytest.approx(0.1253 + 0.01)  # from 2025-10-01
+        total = sum(night[k] for k in ("Energy", "Markup", "Grid", "Taxes", "Subsidy", "Norgespris", "Vat"))
         assert night["Value"] == pytest.approx(total, abs=1e-5)
-        assert body["CapacitySteps"] == [
-            {
-                "Month": "2025-10-01",
-                "AveragePeakKw": None,
-                "FromKw": 0.0,
-                "ToKw": 2.0,
-                "NokPerMonth": 104.0,
-                "NokPerMonthInclVat": 130.0,
-            }
-        ]
+        [step] = body["CapacitySteps"]
+        assert step["Month"][:10] == "2025-10-01"
+        assert {k: v for k, v in step.items() if k != "Month"} == {
+            "MeteringPointId": point.metering_point_id,
+            "AveragePeakKw": None,
+            "FromKw": 0.0,
+            "ToKw": 2.0,
+            "NokPerMonth": 104.0,
+            "NokPerMonthInclVat": 130.0,
+        }
 
-    def test_subsidy_above_the_threshold(self, owner, source):
+    def test_subsidy_above_the_threshold_includes_vat_compensation(self, owner, source):
         contract = Contract.objects.get(customer=owner.net_customer)
         hourprices(owner.client(area=1), owner, contract=contract)
         SpotPrice.objects.update(nok_per_kwh=Decimal("1.75"))
         values = hourprices(owner.client(area=1), owner, contract=contract, useCache="false").json()["Values"]
-        assert values[0]["Subsidy"] == pytest.approx(-0.9 * (1.75 - 0.75))
+        assert values[0]["Subsidy"] == pytest.approx(-0.9 * (1.75 - 0.75) * 1.25)  # 2025 threshold 75 øre
+        assert values[0]["Vat"] == pytest.approx(
+            0.25 * (values[0]["Energy"] + values[0]["Markup"] + values[0]["Grid"] + values[0]["Taxes"]), abs=1e-5
+        )
+
+    def test_a_business_gets_no_subsidy_and_no_per_kwh_enova_fee(self, owner, source):
+        contract = Contract.objects.get(customer=owner.net_customer)
+        DeliveryPointFactory(contract=contract, price_area="NO1", consumer_kind="BUSINESS")
+        hourprices(owner.client(area=1), owner, contract=contract)
+        SpotPrice.objects.update(nok_per_kwh=Decimal("1.75"))
+        values = hourprices(owner.client(area=1), owner, contract=contract, useCache="false").json()["Values"]
+        assert values[0]["Subsidy"] == 0
+        assert values[0]["Taxes"] == pytest.approx(0.1253)
+
+    def test_fixed_price_net_household_without_spot_is_not_priced(self, owner, source):
+        contract = Contract.objects.get(customer=owner.net_customer)
+        PricePlan.objects.create(
+            contract=contract, product_type=PricePlan.ProductType.Fixed, fixed_price_nok_per_kwh=Decimal("0.8")
+        )
+        source.unpublished.add(dt.date(2025, 10, 2))
+        values = hourprices(owner.client(area=1), owner, contract=contract).json()["Values"]
+        assert {(v["Status"], v["Value"], v["Subsidy"]) for v in values} == {(4000, None, None)}
+
+    def test_hours_without_published_rates_are_not_priced(self, owner, settings, source):
+        settings.PRICING_FIRST_PRICE_DAY = "2023-01-01"
+        values = hourprices(
+            owner.client(), owner, fromTimeUtc="2023-06-01T00:00:00", toTimeUtc="2023-06-01T03:00:00"
+        ).json()["Values"]
+        assert {(v["Status"], v["Value"]) for v in values} == {(4000, None)}
 
     def test_missing_spot_hours_are_marked_missing(self, owner, source):
         source.unpublished.add(dt.date(2025, 10, 2))
@@ -260,13 +322,12 @@ class TestCapacityStep:
                 )
         Interval.objects.bulk_create(rows)
         body = hourprices(owner.client(area=1), owner, contract=contract).json()
-        assert body["CapacitySteps"] == [
-            {
-                "Month": "2025-10-01",
-                "AveragePeakKw": 6.5,
-                "FromKw": 5.0,
-                "ToKw": 10.0,
-                "NokPerMonth": 244.0,
-                "NokPerMonthInclVat": 305.0,
-            }
-        ]
+        [step] = body["CapacitySteps"]
+        assert step["Month"][:10] == "2025-10-01"
+        assert (step["MeteringPointId"], step["AveragePeakKw"], step["FromKw"], step["ToKw"]) == (
+            point.metering_point_id,
+            6.5,
+            5.0,
+            10.0,
+        )
+        assert (step["NokPerMonth"], step["NokPerMonthInclVat"]) == (244.0, 305.0)

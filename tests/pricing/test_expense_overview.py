@@ -47,7 +47,7 @@ def test_month_with_change_from_a_year_before(owner, source):
         "Europe/Oslo",
     )
     [month] = body["Months"]
-    assert (month["Month"], month["ValueTime"], month["Status"]) == (
+    assert (month["Month"][:10], month["ValueTime"], month["Status"]) == (
         "2025-10-01",
         "2025-09-30T22:00:00",
         1,
@@ -63,7 +63,7 @@ def test_months_without_data_are_null(owner, source):
     load(owner.meter, dt.datetime(2025, 10, 1, 22, tzinfo=dt.UTC), 24, "2.0")
     body = overview(owner.client(), owner.contract, FromTime="2025-08-31T22:00:00").json()
     september, october = body["Months"]
-    assert (september["Month"], september["Status"], september["Value"], september["Change"]) == (
+    assert (september["Month"][:10], september["Status"], september["Value"], september["Change"]) == (
         "2025-09-01",
         4000,
         None,

@@ -50,7 +50,7 @@ class TestInvoiceResponse:
         assert set(body) == INVOICE_RESPONSE
         assert body["InvoiceNo"] == str(invoice.invoice_no)  # a string on the wire
         assert body["CustomerId"] == owner.customer.pk
-        assert (body["InvoiceDate"], body["DueDate"]) == ("2025-03-01", "2025-03-15")
+        assert (body["InvoiceDate"][:10], body["DueDate"][:10]) == ("2025-03-01", "2025-03-15")
         assert (body["InvoiceSum"], body["UnpaidSum"]) == (125.0, 125.0)
         assert (body["InvoiceStatus"], body["InvoiceType"], body["LedgerNo"]) == (
             4,
@@ -198,4 +198,4 @@ def test_invoice_sum_from_billing_is_on_the_wire(owner, source):
     )
     body = owner.client().get(customer_url(owner.customer.pk, f"/{invoice.invoice_no}")).json()
     assert (body["InvoiceSum"], body["UnpaidSum"], body["InvoiceStatus"]) == (25.0, 25.0, 1)
-    assert body["InvoiceDate"] == "2025-10-02" and Invoice.objects.count() == 1
+    assert body["InvoiceDate"][:10] == "2025-10-02" and Invoice.objects.count() == 1

@@ -8,9 +8,10 @@ from rest_framework import serializers
 
 from apps.metering.api.serializers import EARLIEST, LATEST, TimeZoneField
 from apps.metering.models import Quality, Resolution
+from esmart.api.fields import EnumField
 from esmart.api.query import AspNetBooleanField
 
-from .. import conf, links
+from .. import conf, links, spotprices
 from ..adapters.base import market_date, market_day_bounds
 from ..areas import UnknownAreaError, zone
 from ..models import InvoiceStatus, PricePlan
@@ -19,10 +20,15 @@ RANGE_REVERSED = "ToTimeUtc must be after FromTimeUtc."
 
 
 def _range_checked(attrs: dict, *, default_from: dt.datetime) -> dict:
-    """Fills in the default range (the current market day) and checks order and length."""
+    """Fills in the default range (the current market day) and checks bounds, order and length.
+
+    The bounds come first: a range in year 1 or 9999 is a 400, not an OverflowError."""
     from_time = attrs.get("from_time_utc")
     if from_time is None:
         from_time = default_from
+    for name, moment in (("from_time_utc", from_time), ("to_time_utc", attrs.get("to_time_utc"))):
+        if moment is not None and not EARLIEST <= moment <= LATEST:
+            raise serializers.ValidationError({name: ["The time must lie between 1970 and 2200."]})
     to_time = attrs.get("to_time_utc") or from_time + dt.timedelta(days=1)
     if to_time <= from_time:
         raise serializers.ValidationError({"to_time_utc": [RANGE_REVERSED]})
@@ -60,7 +66,20 @@ class SpotPricesQuerySerializer(serializers.Serializer):
             ) from None
 
     def validate(self, attrs):
-        return _range_checked(attrs, default_from=_today_start())
+        attrs = _range_checked(attrs, default_from=_today_start())
+        # Only served zones and days from the first supported day to tomorrow, before any fetch.
+        zone_ = attrs["price_area"]
+        if not spotprices.is_served(zone_):
+            served = ", ".join(conf.SERVED_AREAS)
+            raise serializers.ValidationError({"price_area": [f"{zone_.code} is not served here ({served})."]})
+        first, last = spotprices.fetchable_days()
+        days_from = market_date(attrs["from_time_utc"])
+        days_to = market_date(attrs["to_time_utc"] - dt.timedelta(microseconds=1))
+        if days_from < first or days_to > last:
+            raise serializers.ValidationError(
+                {"from_time_utc": [f"Spot prices are available for delivery days {first} to {last} (tomorrow)."]}
+            )
+        return attrs
 
 
 class HourPricesQuerySerializer(serializers.Serializer):
@@ -75,7 +94,7 @@ class HourPricesQuerySerializer(serializers.Serializer):
 class SpotPriceValueSerializer(serializers.Serializer):
     value_time = serializers.DateTimeField(help_text="Start of the interval, UTC.")
     value = serializers.FloatField(allow_null=True, help_text="NOK/kWh, excluding VAT.")
-    status = serializers.ChoiceField(choices=Quality.choices)
+    status = EnumField(Quality)
     eur_per_mwh = serializers.FloatField(help_text="The market price in EUR/MWh.")
     exchange_rate = serializers.FloatField(help_text="NOK per EUR used for Value.")
     preliminary = serializers.BooleanField()
@@ -89,8 +108,8 @@ class SpotPriceSeriesSerializer(serializers.Serializer):
     eic = serializers.CharField(help_text="The bidding zone's ENTSO-E EIC code.")
     currency = serializers.CharField()
     unit = serializers.CharField()
-    resolution = serializers.ChoiceField(
-        choices=Resolution.choices,
+    resolution = EnumField(
+        Resolution,
         help_text="QuarterHour from delivery day 2025-10-01, Hour before; a range across that day holds both "
         "(Resolution is then the finer one).",
     )
@@ -103,20 +122,26 @@ class SpotPriceSeriesSerializer(serializers.Serializer):
 class HourPriceValueSerializer(serializers.Serializer):
     value_time = serializers.DateTimeField(help_text="Start of the hour, UTC.")
     value = serializers.FloatField(allow_null=True, help_text="NOK per kWh including VAT (the sum of the parts).")
-    status = serializers.ChoiceField(choices=Quality.choices, help_text="Missing when the spot price is not known.")
+    status = EnumField(Quality, help_text="Missing when the spot price is not known.")
     spot_price = serializers.FloatField(allow_null=True, help_text="The area's spot price, NOK/kWh ex VAT.")
     energy = serializers.FloatField(allow_null=True, help_text="Spot, fixed or Norgespris, NOK/kWh ex VAT.")
     markup = serializers.FloatField(allow_null=True)
     grid = serializers.FloatField(allow_null=True, help_text="Net contracts: the grid tariff's energy part.")
     taxes = serializers.FloatField(allow_null=True, help_text="Net contracts: electricity tax and Enova fee.")
-    subsidy = serializers.FloatField(allow_null=True, help_text="Net contracts: electricity subsidy (negative).")
-    vat = serializers.FloatField(allow_null=True)
+    subsidy = serializers.FloatField(
+        allow_null=True, help_text="Net contracts, households: electricity subsidy incl. its VAT compensation (≤ 0)."
+    )
+    norgespris = serializers.FloatField(
+        allow_null=True, help_text="Net contracts on Norgespris: the settlement Norgespris − spot, incl. VAT."
+    )
+    vat = serializers.FloatField(allow_null=True, help_text="VAT on energy, markup, grid and taxes.")
 
     class Meta:
         ref_name = "HourPriceValue"
 
 
 class CapacityStepSerializer(serializers.Serializer):
+    metering_point_id = serializers.CharField(help_text="Capacity is computed per metering point.")
     month = serializers.DateField(help_text="First day of the month (local).")
     average_peak_kw = serializers.FloatField(
         allow_null=True, help_text="Average of the month's three highest daily peaks; null without consumption."
@@ -133,10 +158,14 @@ class CapacityStepSerializer(serializers.Serializer):
 class ContractHourPricesSerializer(serializers.Serializer):
     contract_no = serializers.IntegerField()
     price_area = serializers.CharField()
-    product_type = serializers.ChoiceField(choices=PricePlan.ProductType.choices)
-    vat_rate = serializers.FloatField()
+    product_type = EnumField(PricePlan.ProductType)
+    vat_rate = serializers.FloatField(
+        allow_null=True,
+        help_text="By the delivery point's municipality and consumer kind (0 for households in "
+        "Nordland, Troms and Finnmark); null without published rates.",
+    )
     unit = serializers.CharField()
-    resolution = serializers.ChoiceField(choices=Resolution.choices)
+    resolution = EnumField(Resolution)
     values = HourPriceValueSerializer(many=True)
     capacity_steps = CapacityStepSerializer(many=True, help_text="Net contracts: the grid tariff's capacity step.")
 
@@ -147,14 +176,15 @@ class ContractHourPricesSerializer(serializers.Serializer):
 class CostValueSerializer(serializers.Serializer):
     value_time = serializers.DateTimeField(help_text="Start of the bucket, UTC.")
     value = serializers.FloatField(allow_null=True, help_text="NOK: the sum of the parts.")
-    status = serializers.ChoiceField(choices=Quality.choices)
+    status = EnumField(Quality)
     consumption = serializers.FloatField(help_text="kWh priced in the bucket.")
     energy = serializers.FloatField()
     markup = serializers.FloatField()
     grid = serializers.FloatField(help_text="Net contracts: energy part and the capacity charge.")
     taxes = serializers.FloatField(help_text="Net contracts: electricity tax and Enova fee.")
-    subsidy = serializers.FloatField(help_text="Net contracts: electricity subsidy (negative).")
-    vat = serializers.FloatField()
+    subsidy = serializers.FloatField(help_text="Net contracts: electricity subsidy incl. VAT compensation (≤ 0).")
+    norgespris = serializers.FloatField(help_text="Net contracts on Norgespris: the settlement incl. VAT.")
+    vat = serializers.FloatField(help_text="VAT on energy, markup, grid and taxes.")
 
     class Meta:
         ref_name = "CostValue"
@@ -168,6 +198,7 @@ class CostTotalsSerializer(serializers.Serializer):
     grid = serializers.FloatField()
     taxes = serializers.FloatField()
     subsidy = serializers.FloatField()
+    norgespris = serializers.FloatField()
     vat = serializers.FloatField()
 
     class Meta:
@@ -180,7 +211,7 @@ class MeterCostsSerializer(serializers.Serializer):
     price_area = serializers.CharField()
     currency = serializers.CharField()
     unit = serializers.CharField()
-    resolution = serializers.ChoiceField(choices=Resolution.choices)
+    resolution = EnumField(Resolution)
     values = CostValueSerializer(many=True)
     totals = CostTotalsSerializer()
 
@@ -220,15 +251,16 @@ class ExpenseOverviewRequestSerializer(serializers.Serializer):
 class ExpenseMonthSerializer(serializers.Serializer):
     month = serializers.DateField(help_text="First day of the month (local).")
     value_time = serializers.DateTimeField(help_text="Start of the month, UTC.")
-    status = serializers.ChoiceField(choices=Quality.choices, help_text="4000 when nothing was priced.")
+    status = EnumField(Quality, help_text="4000 when nothing was priced.")
     consumption = serializers.FloatField(help_text="kWh priced in the month.")
     value = serializers.FloatField(allow_null=True, help_text="NOK: the sum of the parts; null when Status is 4000.")
     energy = serializers.FloatField()
     markup = serializers.FloatField()
     grid = serializers.FloatField(help_text="Net contracts: energy part and the capacity charge.")
     taxes = serializers.FloatField(help_text="Net contracts: electricity tax and Enova fee.")
-    subsidy = serializers.FloatField(help_text="Net contracts: electricity subsidy (negative).")
-    vat = serializers.FloatField()
+    subsidy = serializers.FloatField(help_text="Net contracts: electricity subsidy incl. VAT compensation (≤ 0).")
+    norgespris = serializers.FloatField(help_text="Net contracts on Norgespris: the settlement incl. VAT.")
+    vat = serializers.FloatField(help_text="VAT on energy, markup, grid and taxes.")
     last_year_consumption = serializers.FloatField(allow_null=True, help_text="kWh of the same month a year before.")
     last_year_value = serializers.FloatField(
         allow_null=True, help_text="NOK of the same month a year before; null without data then."
@@ -275,7 +307,7 @@ class InvoiceResponseSerializer(serializers.Serializer):
     pdf_url = serializers.SerializerMethodField(
         help_text="A signed link to the PDF for the caller, valid 10 minutes; it carries no password."
     )
-    invoice_status = serializers.ChoiceField(choices=InvoiceStatus.choices, source="status")
+    invoice_status = EnumField(InvoiceStatus, source="status")
 
     class Meta:
         ref_name = "InvoiceResponse"

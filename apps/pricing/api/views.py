@@ -45,10 +45,11 @@ class SpotPricesView(ApiView):
 
     @extend_schema(
         summary="Get spot prices from given priceArea, from time and to time",
-        description="Day-ahead prices of a bidding zone (NO1–NO5 or any ENTSO-E bidding zone, by name or EIC "
+        description="Day-ahead prices of a bidding zone the deployment serves (by name or EIC "
         "code) in EUR/MWh and NOK/kWh ex VAT, quarter-hourly from delivery day 2025-10-01 and hourly before. "
-        "A day that is not stored yet is fetched from the configured source. Unknown area, reversed range or a "
-        "range longer than 31 days: 400.",
+        "A day that is not stored yet is fetched from the configured source. Unknown area or one this "
+        "deployment does not serve (default NO1–NO5), days before the first supported day or after tomorrow, "
+        "reversed range or a range longer than 31 days: 400, before anything is fetched.",
         parameters=query_parameters(SpotPricesQuerySerializer),
         responses={200: SpotPriceSeriesSerializer, 400: ErrorSerializer},
     )
@@ -89,11 +90,14 @@ class SpotPricesView(ApiView):
 
 
 HOUR_PRICES_DESCRIPTION = (
-    "The price of one kWh in each hour (UTC) for the contract's product: spot with markup, a fixed price or "
-    "Norgespris (0.40 NOK/kWh ex VAT), with VAT by area (25 %, none in NO4). Net contracts add the grid "
-    "tariff's energy part (day/night), electricity tax and Enova fee and the electricity subsidy, and list the "
-    "capacity step of each month (from the average of the month's three highest daily peaks). Quarter-hour spot "
-    "prices are averaged per hour. At most 31 days."
+    "The price of one kWh in each hour (UTC) for the contract's product: spot with markup, or a fixed price, "
+    "with VAT by the delivery point's municipality and consumer kind (25 %; none for households in Nordland, "
+    "Troms and Finnmark). Net contracts add the grid tariff's energy part (day rate 06–22 on working days), "
+    "electricity tax (none for households and public administration in the tiltakssone) and the Enova fee, and "
+    "either the electricity subsidy (households; with its VAT compensation) or, on Norgespris from 2025-10-01, "
+    "the settlement Norgespris − spot with VAT; they list the capacity step of each month per metering point "
+    "(from the average of the month's three highest daily peaks). Quarter-hour spot prices are averaged per "
+    "hour. Hours without published rates are Status 4000. At most 31 days."
 )
 
 

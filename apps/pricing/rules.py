@@ -1,0 +1,166 @@
+"""The Norwegian pricing rules as pure functions: who pays which tax, VAT, subsidy and Norgespris.
+
+Nothing here reads the database; rates come from `rates.py` (each row with its source), places from
+`municipalities.py`. Amounts are NOK per kWh ex VAT unless named otherwise. The selectors apply these
+per hour and metering point.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from decimal import Decimal
+
+import holidays
+
+from . import municipalities, rates
+
+ZERO = Decimal(0)
+
+# Consumer kinds (the values of customers.DeliveryPoint.ConsumerKind).
+HOUSEHOLD = "HOUSEHOLD"
+HOLIDAY_HOME = "HOLIDAY_HOME"
+BUSINESS = "BUSINESS"
+PUBLIC_ADMINISTRATION = "PUBLIC_ADMINISTRATION"
+KINDS = (HOUSEHOLD, HOLIDAY_HOME, BUSINESS, PUBLIC_ADMINISTRATION)
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """Who uses a metering point and where it is: what every rule below asks."""
+
+    kind: str = HOUSEHOLD
+    municipality_no: str = ""
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"Unknown consumer kind {self.kind!r}.")
+
+    @property
+    def is_residential(self) -> bool:
+        """A home or a holiday home (household use)."""
+        return self.kind in (HOUSEHOLD, HOLIDAY_HOME)
+
+
+def consumer_kind(*, point_kind: str, customer_type: str) -> str:
+    """The point's own kind, else the customer's type: private → household, anything else → business."""
+    if point_kind:
+        return point_kind
+    return HOUSEHOLD if customer_type == "PRIVATE" else BUSINESS
+
+
+# --- VAT ------------------------------------------------------------------------------------------
+def vat_rate(consumer: Consumer, day: dt.date) -> Decimal:
+    """25 %, except household use (homes and holiday homes) in Nordland, Troms and Finnmark: 0
+    (merverdiavgiftsloven § 6-0; it covers grid rent too). Decided by the municipality, never by the
+    bidding zone: southern Nordland lies in NO3. Businesses and public administration there pay 25 %."""
+    general = rates.rate_on(rates.VAT, day)
+    if consumer.is_residential and municipalities.in_north_norway(consumer.municipality_no):
+        return ZERO
+    return general
+
+
+# --- Electricity tax and Enova fee --------------------------------------------------------------------
+def electricity_tax(consumer: Consumer, day: dt.date) -> Decimal:
+    """The general rate of the day, none for households and public administration in the tiltakssone.
+
+    Assumptions: holiday homes count as households; businesses pay the general rate (the reduced
+    industry rate is not modelled)."""
+    general = rates.rate_on(rates.ELECTRICITY_TAX, day)
+    exempt = consumer.kind in (HOUSEHOLD, HOLIDAY_HOME, PUBLIC_ADMINISTRATION)
+    if exempt and municipalities.in_tiltakssone(consumer.municipality_no):
+        return ZERO
+    return general
+
+
+def enova_fee_per_kwh(consumer: Consumer, day: dt.date) -> Decimal:
+    """1 øre/kWh for household use; others pay per metering point and year instead."""
+    return rates.rate_on(rates.ENOVA_FEE_HOUSEHOLD, day) if consumer.is_residential else ZERO
+
+
+def enova_fee_per_year(consumer: Consumer, day: dt.date) -> Decimal:
+    """NOK per metering point and year for non-households (none for household use)."""
+    return ZERO if consumer.is_residential else rates.rate_on(rates.ENOVA_FEE_OTHERS_PER_YEAR, day)
+
+
+# --- Electricity subsidy ------------------------------------------------------------------------------
+def subsidy_eligible(consumer: Consumer) -> bool:
+    """Households only; a holiday home only when lived in permanently (then it is a HOUSEHOLD point)."""
+    return consumer.kind == HOUSEHOLD
+
+
+def subsidy_per_kwh(consumer: Consumer, spot_hour: Decimal, day: dt.date) -> Decimal:
+    """The subsidy ex VAT for one kWh of an hour (≥ 0): the share of the hourly spot price above the
+    year's threshold."""
+    if not subsidy_eligible(consumer):
+        return ZERO
+    threshold = rates.rate_on(rates.SUBSIDY_THRESHOLD, day)
+    return rates.rate_on(rates.SUBSIDY_SHARE, day) * max(ZERO, spot_hour - threshold)
+
+
+# --- Norgespris ------------------------------------------------------------------------------------------
+def norgespris_offered(day: dt.date) -> bool:
+    return rates.NORGESPRIS.first_day <= day <= rates.NORGESPRIS_AGREEMENT_ENDS
+
+
+def norgespris_price(day: dt.date) -> Decimal | None:
+    """Norgespris ex VAT on `day`, None where it is not offered (before delivery day 2025-10-01)."""
+    return rates.rate_on(rates.NORGESPRIS, day) if norgespris_offered(day) else None
+
+
+def norgespris_cap_kwh(consumer: Consumer) -> Decimal | None:
+    """kWh per month at Norgespris: 5,000 for a home, 1,000 for a holiday home; None: not eligible."""
+    if consumer.kind == HOUSEHOLD:
+        return rates.NORGESPRIS_MONTHLY_CAP_KWH["home"]
+    if consumer.kind == HOLIDAY_HOME:
+        return rates.NORGESPRIS_MONTHLY_CAP_KWH["holiday_home"]
+    return None
+
+
+def norgespris_settlement_per_kwh(spot_hour: Decimal, day: dt.date) -> Decimal:
+    """What the grid company settles per kWh ex VAT: Norgespris − spot (negative when spot is above it).
+
+    The supplier's price, markup and fees stay as they are; spot + settlement = Norgespris."""
+    price = norgespris_price(day)
+    return ZERO if price is None else price - spot_hour
+
+
+# --- Monthly caps --------------------------------------------------------------------------------------
+def capped_kwh(*, kwh: Decimal, used: Decimal, cap: Decimal) -> Decimal:
+    """The part of an hour's `kwh` that still fits under the month's `cap` after `used` kWh."""
+    return max(ZERO, min(kwh, cap - used))
+
+
+# --- Grid tariff ---------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=64)
+def _holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.Norway(years=year))
+
+
+def is_working_day(day: dt.date) -> bool:
+    """Monday to Friday and not a Norwegian public holiday (the `holidays` package; Easter included)."""
+    return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def grid_day_rate_applies(local: dt.datetime, *, starts_hour: int, ends_hour: int) -> bool:
+    """The day rate applies from `starts_hour` to `ends_hour` local time on working days only;
+    nights, weekends and public holidays take the low rate."""
+    return is_working_day(local.date()) and starts_hour <= local.hour < ends_hour
+
+
+def capacity_step(steps, average_kw: float | None) -> tuple[float, float | None, Decimal]:
+    """The (from kW, to kW, NOK per month ex VAT) step holding `average_kw`, unrounded.
+
+    A value on a boundary belongs to the higher step ([from, to) intervals); unknown → the lowest."""
+    for low, high, price in steps:
+        if average_kw is None or high is None or average_kw < high:
+            return low, high, Decimal(str(price))
+    low, high, price = steps[-1]
+    return low, high, Decimal(str(price))
+
+
+def average_of_top_daily_peaks(daily_peaks: list[float], count: int = 3) -> float | None:
+    """The mean of the `count` highest daily peaks (kWh/h = kW), None without any."""
+    top = sorted(daily_peaks, reverse=True)[:count]
+    return sum(top) / len(top) if top else None
