@@ -15,6 +15,7 @@ import ipaddress
 import math
 import time
 
+import environ
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -24,6 +25,13 @@ from rest_framework import exceptions
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_HASHER_LIMIT = 10
 DEFAULT_HASHER_WINDOW_SECONDS = 60
+_env = environ.Env()
+
+
+def _setting(name: str, default: int) -> int:
+    """A Django setting if the settings define it, else the environment variable, else the default."""
+    value = getattr(settings, name, None)
+    return value if value is not None else _env.int(name, default=default)
 
 
 # --- path values ---------------------------------------------------------------------------
@@ -80,7 +88,7 @@ def max_body_bytes(view=None) -> int:
     own = getattr(view, "max_body_bytes", None)
     if own is not None:
         return own
-    return getattr(settings, "API_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+    return _setting("API_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
 
 
 def check_body_size(request, view=None) -> None:
@@ -125,8 +133,8 @@ def spend_hasher_allowance(ident: str) -> None:
 
     A fixed window per network: one cache add and one incr, no user lookup, no hashing.
     """
-    limit = getattr(settings, "AUTH_HASHER_LIMIT", DEFAULT_HASHER_LIMIT)
-    window = getattr(settings, "AUTH_HASHER_WINDOW_SECONDS", DEFAULT_HASHER_WINDOW_SECONDS)
+    limit = _setting("AUTH_HASHER_LIMIT", DEFAULT_HASHER_LIMIT)
+    window = _setting("AUTH_HASHER_WINDOW_SECONDS", DEFAULT_HASHER_WINDOW_SECONDS)
     now = time.time()
     slot = int(now // window)
     key = f"auth:hasher:{client_network(ident)}:{slot}"
