@@ -28,7 +28,10 @@ class Measurement:
     seconds: float
     non_2xx: int = 0
     errors: int = 0
-    latency_ms: float | None = None
+    latency_ms: float | None = None  # mean
+    p50_ms: float | None = None  # latency percentiles (wrk's latency distribution, or the Python generator's)
+    p95_ms: float | None = None
+    p99_ms: float | None = None
     foreign_cpu: float | None = None  # share of the machine other processes used meanwhile
 
     def as_dict(self) -> dict:
@@ -66,6 +69,25 @@ def _lua_string(value: str | bytes) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+# wrk's summary prints 50/75/90/99 %; this done() hook prints the percentiles the bench reports.
+PERCENTILES = (50, 95, 99)
+_LATENCY_HOOK = """
+done = function(summary, latency, requests)
+  for _, p in ipairs({PERCENTILES}) do
+    io.write(string.format("percentile %d %d\\n", p, latency:percentile(p)))
+  end
+end
+""".replace("PERCENTILES", ", ".join(str(p) for p in PERCENTILES))
+
+
+def percentiles_ms(latencies: list[float]) -> dict[int, float]:
+    """The PERCENTILES of latencies in seconds, in milliseconds (nearest rank)."""
+    if not latencies:
+        return {}
+    ordered = sorted(latencies)
+    return {p: 1000 * ordered[min(len(ordered) - 1, max(0, -(-p * len(ordered) // 100) - 1))] for p in PERCENTILES}
+
+
 def parse_wrk(output: str, seconds: float) -> Measurement:
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
     total = re.search(r"(\d+) requests in", output)
@@ -74,6 +96,7 @@ def parse_wrk(output: str, seconds: float) -> Measurement:
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     latency = re.search(r"Latency\s+([\d.]+)(us|ms|s|m)\b", output)
+    spread = {int(p): int(us) / 1000 for p, us in re.findall(r"^percentile (\d+) (\d+)$", output, re.MULTILINE)}
     return Measurement(
         requests_per_second=float(rps.group(1)),
         requests=int(total.group(1)),
@@ -82,6 +105,9 @@ def parse_wrk(output: str, seconds: float) -> Measurement:
         # gunicorn's sync workers close every connection, so wrk's "read" errors are not failures.
         errors=(int(errors.group(1)) + int(errors.group(3)) + int(errors.group(4))) if errors else 0,
         latency_ms=float(latency.group(1)) * _UNITS_MS[latency.group(2)] if latency else None,
+        p50_ms=spread.get(50),
+        p95_ms=spread.get(95),
+        p99_ms=spread.get(99),
     )
 
 
@@ -100,20 +126,17 @@ def run_wrk(
     command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "5s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    script = None
-    if method != "GET" or body is not None:
-        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
-        script.write(f"wrk.method = {_lua_string(method)}\n")
-        if body is not None:
-            script.write(f"wrk.body = {_lua_string(body)}\n")
-        script.close()
-        command += ["-s", script.name]
-    command.append(f"http://{HOST}:{port}{path}")
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
+    script.write(f"wrk.method = {_lua_string(method)}\n")
+    if body is not None:
+        script.write(f"wrk.body = {_lua_string(body)}\n")
+    script.write(_LATENCY_HOOK)
+    script.close()
+    command += ["-s", script.name, f"http://{HOST}:{port}{path}"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=False)
     finally:
-        if script is not None:
-            os.unlink(script.name)
+        os.unlink(script.name)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
     return parse_wrk(done.stdout, seconds)
@@ -124,7 +147,7 @@ def run_wrk(
 
 def _connection_loop(port, path, headers, method, body, deadline, totals, lock):
     done = bad = errors = 0
-    busy = 0.0
+    latencies = []
     connection = http.client.HTTPConnection(HOST, port, timeout=5)
     while time.monotonic() < deadline:
         started = time.monotonic()
@@ -138,7 +161,7 @@ def _connection_loop(port, path, headers, method, body, deadline, totals, lock):
             errors += 1
             connection.close()
             continue
-        busy += time.monotonic() - started
+        latencies.append(time.monotonic() - started)
         done += 1
         if not 200 <= response.status < 400:
             bad += 1
@@ -147,11 +170,11 @@ def _connection_loop(port, path, headers, method, body, deadline, totals, lock):
         totals[0] += done
         totals[1] += bad
         totals[2] += errors
-        totals[3] += busy
+        totals[3].extend(latencies)
 
 
 def _process(port, path, headers, method, body, seconds, connections):
-    totals, lock = [0, 0, 0, 0.0], threading.Lock()
+    totals, lock = [0, 0, 0, []], threading.Lock()
     started = time.monotonic()
     deadline = started + seconds
     workers = [
@@ -183,6 +206,8 @@ def run_python(
         futures = [pool.submit(_process, port, path, headers, method, body, seconds, n) for n in shares]
         results = [future.result(timeout=seconds + 30) for future in futures]
     done = sum(r[0] for r in results)
+    latencies = [latency for r in results for latency in r[3]]
+    spread = percentiles_ms(latencies)
     return Measurement(
         # each process's own rate over the time it actually ran, summed
         requests_per_second=sum(r[0] / r[4] for r in results if r[4]),
@@ -190,5 +215,8 @@ def run_python(
         seconds=max(r[4] for r in results),
         non_2xx=sum(r[1] for r in results),
         errors=sum(r[2] for r in results),
-        latency_ms=1000 * sum(r[3] for r in results) / done if done else None,
+        latency_ms=1000 * sum(latencies) / done if done else None,
+        p50_ms=spread.get(50),
+        p95_ms=spread.get(95),
+        p99_ms=spread.get(99),
     )

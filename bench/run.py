@@ -7,7 +7,9 @@ each pair answers alike (same bytes, or the same JSON), then measures baseline a
 alternately and reports medians and ratios (DESIGN.md §9). Then it runs the in-process figures
 (bench/inprocess.py) in a child process. What is measured is listed in bench/pairs.py.
 
-Results: a table on stdout and bench/results/latest.json; server logs in bench/results/*.log.
+Results: a table on stdout (requests/s, ratio, and p50/p95/p99 latency of each side from wrk's
+latency distribution) and bench/results/latest.json, kept as bench/results/bench-<time>.json too;
+server logs in bench/results/*.log.
 
 Knobs (environment): BENCH_SECONDS (6), BENCH_WARMUP (2), BENCH_CONNECTIONS (8; a pair may set
 fewer), BENCH_THREADS (2), BENCH_ROUNDS (2), BENCH_WORKERS (gunicorn workers per server, 2),
@@ -369,6 +371,22 @@ def _verdict(goal: float | None, ratio: float | None) -> bool | None:
     return (ratio >= goal) if (goal is not None and ratio is not None) else None
 
 
+def latency_summary(runs: list) -> dict | None:
+    """The median over the rounds of each latency percentile (ms), e.g. {"p50": 41.2, "p95": 60.3, "p99": 75.0}."""
+    summary = {}
+    for name in ("p50", "p95", "p99"):
+        values = [getattr(m, f"{name}_ms") for m in runs if getattr(m, f"{name}_ms") is not None]
+        if values:
+            summary[name] = round(statistics.median(values), 2)
+    return summary or None
+
+
+def latency_text(latency: dict | None) -> str:
+    if not latency:
+        return "-"
+    return "/".join(f"{latency[name]:.0f}" if latency[name] >= 10 else f"{latency[name]:.1f}" for name in latency)
+
+
 def summarise(pair: Pair, real_runs: list, bare_runs: list, error: str | None = None, check: str | None = None) -> dict:
     """An HTTP figure: median requests/s of each side and their ratio."""
     entry = {
@@ -394,6 +412,8 @@ def summarise(pair: Pair, real_runs: list, bare_runs: list, error: str | None = 
         **entry,
         "per_second": round(real_rps, 1),
         "baseline_per_second": round(bare_rps, 1) if bare_rps else None,
+        "latency_ms": latency_summary(real_runs),
+        "baseline_latency_ms": latency_summary(bare_runs),
         "ratio": round(ratio, 3) if ratio is not None else None,
         "goal_met": _verdict(pair.goal, ratio),
         # each round's real/bare, measured back to back: a check on the ratio of the medians
@@ -465,7 +485,7 @@ def label(result: dict, width: int = 0) -> str:
 
 
 def table(results: list[dict]) -> str:
-    header = ("figure", "real", "baseline", "ratio", "goal", "")
+    header = ("figure", "real", "baseline", "ratio", "goal", "real p50/p95/p99 ms", "baseline p50/p95/p99 ms", "")
     rows = [header]
     name_width = max((len(r["name"]) for r in results), default=0)
     for r in results:
@@ -479,6 +499,8 @@ def table(results: list[dict]) -> str:
                 f"{r['baseline_per_second']:,.{digits}f} {unit}" if r["baseline_per_second"] else "-",
                 f"{r['ratio']:.2f}" if r["ratio"] is not None else "-",
                 f">= {r['goal']:.2f}" if r["goal"] is not None else "—",
+                latency_text(r.get("latency_ms")),
+                latency_text(r.get("baseline_latency_ms")),
                 verdict,
             )
         )
@@ -486,9 +508,9 @@ def table(results: list[dict]) -> str:
     lines = []
     for n, row in enumerate(rows):
         cells = [row[0].ljust(widths[0])] + [
-            cell.rjust(width) for cell, width in zip(row[1:5], widths[1:5], strict=True)
+            cell.rjust(width) for cell, width in zip(row[1:7], widths[1:7], strict=True)
         ]
-        lines.append("  ".join([*cells, row[5]]).rstrip())
+        lines.append("  ".join([*cells, row[7]]).rstrip())
         if n == 0:
             lines.append("-" * len(lines[0]))
     for r in results:  # the in-process figures in seconds as well
@@ -633,7 +655,11 @@ def main() -> int:
                     if result.foreign_cpu is not None and result.foreign_cpu > DISTURBED:
                         note += f"  (disturbed: other processes used {result.foreign_cpu:.0%} of the CPUs)"
                         disturbed += 1
-                    log(f"  round {round_no}  {pair.name:<11} {side:<4} {result.requests_per_second:9.1f} req/s{note}")
+                    spread = latency_text(latency_summary([result]))
+                    log(
+                        f"  round {round_no}  {pair.name:<17} {side:<4} {result.requests_per_second:9.1f} req/s"
+                        f"  p50/p95/p99 {spread} ms{note}"
+                    )
         for server in (real, bare):
             server.stop()
 
@@ -686,7 +712,10 @@ def main() -> int:
         "warnings": warnings,
         "seconds": round(time.monotonic() - started, 1),
     }
-    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
+    text = json.dumps(report, indent=2) + "\n"
+    (RESULTS / "latest.json").write_text(text)
+    kept = RESULTS / f"bench-{report['finished_at'].replace(':', '')}.json"  # every run's figures stay
+    kept.write_text(text)
 
     log()
     log(table(results))
@@ -694,7 +723,7 @@ def main() -> int:
     for warning in warnings:
         log(f"WARNING: {warning.splitlines()[0]}")
     log(f"load generator: {generator}; {os.cpu_count()} CPUs; took {report['seconds']} s")
-    log(f"written: {(RESULTS / 'latest.json').relative_to(ROOT)}")
+    log(f"written: {(RESULTS / 'latest.json').relative_to(ROOT)} and {kept.relative_to(ROOT)}")
     for name, error in failed.items():
         log(f"ERROR: {name} was not measured: {error.splitlines()[0]}")
     missed = [r["name"] for r in results if r["goal_met"] is False]
