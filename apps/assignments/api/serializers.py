@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -30,7 +32,11 @@ def parse_enum(enum: type[models.IntegerChoices], value) -> models.IntegerChoice
 
 
 class EnumField(serializers.ChoiceField):
-    """An integer enum that also accepts its member name (`2` or `"Accepted"`)."""
+    """An integer enum: written as its value, read as its value or member name (`2`, `"Accepted"`).
+
+    In the schema it is one component per enum, named after the enum class. (Interim: the kernel's
+    own EnumField, being added to esmart/api/fields.py, replaces this once it has landed.)
+    """
 
     def __init__(self, enum: type[models.IntegerChoices], **kwargs):
         self.enum = enum
@@ -43,6 +49,22 @@ class EnumField(serializers.ChoiceField):
         return member
 
 
+class _EnumFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = "apps.assignments.api.serializers.EnumField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        enum = self.target.enum
+        schema = {
+            "type": "integer",
+            "enum": list(enum.values),
+            "description": "\n".join(f"* `{member.value}` - {member.label}" for member in enum),
+            "x-enum-varnames": [str(member.label) for member in enum],
+        }
+        component = ResolvedComponent(name=enum.__name__, type=ResolvedComponent.SCHEMA, object=enum, schema=schema)
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
 def _display_name(user) -> str | None:
     return None if user is None else (user.get_full_name() or user.username)
 
@@ -51,10 +73,10 @@ class AssignmentLogEntrySerializer(serializers.Serializer):
     time = serializers.DateTimeField(source="at")
     user_id = serializers.IntegerField(allow_null=True)
     user_name = serializers.SerializerMethodField()
-    kind = serializers.ChoiceField(choices=LogKind.choices)
-    action = serializers.ChoiceField(choices=states.Action.choices, allow_null=True)
-    from_state = serializers.ChoiceField(choices=states.State.choices, allow_null=True)
-    to_state = serializers.ChoiceField(choices=states.State.choices, allow_null=True)
+    kind = EnumField(LogKind)
+    action = EnumField(states.Action, allow_null=True)
+    from_state = EnumField(states.State, allow_null=True)
+    to_state = EnumField(states.State, allow_null=True)
     from_user_id = serializers.IntegerField(allow_null=True)
     to_user_id = serializers.IntegerField(allow_null=True)
     note = serializers.CharField()
@@ -62,7 +84,7 @@ class AssignmentLogEntrySerializer(serializers.Serializer):
     class Meta:
         ref_name = "AssignmentLogEntry"
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_user_name(self, entry) -> str | None:
         return _display_name(entry.user)
 
@@ -73,7 +95,7 @@ class AssignmentResponseSerializer(serializers.Serializer):
     client_name = serializers.SerializerMethodField()
     title = serializers.CharField()
     description = serializers.CharField()
-    state = serializers.ChoiceField(choices=states.State.choices)
+    state = EnumField(states.State)
     allowed_actions = serializers.SerializerMethodField(help_text="What PATCH .../action/{type} accepts now.")
     assigned_user_id = serializers.IntegerField(source="assignee_id", allow_null=True)
     assigned_user_name = serializers.SerializerMethodField()
@@ -90,11 +112,11 @@ class AssignmentResponseSerializer(serializers.Serializer):
     def get_client_name(self, assignment) -> str:
         return str(assignment.client)
 
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=states.Action.choices)))
+    @extend_schema_field(serializers.ListField(child=EnumField(states.Action)))
     def get_allowed_actions(self, assignment) -> list[int]:
         return [int(a) for a in states.allowed_actions(assignment.state) if a != states.Action.ASSIGN]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_assigned_user_name(self, assignment) -> str | None:
         return _display_name(assignment.assignee)
 
@@ -181,7 +203,7 @@ class NextOfKinInvitationResponseSerializer(serializers.Serializer):
 
 class EquipmentDeviceSerializer(serializers.Serializer):
     asset_id = serializers.IntegerField(source="pk", help_text="The device's AssetId in the asset graph.")
-    asset_type = serializers.ChoiceField(choices=AssetType.choices)
+    asset_type = EnumField(AssetType)
     name = serializers.CharField()
     serial_number = serializers.CharField()
 
@@ -222,7 +244,7 @@ class EquipmentInfoResponseSerializer(serializers.Serializer):
         ref_name = "EquipmentInfoResponse"
 
 
-class ContactType(models.IntegerChoices):
+class EquipmentContactType(models.IntegerChoices):
     CARE_STAFF = CARE_STAFF_CONTACT, "CareStaff"
     NEXT_OF_KIN = NEXT_OF_KIN_CONTACT, "NextOfKin"
 
@@ -231,7 +253,7 @@ class EquipmentContactResponseSerializer(serializers.Serializer):
     equipment_id = serializers.IntegerField()
     equipment_name = serializers.CharField()
     client_id = serializers.IntegerField()
-    contact_type = serializers.ChoiceField(choices=ContactType.choices)
+    contact_type = EnumField(EquipmentContactType)
     user_id = serializers.IntegerField()
     first_name = serializers.CharField()
     last_name = serializers.CharField()

@@ -16,7 +16,7 @@ from apps.customers.scopes import UserScope
 from esmart.api.authentication import client_ident
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
-from esmart.api.schema import ErrorSerializer
+from esmart.api.schema import ErrorSerializer, WireAutoSchema
 from esmart.api.views import ApiView
 
 from .. import selectors, services, states
@@ -53,8 +53,15 @@ def _body(request, serializer_class):
     return bound.validated_data
 
 
+class CareSchema(WireAutoSchema):
+    def _error_codes(self):
+        return [*super()._error_codes(), "403"]  # without the care privilege
+
+
 class CareStaffView(ApiView):
     permission_classes = CARE
+    filter_backends = []
+    schema = CareSchema()
 
 
 class UserAnchored(CareStaffView):
@@ -104,6 +111,8 @@ LIST_SCHEMA = extend_schema(
 
 
 class UserAssignmentsView(UserAnchored):
+    query_serializer_class = AssignmentListQuery  # documents the 400 of bad query values
+
     @LIST_SCHEMA
     def get(self, request, userId):
         """Get a list of assignments assigned to the specified user."""
@@ -130,6 +139,8 @@ class UserAssignmentView(MembershipAnchored):
 
 
 class ClientAssignmentsView(ClientAnchored):
+    query_serializer_class = AssignmentListQuery  # documents the 400 of bad query values
+
     @LIST_SCHEMA
     def get(self, request, clientId):
         """Get the assignments for the specified client."""
@@ -137,6 +148,8 @@ class ClientAssignmentsView(ClientAnchored):
 
 
 class UserClientAssignmentsView(MembershipAnchored):
+    query_serializer_class = AssignmentListQuery  # documents the 400 of bad query values
+
     @LIST_SCHEMA
     def get(self, request, userId, clientId):
         """Get the assignments for the specified client (one of the user's teams' clients)."""
