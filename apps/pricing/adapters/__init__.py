@@ -28,9 +28,15 @@ def _demo():
 
 
 def _entsoe():
+    from ..exchange import eur_nok_for
     from .entsoe import EntsoeSource
 
-    return EntsoeSource(token=conf.ENTSOE_API_TOKEN, url=conf.ENTSOE_API_URL, timeout=conf.PRICING_HTTP_TIMEOUT_SECONDS)
+    return EntsoeSource(
+        token=conf.ENTSOE_API_TOKEN,
+        url=conf.ENTSOE_API_URL,
+        timeout=conf.PRICING_HTTP_TIMEOUT_SECONDS,
+        rate_for_day=eur_nok_for,
+    )
 
 
 def _hvakosterstrommen():

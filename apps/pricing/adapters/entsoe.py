@@ -27,6 +27,7 @@ from .base import (
 
 NAME = "entsoe"
 NO_DATA_REASON = "999"
+DAY_AHEAD_CONTRACT = "A01"
 # docStatus values that mean the document is not final.
 PRELIMINARY_STATUSES = frozenset({"A01", "X01"})
 _DURATION = re.compile(r"^PT(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?$")
@@ -95,10 +96,25 @@ def parse_document(content: bytes, *, area_eic: str | None = None) -> tuple[dict
         raise SourceError(f"Not a day-ahead price document (type {_text(root, 'type')}).")
     preliminary = _text(root, "docStatus", "value") in PRELIMINARY_STATUSES
 
-    by_resolution: dict[int, dict[dt.datetime, Decimal]] = {}
+    # Zones outside Norway can carry several TimeSeries for one zone (other auctions, intraday): keep
+    # the day-ahead contract (A01) and, of those, the first classification sequence.
+    candidates = []
     for series in _children(root, "TimeSeries"):
         domain = _text(series, "in_Domain.mRID")
         if area_eic and domain and domain != area_eic:
+            continue
+        if (_text(series, "contract_MarketAgreement.type") or DAY_AHEAD_CONTRACT) != DAY_AHEAD_CONTRACT:
+            continue
+        sequence = _text(series, "classificationSequence_AttributeInstanceComponent.position") or "1"
+        try:
+            candidates.append((int(sequence), series))
+        except ValueError:
+            raise SourceError(f"Bad classification sequence {sequence!r}.") from None
+    first_sequence = min((sequence for sequence, _ in candidates), default=1)
+
+    by_resolution: dict[int, dict[dt.datetime, Decimal]] = {}
+    for sequence, series in candidates:
+        if sequence != first_sequence:
             continue
         currency = _text(series, "currency_Unit.name") or "EUR"
         unit = _text(series, "price_Measure_Unit.name") or "MWH"
@@ -153,11 +169,14 @@ def day_from_document(
 class EntsoeSource:
     name = NAME
 
-    def __init__(self, *, token: str, url: str, timeout: float, exchange_rate: Decimal | None = None):
+    def __init__(
+        self, *, token: str, url: str, timeout: float, exchange_rate: Decimal | None = None, rate_for_day=None
+    ):
         self.token = token
         self.url = url
         self.timeout = timeout
         self.exchange_rate = exchange_rate
+        self.rate_for_day = rate_for_day  # day → NOK per EUR (exchange.eur_nok_for)
 
     def request_url(self, *, zone: BiddingZone, day: dt.date) -> str:
         start, end = market_day_bounds(day)
@@ -188,6 +207,11 @@ class EntsoeSource:
             raise SourceError("ENTSOE_API_TOKEN is not set.")
         from .. import conf
 
-        rate = self.exchange_rate or conf.PRICING_EUR_NOK_RATE
+        if self.exchange_rate:
+            rate = self.exchange_rate
+        elif self.rate_for_day is not None:
+            rate = self.rate_for_day(day)
+        else:
+            rate = conf.PRICING_EUR_NOK_RATE
         content = self.download(self.request_url(zone=zone, day=day))
         return day_from_document(content, zone=zone, day=day, exchange_rate=rate)
