@@ -126,6 +126,7 @@ def relate(*, parent: Asset, child: Asset, relation_type: int, user=None) -> Ass
         AssetRelation.objects.filter(child=child, relation_type=relation_type).delete()
     relation = AssetRelation.objects.create(parent=parent, child=child, relation_type=relation_type)
     Asset.objects.filter(pk=child.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    child.refresh_from_db(fields=["version", "updated_at"])
     _log(asset=child, reason=f"{relation_type.label} parent set to {parent.pk}.", user=user, category="Relation")
     return relation
 

@@ -46,8 +46,11 @@ def _model_state(detail, prefix: str = "") -> dict[str, list[str]]:
     state: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = "" if key == "non_field_errors" else to_pascal(str(key))
-            path = f"{prefix}.{name}" if prefix and name else (name or prefix)
+            if isinstance(key, int):  # a list's bad items, which DRF reports as {index: errors}
+                path = f"{prefix}[{key}]"
+            else:
+                name = "" if key == "non_field_errors" else to_pascal(str(key))
+                path = f"{prefix}.{name}" if prefix and name else (name or prefix)
             for sub_key, messages in _model_state(value, path).items():
                 state.setdefault(sub_key, []).extend(messages)
     elif isinstance(detail, list):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
@@ -439,7 +440,9 @@ class AssetParentLocationView(AssetAnchored):
         parent = selectors.reachable_parent(
             user=request.user, asset_id=self.anchor.pk, relation_type=RelationType.Location
         )
-        return Response(None if parent is None else str(parent.key))
+        if parent is None:
+            return HttpResponse(b"null", content_type="application/json")  # DRF would send an empty body
+        return Response(str(parent.key))
 
 
 class RelationView(ProfessionalView):
