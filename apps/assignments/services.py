@@ -15,6 +15,7 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
 from esmart.api.exceptions import Conflict, Gone
+from esmart.api.limits import client_network
 
 from . import conf, selectors, states
 from .models import (
@@ -197,7 +198,8 @@ def create_invitation(*, next_of_kin: NextOfKin, created_by=None, valid_for=None
 
 
 def _guess_keys(ident: str) -> tuple[str, str]:
-    digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
+    # Counted per client network (an IPv4 address or an IPv6 /64), as the kernel's hasher limit is.
+    digest = hashlib.sha256(client_network(ident).encode()).hexdigest()[:32]
     return f"care:code:fail:{digest}", f"care:code:lock:{digest}"
 
 

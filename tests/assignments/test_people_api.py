@@ -182,3 +182,41 @@ def test_no_published_terms_is_404(care):
     kin = NextOfKinFactory(client=care.client, user=UserFactory())
     assert client_for(kin.user).get(f"/api/nextofkin/{kin.pk}/terms").status_code == 404
     assert client_for(kin.user).post(f"/api/nextofkin/{kin.pk}/acceptterms").status_code == 404
+
+
+def test_people_lists_run_a_constant_number_of_queries(care, terms):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    paths = [
+        f"/api/users/{care.nurse.pk}/collaborators",
+        f"/api/users/{care.nurse.pk}/client/{care.client.pk}/collaborators",
+        f"/api/client/{care.client.pk}/collaborators",
+    ]
+    api = client_for(care.nurse)
+    api.get(paths[0])
+
+    def counts():
+        result = []
+        for path in paths:
+            with CaptureQueriesContext(connection) as queries:
+                assert api.get(path).status_code == 200
+            result.append(len(queries))
+        return result
+
+    few = counts()
+    for _ in range(4):
+        staff_member(care.team)
+        accepted_next_of_kin(care.client)
+        NextOfKinFactory(client=care.client)
+    assert counts() == few
+
+
+def test_an_ipv6_guesser_cannot_rotate_addresses_within_its_64(care):
+    kin = NextOfKinFactory(client=care.client)
+    guesser = client_for(UserFactory())
+    with override_settings(ASSIGNMENTS_CODE_ATTEMPTS=2):
+        for suffix in ("1", "2"):
+            guesser.get(code_url(kin, "WRONG"), REMOTE_ADDR=f"2001:db8:1:2::{suffix}")
+        assert guesser.get(code_url(kin, "WRONG"), REMOTE_ADDR="2001:db8:1:2::99").status_code == 429
+        assert guesser.get(code_url(kin, "WRONG"), REMOTE_ADDR="2001:db8:9:9::1").status_code == 404
