@@ -51,6 +51,12 @@ def unit_of(meter: Meter) -> str:
     return UNITS.get(meter.kind, "kWh")
 
 
+def own_resolution(*, meter: Meter) -> Resolution:
+    """The meter's own interval length (of its latest value), for a request with Resolution None (0)."""
+    minutes = Interval.objects.filter(meter=meter).order_by("-start_at").values_list("minutes", flat=True).first()
+    return Resolution.QuarterHour if minutes == 15 else Resolution.Hour
+
+
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
 _PG_BUCKETS = """
@@ -92,13 +98,20 @@ _HOUR_AGG = """
     GROUP BY 1
 """
 
-# Quarter hours of hourly data: the hour is spread evenly over its quarters and marked estimated.
-_QUARTER_SOURCE = """(
-    SELECT i.start_at + make_interval(mins => 15 * k) AS start_at, round(i.value * 15 / i.minutes, 4) AS value,
-           CASE WHEN i.minutes > 15 THEN greatest(i.status, 1) ELSE i.status END AS status, 15 AS minutes
+# Quarter hours: quarter-hour rows pass straight through, longer ones are spread evenly over their
+# quarters and marked estimated, without grouping. Like _HOUR_AGG this takes a meter's intervals not
+# to overlap (an hour stored both whole and as quarters would give its bucket twice; the Python
+# path would add them up).
+_QUARTER_AGG = """
+    SELECT start_at AS bucket_start, value AS total, status AS worst, minutes AS covered
+    FROM metering_interval
+    WHERE meter_id = %(key)s AND start_at >= %(start)s AND start_at < %(end)s AND status < 4000 AND minutes = 15
+    UNION ALL
+    SELECT i.start_at + make_interval(mins => 15 * k), round(i.value * 15 / i.minutes, 4), greatest(i.status, 1), 15
     FROM metering_interval i CROSS JOIN LATERAL generate_series(0, i.minutes / 15 - 1) AS k
     WHERE i.meter_id = %(key)s AND i.start_at >= %(start)s AND i.start_at < %(end)s AND i.status < 4000
-) AS s"""
+      AND i.minutes > 15
+"""
 
 _TEMPERATURE_SOURCE = """(
     SELECT observed_at AS start_at, temperature FROM metering_weatherobservation
@@ -126,7 +139,7 @@ def _pg_series_sql(*, kind: str, key: int | None, win: Window, out: str) -> tupl
         value = "round(a.total::numeric, 1)"
         status = "CASE WHEN a.total IS NULL THEN 4000 ELSE 0 END"
     else:
-        source = _QUARTER_SOURCE if win.resolution == Resolution.QuarterHour else _CONSUMPTION_SOURCE
+        source = _CONSUMPTION_SOURCE
         aggregates = "sum(s.value) AS total, max(s.status) AS worst, sum(s.minutes) AS covered"
         value = "a.total"
         # A sub-day bucket has a fixed length; a calendar bucket's depends on the day (DST).
@@ -139,6 +152,8 @@ def _pg_series_sql(*, kind: str, key: int | None, win: Window, out: str) -> tupl
         status = _CONSUMPTION_STATUS.format(covered_too_little=short)
     if kind == "consumption" and win.resolution == Resolution.Hour:
         agg = _HOUR_AGG
+    elif kind == "consumption" and win.resolution == Resolution.QuarterHour:
+        agg = _QUARTER_AGG
     else:
         bucket = _pg_bucket_expression(win.resolution)
         agg = f"SELECT {bucket} AS bucket_start, {aggregates} FROM {source} GROUP BY 1"
