@@ -255,3 +255,24 @@ def test_comments_on_another_teams_assignment_are_404(care, other_care):
     response = client_for(care.nurse).post(url(other_care.assignment, "/comment"), {"Text": "hi"}, format="json")
     assert response.status_code == 404
     assert AssignmentLogEntry.objects.filter(assignment=other_care.assignment).count() == 1
+
+
+@pytest.mark.parametrize("to_user", ["99999999999999999999", "9223372036854775808"])
+def test_an_impossible_colleague_id_is_404(care, to_user):
+    response = client_for(care.nurse).patch(url(care.assignment, f"/assign/{to_user}"))
+    assert response.status_code == 404
+
+
+def test_support_staff_with_the_care_privilege_read_another_users_assignments(care):
+    from django.contrib.auth.models import Permission
+
+    from .factories import grant_care
+
+    supporter = grant_care(UserFactory(is_staff=True))
+    api = client_for(supporter)
+    assert api.get(f"/api/users/{care.nurse.pk}/assignments").status_code == 404  # staff alone is not enough
+    supporter.user_permissions.add(Permission.objects.get(codename="support", content_type__app_label="customers"))
+    body = api.get(f"/api/users/{care.nurse.pk}/assignments").json()
+    assert [a["AssignmentId"] for a in body] == [care.assignment.pk]
+    path = f"/api/users/{care.nurse.pk}/clients/{care.client.pk}/assignments"
+    assert [a["AssignmentId"] for a in api.get(path).json()] == [care.assignment.pk]
