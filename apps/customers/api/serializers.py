@@ -4,6 +4,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.assets.models.devices import DeviceType
 from esmart.api.area import Area
 from esmart.api.fields import StrictBooleanField, StrictCharField, StrictIntegerField
 from esmart.api.serializers import CompiledReadSerializer
@@ -190,14 +191,10 @@ class MeterResponseSerializer(serializers.Serializer):
         return METER_TYPES[meter.kind]
 
 
-class DeviceType(models.IntegerChoices):
-    LIGHTS_AND_HEATING = 1, "LightsAndHeating"
-    EV_CHARGER = 2, "EvCharger"
-
-
+# One DeviceType for every device on the wire (contract.md DeviceResponse): the assets app's.
 DEVICE_TYPES = {
-    Device.Kind.LIGHTS_AND_HEATING: DeviceType.LIGHTS_AND_HEATING,
-    Device.Kind.EV_CHARGER: DeviceType.EV_CHARGER,
+    Device.Kind.LIGHTS_AND_HEATING: DeviceType.LightsAndHeating,
+    Device.Kind.EV_CHARGER: DeviceType.EvCharger,
 }
 
 
