@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from . import selectors, services
 from .adapters import PriceNotPublishedError, SourceError
 from .areas import BY_EIC
-from .models import Invoice, InvoiceLine, PricePlan, SpotPrice, SpotPriceDay
+from .models import ExchangeRate, Invoice, InvoiceLine, PricePlan, SpotPrice, SpotPriceDay
 
 
 def _area_name(eic: str) -> str:
@@ -65,9 +65,19 @@ class SpotPriceAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    list_display = ["delivery_date", "nok_per_eur", "observed_on", "source", "fetched_at"]
+    date_hierarchy = "delivery_date"
+    readonly_fields = [field.name for field in ExchangeRate._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
 @admin.register(PricePlan)
 class PricePlanAdmin(admin.ModelAdmin):
-    list_display = ["contract", "product_type", "markup_nok_per_kwh", "fixed_price_nok_per_kwh"]
+    list_display = ["contract", "product_type", "markup_nok_per_kwh", "fixed_price_nok_per_kwh", "norgespris_from"]
     list_filter = ["product_type"]
     search_fields = ["=contract__contract_no", "=contract__customer__id"]
     autocomplete_fields = ["contract"]

@@ -79,3 +79,106 @@ def test_invoice_admin_needs_staff(owner, client):
     client.force_login(owner.user)
     response = client.get(reverse("admin:pricing_invoice_pdf", args=[invoice.pk]))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def _staff(owner, client):
+    owner.user.is_staff = owner.user.is_superuser = True
+    owner.user.save()
+    client.force_login(owner.user)
+    return client
+
+
+def test_admin_sets_a_delivery_points_municipality_and_consumer_kind(owner, client):
+    point = owner.delivery_point
+    url = reverse("admin:customers_deliverypoint_change", args=[point.pk])
+    page = _staff(owner, client).get(url)
+    assert page.status_code == 200
+    assert b'name="municipality_no"' in page.content and b'name="consumer_kind"' in page.content
+    form = {
+        "name": point.name,
+        "municipality_no": "5601",
+        "consumer_kind": "HOLIDAY_HOME",
+        "country_code": "NO",
+        "meters-TOTAL_FORMS": "1",
+        "meters-INITIAL_FORMS": "1",
+        "meters-0-id": str(owner.meter.pk),
+        "meters-0-delivery_point": str(point.pk),
+        "devices-TOTAL_FORMS": "0",
+        "devices-INITIAL_FORMS": "0",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302
+    point.refresh_from_db()
+    assert (point.municipality_no, point.consumer_kind) == ("5601", "HOLIDAY_HOME")
+
+
+def test_a_municipality_number_has_four_digits(owner):
+    from django.core.exceptions import ValidationError
+
+    owner.delivery_point.municipality_no = "56"
+    with pytest.raises(ValidationError):
+        owner.delivery_point.full_clean()
+
+
+def test_a_plan_cannot_start_norgespris_before_october_2025(owner):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    from apps.pricing.models import PricePlan
+
+    plan = PricePlan(contract=owner.contract, product_type=PricePlan.ProductType.Norgespris)
+    plan.norgespris_from = dt.date(2025, 9, 1)
+    with pytest.raises(ValidationError):
+        plan.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        plan.save()
+    plan.norgespris_from = dt.date(2025, 10, 1)
+    plan.full_clean()
+    plan.save()
+    assert plan.norgespris_applies(dt.date(2025, 10, 1)) and not plan.norgespris_applies(dt.date(2025, 9, 30))
+
+
+def test_exchange_rate_admin_lists_stored_days(owner, client):
+    from decimal import Decimal
+
+    from apps.pricing.models import ExchangeRate
+
+    ExchangeRate.objects.create(
+        delivery_date=dt.date(2025, 4, 19),
+        nok_per_eur=Decimal("11.963"),
+        observed_on=dt.date(2025, 4, 16),
+        source="norgesbank",
+    )
+    listing = _staff(owner, client).get(reverse("admin:pricing_exchangerate_changelist"))
+    assert listing.status_code == 200 and b"11.963" in listing.content
+
+
+def test_cis_import_carries_the_municipality_number(owner):
+    from apps.customers.adapters import CisContract, CisCustomer, CisDeliveryPoint
+    from apps.customers.services import import_customer
+
+    contract = owner.contract
+    point = owner.delivery_point
+
+    class Adapter:
+        def __init__(self, number):
+            self.number = number
+
+        def fetch_customer(self, *, customer_id):
+            cis_point = CisDeliveryPoint(
+                metering_point_id=point.metering_point_id, price_area="NO4", municipality_no=self.number
+            )
+            cis_contract = CisContract(
+                contract_no=contract.contract_no,
+                product=contract.product,
+                start_date=contract.start_date,
+                delivery_points=(cis_point,),
+            )
+            return CisCustomer(customer_id=customer_id, contracts=(cis_contract,))
+
+    import_customer(customer=owner.customer, adapter=Adapter("1804"))
+    point.refresh_from_db()
+    assert point.municipality_no == "1804"
+    import_customer(customer=owner.customer, adapter=Adapter(""))  # an empty number keeps what is set
+    point.refresh_from_db()
+    assert point.municipality_no == "1804"
