@@ -87,7 +87,7 @@ class AssetAdmin(admin.ModelAdmin):
         links = format_html_join(
             ", ",
             '<a href="{}">{}</a>',
-            ((reverse("admin:assets_asset_change", args=[a.pk]), str(a)) for a in rows[:CHILDREN_SHOWN]),
+            ((reverse("admin:assets_asset_change", args=[a.id]), a.name) for a in rows[:CHILDREN_SHOWN]),
         )
         return format_html("{}{}", links, more) if rows else "—"
 
