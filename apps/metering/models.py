@@ -133,6 +133,7 @@ class WeatherObservation(models.Model):
 class TimeSeriesType(models.IntegerChoices):
     """What a live or summary value measures."""
 
+    None_ = 0, "None"  # the original's enum has a 0 member (contract.md); no value is stored as it
     HourlyConsumption = 1, "HourlyConsumption"  # kWh in one hour (= mean kW over the hour)
     ActivePower = 2, "ActivePower"  # kW, momentary (HAN port / near-real-time)
     ActiveEnergy = 3, "ActiveEnergy"  # kWh, the register
@@ -157,8 +158,7 @@ class LiveValue(models.Model):
 class WattmeterType(models.IntegerChoices):
     """How the app shows the wattmeter: against the month's maximum, or against the subscribed capacity step."""
 
-    None_ = 0, "None"
-    MaxMonth = 1, "MaxMonth"
+    MaxMonth = 1, "MaxMonth"  # no 0 member: the original's smallest is 1 (contract.md)
     SubscribedPower = 2, "SubscribedPower"
 
 

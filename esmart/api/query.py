@@ -2,7 +2,9 @@
 
 A view declares its query parameters as a DRF serializer with snake_case fields; on the wire
 they are the seed's camelCase names (`fromTimeUtc`, `includeWattMeter`, `pageSize`), matched in
-any case. Booleans parse as bool.Parse did: "true"/"false" in any case, nothing else. Invalid
+any case. A name that is a Python keyword gets a trailing underscore and a `source`
+(`from_ = DateTimeField(source="from_time")` is the parameter `from`, validated as `from_time`).
+Booleans parse as bool.Parse did: "true"/"false" in any case, nothing else. Invalid
 values are a 400 whose ModelState names the parameter. `query_parameters()` documents the same
 names in the OpenAPI schema, so the binder and the schema cannot drift apart.
 """
@@ -14,7 +16,8 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from .casing import to_camel
+from .casing import to_camel, wire_key
+from .fields import EnumField
 
 
 class AspNetBooleanField(serializers.BooleanField):
@@ -31,22 +34,22 @@ class AspNetBooleanField(serializers.BooleanField):
         self.fail("invalid", input=data)
 
 
-def _key(name: str) -> str:
-    return name.replace("_", "").lower()
+def _wire_name(name: str) -> str:
+    return name if name == "non_field_errors" else to_camel(name)
 
 
 def bind_query(request, serializer_class: type[serializers.Serializer]) -> dict:
     """The validated query parameters of `request` (snake_case keys), or a 400 naming the bad ones."""
     fields = serializer_class().fields
-    by_key = {_key(name): name for name in fields}
+    by_key = {wire_key(name): name for name in fields}
     data = {}
     for key, values in request.query_params.lists():
-        name = by_key.get(_key(key))
+        name = by_key.get(wire_key(key))
         if name is not None:
             data[name] = values[-1]
     bound = serializer_class(data=data)
     if not bound.is_valid():
-        raise ValidationError({to_camel(name): errors for name, errors in bound.errors.items()})
+        raise ValidationError({_wire_name(name): errors for name, errors in bound.errors.items()})
     return bound.validated_data
 
 
@@ -66,6 +69,8 @@ def query_parameters(serializer_class: type[serializers.Serializer]) -> list[Ope
     parameters = []
     for name, field in serializer_class().fields.items():
         openapi_type = next((t for cls, t in _OPENAPI_TYPES if isinstance(field, cls)), OpenApiTypes.STR)
+        if isinstance(field, EnumField) and field.is_integer:
+            openapi_type = OpenApiTypes.INT
         enum = list(field.choices) if isinstance(field, serializers.ChoiceField) else None
         parameters.append(
             OpenApiParameter(

@@ -1,21 +1,24 @@
+"""JSON out, in the wire format (casing.py), whatever a client's Accept header asks for.
+
+ASP.NET Web API never answered 406: a request whose Accept names nothing it could write (a
+browser's `text/html`, `application/xml`) got its first formatter, JSON. `text/json` is answered
+as text/json, as the original listed it for every response.
+"""
+
 import orjson
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 
 from .casing import PASCAL, PRESERVE, to_wire
 
 
-def wire_case_of(data) -> str:
-    """The wire case declared by the serializer that produced `data` (PascalCase by default)."""
-    declared = getattr(data, "wire_case", None)
-    if declared is not None:
-        return declared
-    serializer = getattr(data, "serializer", None)
-    serializer = getattr(serializer, "child", serializer)
-    return getattr(serializer, "wire_case", PASCAL)
+def _serializer_of(data):
+    return getattr(data, "serializer", None)
 
 
 class WireJSONRenderer(BaseRenderer):
-    """orjson-backed JSON in the wire format: PascalCase keys, UTC datetimes without offset."""
+    """orjson-backed JSON: each serializer's keys in its wire case, dates as .NET DateTimes."""
 
     media_type = "application/json"
     format = "json"
@@ -24,7 +27,24 @@ class WireJSONRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        case = wire_case_of(data)
-        if case == PRESERVE:
-            return orjson.dumps(data)
-        return orjson.dumps(to_wire(data, case))
+        if getattr(data, "wire_case", None) == PRESERVE:
+            return orjson.dumps(data)  # already in wire form (WireDict)
+        return orjson.dumps(to_wire(data, PASCAL, _serializer_of(data)))
+
+
+class TextJSONRenderer(WireJSONRenderer):
+    media_type = "text/json"
+    format = "text-json"
+
+
+class WireContentNegotiation(DefaultContentNegotiation):
+    """Falls back to the first renderer (JSON) instead of a 406."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except NotAcceptable:
+            if format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE):
+                raise  # an explicit ?format= that does not exist stays an error
+            renderer = renderers[0]
+            return renderer, renderer.media_type

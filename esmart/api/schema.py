@@ -93,15 +93,22 @@ class WireAutoSchema(AutoSchema):
 # JSON Schema's "date-time" demands an offset; the wire writes UTC without one (DESIGN.md §4).
 WIRE_DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"
 WIRE_DATETIME_NOTE = "UTC, written 2013-09-17T22:39:30 (input also accepts Z or an offset)."
+# A calendar date is a .NET DateTime at midnight on the wire; input may leave the time out.
+WIRE_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$"
+WIRE_DATE_NOTE = "A calendar date, written 2013-09-17T00:00:00 (input also accepts 2013-09-17)."
+_WIRE_TIMES = {
+    "date-time": (WIRE_DATETIME_PATTERN, "2013-09-17T22:39:30", WIRE_DATETIME_NOTE),
+    "date": (WIRE_DATE_PATTERN, "2013-09-17T00:00:00", WIRE_DATE_NOTE),
+}
 
 
 def _describe_wire_datetimes(node):
     if isinstance(node, dict):
-        if node.get("format") == "date-time" and node.get("type") == "string":
-            del node["format"]
-            node["pattern"] = WIRE_DATETIME_PATTERN
-            node.setdefault("example", "2013-09-17T22:39:30")
-            node["description"] = f"{node.get('description', '')} {WIRE_DATETIME_NOTE}".strip()
+        if node.get("format") in _WIRE_TIMES and node.get("type") == "string":
+            pattern, example, note = _WIRE_TIMES[node.pop("format")]
+            node["pattern"] = pattern
+            node.setdefault("example", example)
+            node["description"] = f"{node.get('description', '')} {note}".strip()
         for value in node.values():
             _describe_wire_datetimes(value)
     elif isinstance(node, list):

@@ -4,7 +4,7 @@ A DRF serializer builds (deep-copies) its fields for every instance and walks th
 on a small GET that costs as much as the queries. A `CompiledReadSerializer` is declared like
 any DRF serializer, so the OpenAPI schema is unchanged, but its representation is a plan built
 once per class from the declared fields: (wire name, attribute getter, converter). The result is
-already in wire form (PascalCase keys, UTC datetimes), so the renderer dumps it without a walk.
+already in wire form (PascalCase keys, UTC datetimes, dates at midnight), so the renderer dumps it without a walk.
 
 Only plain fields are supported (strings, numbers, booleans, choices, dates, datetimes, and
 nested compiled serializers, single or many); anything else raises TypeError when the plan is
@@ -13,13 +13,12 @@ built, so a serializer never silently falls back to the slow path.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from operator import attrgetter
 
 from rest_framework import serializers
 
-from .casing import CAMEL, PASCAL, PRESERVE, to_camel, to_pascal, utc_text
+from .casing import CAMEL, PASCAL, PRESERVE, date_text, to_camel, to_pascal, utc_text
 
 _PASSTHROUGH = (
     serializers.CharField,
@@ -43,7 +42,7 @@ def _converter(field):
     if isinstance(field, serializers.DateTimeField):
         return _optional(utc_text)
     if isinstance(field, serializers.DateField):
-        return _optional(dt.date.isoformat)
+        return _optional(date_text)
     if isinstance(field, serializers.DecimalField):
         return _optional(lambda value: float(Decimal(value)))
     if isinstance(field, _PASSTHROUGH):

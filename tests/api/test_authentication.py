@@ -199,7 +199,7 @@ class TestAuthenticateEndpoint:
             {},
             {"UserName": "x", "Password": "y"},
             {"UserName": "x", "Password": "y", "Area": 3},
-            {"UserName": "x", "Password": "y", "Area": "Power"},
+            {"UserName": "x", "Password": "y", "Area": "Gas"},
             [1, 2],
         ],
     )

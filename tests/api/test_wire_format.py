@@ -57,7 +57,7 @@ def test_datetimes_are_written_in_utc_without_offset_or_fraction():
 def test_years_before_1000_keep_four_digits():
     assert to_wire({"at": dt.datetime(70, 11, 25, tzinfo=dt.UTC), "on": dt.date(70, 11, 25)}) == {
         "At": "0070-11-25T00:00:00",
-        "On": "0070-11-25",
+        "On": "0070-11-25T00:00:00",
     }
 
 

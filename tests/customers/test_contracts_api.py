@@ -66,7 +66,7 @@ def test_contracts_lists_the_customers_contracts_as_contract_response(owner):
     assert contract["IsPowerContract"] is True and contract["IsEnergyContract"] is True
     assert contract["IsNetContract"] is False and contract["IsBroadbandContract"] is False
     assert contract["IsActive"] is True
-    assert contract["StartDate"] == "2020-01-01" and contract["EndDate"] is None
+    assert contract["StartDate"] == "2020-01-01T00:00:00" and contract["EndDate"] is None
     assert contract["LedgerNo"] == owner.contract.ledger_no
 
 
@@ -86,7 +86,7 @@ def test_contract_without_delivery_point_has_null_delivery_fields(owner):
     body = owner.client().get(f"/api/customers/{owner.customer.pk}/contracts/{ended.contract_no}").json()
     assert body["DeliveryAddress"] is None and body["DeliveryPointId"] is None
     assert body["IsActive"] is False and body["IsBroadbandContract"] is True and body["IsEnergyContract"] is False
-    assert body["EndDate"] == "2019-12-31"
+    assert body["EndDate"] == "2019-12-31T00:00:00"
 
 
 def test_contract_detail(owner):

@@ -37,7 +37,7 @@ def test_customer_feedback_needs_only_a_message(owner):
     [
         ({**FEEDBACK, "Rating": 0}, "Rating"),
         ({**FEEDBACK, "Rating": 6}, "Rating"),
-        ({**FEEDBACK, "Rating": "5"}, "Rating"),
+        ({**FEEDBACK, "Rating": "5.0"}, "Rating"),
         ({**FEEDBACK, "Message": ""}, "Message"),
         ({**FEEDBACK, "Message": "x" * 4001}, "Message"),
         ({**FEEDBACK, "Message": 0}, "Message"),

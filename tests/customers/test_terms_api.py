@@ -103,7 +103,6 @@ def test_a_new_terms_version_makes_earlier_acceptances_stale(owner, app):
         {"AcceptGeneralTerms": False, "AcceptAdditionalTerms": False},
         {"AcceptGeneralTerms": "yes"},
         {"AcceptGeneralTerms": 1},
-        {"AcceptGeneralTerms": True, "AcceptAdditionalTerms": None},
     ],
 )
 def test_bad_terms_request_is_400_and_writes_nothing(owner, app, body):

@@ -118,10 +118,14 @@ class TestLogsApi:
         response = exporter.get("/api/cimexportlogs", {"from": "2025-03-01", "to": "2025-04-01", "skip": 1, "take": 1})
         assert response.status_code == 200
         [log] = response.json()
-        assert log["ExportDate"] == "2025-03-29" and log["ExportStatus"] == 2 and log["SubExportCount"] == 2
+        assert log["ExportDate"] == "2025-03-29T00:00:00" and log["ExportStatus"] == 2 and log["SubExportCount"] == 2
         assert log["PeriodStart"] == "2025-03-28T23:00:00"
         everything = exporter.get("/api/cimexportlogs", {"from": "2025-03-01T00:00:00Z", "to": "2025-04-01"}).json()
-        assert [entry["ExportDate"] for entry in everything] == ["2025-03-30", "2025-03-29", "2025-03-28"]
+        assert [entry["ExportDate"] for entry in everything] == [
+            "2025-03-30T00:00:00",
+            "2025-03-29T00:00:00",
+            "2025-03-28T00:00:00",
+        ]
 
     def test_sub_logs_and_statistics(self, owner, exporter):
         three_meters(owner)

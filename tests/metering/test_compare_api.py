@@ -111,7 +111,7 @@ class TestCompared:
         ("change", "field"),
         [
             ({"Resolution": 5}, "Resolution"),
-            ({"Resolution": 0}, "Resolution"),
+            ({"Resolution": "Fortnight"}, "Resolution"),
             ({"ToTime": "2025-01-01T00:00:00"}, "ToTime"),
             ({"FromTime": "2024-01-31T23:00:00"}, "ToTime"),  # 368 days: longer than a comparison may be
             ({"FromTime": "2024-12-31T23:00:00", "Resolution": 7}, "ToTime"),  # 33 days by Hour

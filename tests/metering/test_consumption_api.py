@@ -99,8 +99,8 @@ class TestConsumptionErrors:
     @pytest.mark.parametrize(
         ("change", "field"),
         [
-            ({"Resolution": 0}, "Resolution"),
             ({"Resolution": 8}, "Resolution"),
+            ({"Resolution": "Fortnight"}, "Resolution"),
             ({"Resolution": None}, "Resolution"),
             ({"ToTime": "2025-03-29T23:00:00"}, "ToTime"),
             ({"ToTime": "2025-03-29T22:00:00"}, "ToTime"),

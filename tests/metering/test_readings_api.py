@@ -33,7 +33,7 @@ class TestPost:
             "DeliveryPointId": str(owner.delivery_point.pk),
             "MeterNo": owner.meter.meter_no,
             "MeterUnit": "kWh",
-            "ReadingDate": days_ago(1).isoformat(),
+            "ReadingDate": f"{days_ago(1).isoformat()}T00:00:00",
             "Value": 12450,
             "Consumption": 450,
             "Reader": "Customer",
@@ -47,7 +47,8 @@ class TestPost:
         body = {"ReadingDate": f"{days_ago(2).isoformat()}T23:30:00Z", "Value": 5}
         response = owner.client().post(url(owner), body, format="json")
         assert response.status_code == 200
-        assert response.json()["ReadingDate"] == days_ago(1).isoformat()  # 00:30 or 01:30 in Oslo: the next day
+        # 00:30 or 01:30 in Oslo: the next day
+        assert response.json()["ReadingDate"] == f"{days_ago(1).isoformat()}T00:00:00"
 
     def test_a_back_dated_reading_splits_the_next_ones_consumption(self, owner):
         record_reading(delivery_point=owner.delivery_point, reading_date=days_ago(20), value=100)
@@ -97,7 +98,7 @@ class TestGet:
         client = owner.client()
         first = client.get(url(owner)).json()
         assert len(first) == 10
-        assert first[0]["ReadingDate"] == days_ago(76).isoformat() and first[0]["Value"] == 240
+        assert first[0]["ReadingDate"] == f"{days_ago(76).isoformat()}T00:00:00" and first[0]["Value"] == 240
         third = client.get(url(owner), {"pageSize": 10, "page": 3}).json()
         assert [r["Value"] for r in third] == [40, 30, 20, 10, 0]
         assert third[-1]["Consumption"] is None

@@ -91,7 +91,7 @@ class TestTemperaturesApi:
         body = owner.client().post(url, {**BODY, "IncludeWeather": True}, format="json").json()
         assert body["Temperatures"] == [{"ValueTime": "2025-03-29T23:00:00", "Value": 2.2, "Status": 0}]
 
-    @pytest.mark.parametrize("change", [{"Resolution": 0}, {"ToTime": "2025-03-01T00:00:00"}, {"FromTime": None}])
+    @pytest.mark.parametrize("change", [{"Resolution": 8}, {"ToTime": "2025-03-01T00:00:00"}, {"FromTime": None}])
     def test_bad_bodies_are_400(self, owner, change):
         assert owner.client().post(self.url(owner.meter), {**BODY, **change}, format="json").status_code == 400
 

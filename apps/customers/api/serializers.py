@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from apps.assets.models.devices import DeviceType
 from esmart.api.area import Area
-from esmart.api.fields import StrictBooleanField, StrictCharField, StrictIntegerField
+from esmart.api.fields import EnumField, StrictBooleanField, StrictCharField, StrictIntegerField
 from esmart.api.serializers import CompiledReadSerializer
 
 from ..models import Contract, CustomerAssociation, DeliveryPoint, Device, Meter, TermsType, User
@@ -18,7 +18,7 @@ PHONE_MESSAGE = "Only digits are allowed, at most 14."
 class LoginRequestSimpleSerializer(serializers.Serializer):
     user_name = serializers.CharField(max_length=150, trim_whitespace=False)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
-    area = serializers.ChoiceField(choices=Area.choices)
+    area = EnumField(Area)
 
     class Meta:
         ref_name = "LoginRequestSimple"
@@ -186,7 +186,7 @@ class MeterResponseSerializer(serializers.Serializer):
     class Meta:
         ref_name = "DeliveryPointMeter"
 
-    @extend_schema_field(serializers.ChoiceField(choices=MeterType.choices))
+    @extend_schema_field(EnumField(MeterType))
     def get_meter_type(self, meter) -> int:
         return METER_TYPES[meter.kind]
 
@@ -207,7 +207,7 @@ class DeviceResponseSerializer(serializers.Serializer):
     class Meta:
         ref_name = "DeliveryPointDevice"
 
-    @extend_schema_field(serializers.ChoiceField(choices=DeviceType.choices))
+    @extend_schema_field(EnumField(DeviceType))
     def get_device_type(self, device) -> int:
         return DEVICE_TYPES[device.kind]
 
@@ -219,7 +219,7 @@ class DeliveryPointResponseSerializer(serializers.Serializer):
     contract_no = serializers.IntegerField(source="contract.contract_no")
     name = serializers.CharField()
     metering_point_id = serializers.CharField(help_text="18-digit GSRN.")
-    price_area = serializers.ChoiceField(choices=DeliveryPoint.PriceArea.choices)
+    price_area = EnumField(DeliveryPoint.PriceArea)
     address = ElwAddressSerializer(source="*")
     meter = serializers.SerializerMethodField()
     meters = MeterResponseSerializer(many=True, source="meters.all")
@@ -241,7 +241,7 @@ class ContractDeliveryPointSerializer(serializers.Serializer):
     delivery_point_id = serializers.IntegerField(source="pk")
     name = serializers.CharField()
     metering_point_id = serializers.CharField()
-    price_area = serializers.ChoiceField(choices=DeliveryPoint.PriceArea.choices)
+    price_area = EnumField(DeliveryPoint.PriceArea)
     address = ElwAddressSerializer(source="*")
     meters = serializers.SerializerMethodField()
     watt_meters = serializers.SerializerMethodField()
@@ -309,8 +309,8 @@ class AssociateResponseSerializer(serializers.Serializer):
     customer_id = serializers.IntegerField(source="associate.pk")
     first_name = serializers.CharField(source="associate.first_name")
     last_name = serializers.CharField(source="associate.last_name")
-    area = serializers.ChoiceField(choices=Area.choices, source="associate.area")
-    relation = serializers.ChoiceField(choices=CustomerAssociation.Relation.choices)
+    area = EnumField(Area, source="associate.area")
+    relation = EnumField(CustomerAssociation.Relation)
     is_net_customer = serializers.BooleanField(source="associate.is_net_customer")
     is_power_customer = serializers.BooleanField(source="associate.is_power_customer")
 
@@ -321,7 +321,7 @@ class AssociateResponseSerializer(serializers.Serializer):
 class ImportChangeSerializer(serializers.Serializer):
     entity = serializers.CharField(help_text="Contract, DeliveryPoint or Meter.")
     key = serializers.CharField(help_text="Contract number, metering point id or meter id.")
-    action = serializers.ChoiceField(choices=ImportAction.choices)
+    action = EnumField(ImportAction)
     fields = serializers.ListField(child=serializers.CharField(), help_text="Changed fields (updates only).")
 
     class Meta:
@@ -341,7 +341,7 @@ class CustomerImportResponseSerializer(serializers.Serializer):
 
 
 class TermsStatusSerializer(serializers.Serializer):
-    terms_type = serializers.ChoiceField(choices=TermsType.choices)
+    terms_type = EnumField(TermsType)
     version = serializers.IntegerField(help_text="The current version.")
     title = serializers.CharField()
     url = serializers.CharField()

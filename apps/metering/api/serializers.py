@@ -11,8 +11,9 @@ from rest_framework import serializers
 
 from apps.customers.api.serializers import CustomerPatchSerializer, MeterResponseSerializer
 from esmart.api.casing import CAMEL
+from esmart.api.fields import EnumField
 
-from .. import conf
+from .. import conf, selectors
 from ..models import CimExportStatus, Quality, Resolution, TimeSeriesType, WattmeterType
 from ..timeseries import estimated_points
 
@@ -36,8 +37,8 @@ class SeriesRequestSerializer(serializers.Serializer):
 
     from_time = serializers.DateTimeField(help_text="UTC, inclusive.")
     to_time = serializers.DateTimeField(help_text="UTC, exclusive.")
-    resolution = serializers.ChoiceField(
-        choices=Resolution.choices, help_text=f"The bucket size: {SERIES_RESOLUTIONS}. None (0) is refused."
+    resolution = EnumField(
+        Resolution, help_text=f"The bucket size: {SERIES_RESOLUTIONS}; None (0) is the meter's own interval."
     )
     time_zone = TimeZoneField(
         required=False,
@@ -47,7 +48,11 @@ class SeriesRequestSerializer(serializers.Serializer):
 
     def validate_resolution(self, value):
         if value == Resolution.None_:
-            raise serializers.ValidationError(f"Choose a resolution: {SERIES_RESOLUTIONS}.")
+            # As the original: None is the meter's own interval length (views pass the meter).
+            meter = self.context.get("meter")
+            if meter is None:
+                raise serializers.ValidationError(f"Choose a resolution: {SERIES_RESOLUTIONS}.")
+            return selectors.own_resolution(meter=meter)
         return Resolution(value)
 
     def validate(self, attrs):
@@ -97,9 +102,7 @@ class TemperatureRequestSerializer(SeriesRequestSerializer):
 class TimeSeriesValueSerializer(serializers.Serializer):
     value_time = serializers.DateTimeField(help_text="The start of the interval, UTC.")
     value = serializers.FloatField(allow_null=True, help_text="Null when Status is 4000 (missing).")
-    status = serializers.ChoiceField(
-        choices=Quality.choices, help_text="0 measured, 1 estimated (or partly covered), 4000 missing."
-    )
+    status = EnumField(Quality, help_text="0 measured, 1 estimated (or partly covered), 4000 missing.")
 
     class Meta:
         ref_name = "ConsumptionTimeSerieValue"
@@ -108,7 +111,7 @@ class TimeSeriesValueSerializer(serializers.Serializer):
 class ConsumptionSeriesSerializer(serializers.Serializer):
     """Schema of the consumption response (the view returns it already in wire form)."""
 
-    resolution = serializers.ChoiceField(choices=Resolution.choices)
+    resolution = EnumField(Resolution)
     unit = serializers.CharField(help_text="kWh (m3 for water meters).")
     values = TimeSeriesValueSerializer(many=True)
     last_year = TimeSeriesValueSerializer(many=True, required=False, help_text="Only with IncludeLastYear.")
@@ -120,7 +123,7 @@ class ConsumptionSeriesSerializer(serializers.Serializer):
 
 
 class TemperatureSeriesSerializer(serializers.Serializer):
-    resolution = serializers.ChoiceField(choices=Resolution.choices)
+    resolution = EnumField(Resolution)
     unit = serializers.CharField(help_text="°C")
     values = TimeSeriesValueSerializer(many=True)
 
@@ -291,17 +294,14 @@ class ReadingSerializer(serializers.Serializer):
 
 
 class PageQuerySerializer(serializers.Serializer):
-    """`pageSize` (default 10, at most 100) and `page` (from 1) of the query string."""
+    """`pageSize` and `page` of the query string (bound by esmart.api.query.bind_query)."""
 
-    page_size = serializers.IntegerField(default=10, min_value=1, max_value=MAX_PAGE_SIZE)
-    page = serializers.IntegerField(default=1, min_value=1, max_value=100_000)
-
-    @classmethod
-    def from_query(cls, query_params):
-        data = {"page_size": query_params.get("pageSize"), "page": query_params.get("page")}
-        query = cls(data={k: v for k, v in data.items() if v not in (None, "")})
-        query.is_valid(raise_exception=True)
-        return query.validated_data
+    page_size = serializers.IntegerField(
+        default=10, min_value=1, max_value=MAX_PAGE_SIZE, help_text=f"Readings per page: 1-{MAX_PAGE_SIZE}, default 10."
+    )
+    page = serializers.IntegerField(
+        default=1, min_value=1, max_value=100_000, help_text="The page, from 1 (default 1)."
+    )
 
 
 # --- Wattmeter and live values -------------------------------------------------------------------
@@ -310,7 +310,7 @@ class PageQuerySerializer(serializers.Serializer):
 class TimeSerieValueSerializer(serializers.Serializer):
     value_time = serializers.DateTimeField()
     value = serializers.FloatField()
-    time_series_type = serializers.ChoiceField(choices=TimeSeriesType.choices)
+    time_series_type = EnumField(TimeSeriesType)
 
     class Meta:
         ref_name = "TimeSerieValue"
@@ -323,23 +323,6 @@ class WattMeterAndMaxEffectSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "WattMeterAndMaxEffect"
-
-
-class CamelTimeSerieValueSerializer(TimeSerieValueSerializer):
-    wire_case = CAMEL
-
-    class Meta:
-        ref_name = "TimeSerieValueV2"
-
-
-class CamelWattMeterAndMaxEffectSerializer(serializers.Serializer):
-    wire_case = CAMEL
-    last = CamelTimeSerieValueSerializer(allow_null=True)
-    this_month_max = CamelTimeSerieValueSerializer(allow_null=True)
-    max = CamelTimeSerieValueSerializer(allow_null=True)
-
-    class Meta:
-        ref_name = "WattMeterAndMaxEffectV2"
 
 
 class SubscribedPowerSerializer(serializers.Serializer):
@@ -376,15 +359,15 @@ class SubscribedPowerWattmeterSerializer(serializers.Serializer):
     sections = SectionsSerializer()
 
     class Meta:
-        ref_name = "SubscribedPowerWattmeter"
+        ref_name = "SubscribedPowerWatmetter"  # the original's spelling
 
 
 class WattMeterResponseSerializer(serializers.Serializer):
-    """camelCase, as the original's v2 sent it."""
+    """camelCase, as the original's v2 sent it, but maxMonthWattmeter is v1's PascalCase type."""
 
     wire_case = CAMEL
-    wattmeter_display_type = serializers.ChoiceField(choices=WattmeterType.choices)
-    max_month_wattmeter = CamelWattMeterAndMaxEffectSerializer()
+    wattmeter_display_type = EnumField(WattmeterType)
+    max_month_wattmeter = WattMeterAndMaxEffectSerializer()
     subscribed_power_wattmeter = SubscribedPowerWattmeterSerializer()
 
     class Meta:
@@ -411,7 +394,7 @@ class CimExportLogSerializer(serializers.Serializer):
     period_end = serializers.DateTimeField()
     started_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
-    export_status = serializers.ChoiceField(choices=CimExportStatus.choices, source="status")
+    export_status = EnumField(CimExportStatus, source="status")
     sub_export_count = serializers.IntegerField()
     meter_count = serializers.IntegerField()
     value_count = serializers.IntegerField()
@@ -428,7 +411,7 @@ class CimSubExportLogSerializer(serializers.Serializer):
     file_name = serializers.CharField()
     started_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
-    export_status = serializers.ChoiceField(choices=CimExportStatus.choices, source="status")
+    export_status = EnumField(CimExportStatus, source="status")
     meter_count = serializers.IntegerField()
     value_count = serializers.IntegerField()
     error_count = serializers.IntegerField()
@@ -454,30 +437,30 @@ class CimStatisticsSerializer(serializers.Serializer):
 
 
 class CimRangeQuerySerializer(serializers.Serializer):
-    """`from` and `to` of the query string (UTC, or dates); default the last 30 days."""
+    """`from` and `to` of the query string; the range defaults to the last 30 days."""
 
-    from_time = serializers.DateTimeField(required=False)
-    to_time = serializers.DateTimeField(required=False)
-    skip = serializers.IntegerField(default=0, min_value=0, max_value=1_000_000)
-    take = serializers.IntegerField(default=50, min_value=1, max_value=MAX_TAKE)
+    from_ = serializers.DateTimeField(
+        required=False, source="from_time", help_text="UTC (a date alone is its midnight); default 30 days before to."
+    )
+    to = serializers.DateTimeField(
+        required=False, source="to_time", help_text="UTC (or a date), exclusive; default now."
+    )
 
-    @classmethod
-    def from_query(cls, query_params):
-        names = {"from_time": "from", "to_time": "to", "skip": "skip", "take": "take"}
-        data = {field: query_params.get(name) for field, name in names.items()}
-        for field in ("from_time", "to_time"):
-            if data[field] and "T" not in data[field]:
-                data[field] = f"{data[field]}T00:00:00"  # a date alone: its midnight, UTC
-        query = cls(data={k: v for k, v in data.items() if v not in (None, "")})
-        if not query.is_valid():
-            raise serializers.ValidationError({names[k]: v for k, v in query.errors.items()})
-        values = dict(query.validated_data)
-        now = dt.datetime.now(dt.UTC)
-        values.setdefault("to_time", now)
-        values.setdefault("from_time", values["to_time"] - dt.timedelta(days=30))
-        if values["to_time"] <= values["from_time"]:
+    def validate(self, attrs):
+        attrs.setdefault("to_time", dt.datetime.now(dt.UTC))
+        attrs.setdefault("from_time", attrs["to_time"] - dt.timedelta(days=30))
+        if attrs["to_time"] <= attrs["from_time"]:
             raise serializers.ValidationError({"to": ["to must be after from."]})
-        return values
+        return attrs
+
+
+class CimLogsQuerySerializer(CimRangeQuerySerializer):
+    """The range, and `skip` and `take` of the logs in it."""
+
+    skip = serializers.IntegerField(default=0, min_value=0, max_value=1_000_000, help_text="Logs to skip (default 0).")
+    take = serializers.IntegerField(
+        default=50, min_value=1, max_value=MAX_TAKE, help_text=f"Logs to return: 1-{MAX_TAKE}, default 50."
+    )
 
 
 class CimFileLogType(models.IntegerChoices):
@@ -498,7 +481,7 @@ class CimDataFileRequestSerializer(serializers.Serializer):
 
 
 class CimLogFileRequestSerializer(CimDataFileRequestSerializer):
-    log_type = serializers.ChoiceField(choices=CimFileLogType.choices, help_text="1 ack, 2 merno, 3 mernoErr.")
+    log_type = EnumField(CimFileLogType, help_text="1 ack, 2 merno, 3 mernoErr.")
 
     class Meta:
         ref_name = "CimLogFileRequest"

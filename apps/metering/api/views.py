@@ -13,6 +13,7 @@ from apps.customers.models import DeliveryPoint, Meter, User
 from apps.customers.scopes import METER_PATH_LOOKUPS, METER_SCOPE, CustomerScope, UserScope
 from esmart.api.casing import WireDict
 from esmart.api.permissions import privilege_required
+from esmart.api.query import bind_query, query_parameters
 from esmart.api.renderers import WireJSONRenderer
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView, PublicApiView
@@ -26,6 +27,7 @@ from .serializers import (
     CimDataFileRequestSerializer,
     CimExportLogSerializer,
     CimLogFileRequestSerializer,
+    CimLogsQuerySerializer,
     CimRangeQuerySerializer,
     CimStatisticsSerializer,
     CimSubExportLogSerializer,
@@ -76,7 +78,7 @@ def _series_response(read_json, read_dict, **arguments):
 
 
 def _consumption(meter, request):
-    body = ConsumptionRequestSerializer(data=request.data)
+    body = ConsumptionRequestSerializer(data=request.data, context={"meter": meter})
     body.is_valid(raise_exception=True)
     data = body.validated_data
     return _series_response(
@@ -106,7 +108,7 @@ class ComparedWithOthersView(MeterAnchored):
     read_only = True
 
     @extend_schema(
-        request=CompareRequestSerializer,
+        request=ConsumptionRequestSerializer,  # the original's DTO; CompareRequestSerializer only checks more
         responses=AssetCompareModelSerializer,
         summary="GET consumption data for the given meter compared with other meters.",
         description="The reference group: the meter's cohort, i.e. the electricity meters of its price area "
@@ -120,7 +122,7 @@ class ComparedWithOthersView(MeterAnchored):
         "IncludeLastYear and IncludeWeather are ignored.",
     )
     def post(self, request, customerId, contractNo, meterId):
-        body = CompareRequestSerializer(data=request.data)
+        body = CompareRequestSerializer(data=request.data, context={"meter": self.anchor})
         body.is_valid(raise_exception=True)
         data = body.validated_data
         return Response(
@@ -219,25 +221,19 @@ class UserMetersView(ApiView):
         return Response(UserMeterResponseSerializer(selectors.meters_of_user(user=self.anchor), many=True).data)
 
 
-PAGE_PARAMETERS = [
-    OpenApiParameter("pageSize", int, description="Readings per page: 1-100, default 10."),
-    OpenApiParameter("page", int, description="The page, from 1 (default 1)."),
-]
-
-
 class ReadingsView(ApiView):
     anchor_model = DeliveryPoint
     anchor_scope = CustomerScope(customer_path="contract__customer")
     anchor_lookups = {"customerId": "contract__customer_id", "deliveryPointId": "pk"}
 
     @extend_schema(
-        parameters=PAGE_PARAMETERS,
+        parameters=query_parameters(PageQuerySerializer),
         responses=ReadingSerializer(many=True),
         summary="Get the readings for a delivery point.",
         description="Newest first, paged with pageSize and page.",
     )
     def get(self, request, customerId, deliveryPointId):
-        query = PageQuerySerializer.from_query(request.query_params)
+        query = bind_query(request, PageQuerySerializer)
         readings = selectors.readings_page(delivery_point=self.anchor, page=query["page"], page_size=query["page_size"])
         return Response(ReadingSerializer(readings, many=True).data)
 
@@ -277,7 +273,7 @@ class MeterTemperaturesView(ApiView):
         + SERIES_DESCRIPTION,
     )
     def post(self, request, meterId):
-        body = TemperatureRequestSerializer(data=request.data)
+        body = TemperatureRequestSerializer(data=request.data, context={"meter": self.anchor})
         body.is_valid(raise_exception=True)
         data = body.validated_data
         return _series_response(
@@ -320,6 +316,9 @@ class WattmeterV2View(WattmeterView):
         return Response(WattMeterResponseSerializer(selectors.wattmeter_v2(meter=meter)).data)
 
 
+LIVE_TYPES = [value for value in TimeSeriesType.values if value != TimeSeriesType.None_]
+
+
 class LiveValuesView(ApiView):
     """Live values pushed by the metering head-end; staff (system) accounts only."""
 
@@ -328,9 +327,7 @@ class LiveValuesView(ApiView):
     @extend_schema(
         parameters=[
             OpenApiParameter("objectKey", str, OpenApiParameter.PATH, description="Usually a meter id."),
-            OpenApiParameter(
-                "type", int, OpenApiParameter.PATH, enum=TimeSeriesType.values, description="TimeSeriesType."
-            ),
+            OpenApiParameter("type", int, OpenApiParameter.PATH, enum=LIVE_TYPES, description="TimeSeriesType."),
         ],
         request=LiveValueSerializer(many=True),
         responses={200: None, 403: ErrorSerializer},
@@ -341,8 +338,8 @@ class LiveValuesView(ApiView):
         "200 with no body.",
     )
     def post(self, request, objectKey, type):
-        if not type.isdigit() or int(type) not in TimeSeriesType.values:
-            raise ValidationError({"type": [f"type must be one of {TimeSeriesType.values}."]})
+        if not type.isdigit() or int(type) not in LIVE_TYPES:
+            raise ValidationError({"type": [f"type must be one of {LIVE_TYPES}."]})
         type_ = int(type)
         if len(objectKey) > 64:
             raise ValidationError({"object_key": ["objectKey is at most 64 characters."]})
@@ -359,10 +356,6 @@ class LiveValuesView(ApiView):
 
 CIM_PERMISSIONS = privilege_required("cim_export")
 CIM_403 = {403: OpenApiResponse(ErrorSerializer, description="The caller lacks the cim_export privilege.")}
-RANGE_PARAMETERS = [
-    OpenApiParameter("from", OpenApiTypes.DATETIME, description="UTC (or a date); default 30 days before to."),
-    OpenApiParameter("to", OpenApiTypes.DATETIME, description="UTC (or a date), exclusive; default now."),
-]
 
 
 class CimExportLogsView(ApiView):
@@ -370,17 +363,13 @@ class CimExportLogsView(ApiView):
     filter_backends = []
 
     @extend_schema(
-        parameters=[
-            *RANGE_PARAMETERS,
-            OpenApiParameter("skip", int, description="Logs to skip (default 0)."),
-            OpenApiParameter("take", int, description="Logs to return: 1-500, default 50."),
-        ],
+        parameters=query_parameters(CimLogsQuerySerializer),
         responses={200: CimExportLogSerializer(many=True), **CIM_403},
         summary="Gets the main export logs of the cim files exported from Connected Grid to Elwin.",
         description="Exports whose period starts in [from, to), newest first.",
     )
     def get(self, request):
-        query = CimRangeQuerySerializer.from_query(request.query_params)
+        query = bind_query(request, CimLogsQuerySerializer)
         logs = selectors.cim_export_logs(
             from_time=query["from_time"], to_time=query["to_time"], skip=query["skip"], take=query["take"]
         )
@@ -412,14 +401,14 @@ class CimStatisticsView(ApiView):
     permission_classes = CIM_PERMISSIONS
 
     @extend_schema(
-        parameters=RANGE_PARAMETERS,
+        parameters=query_parameters(CimRangeQuerySerializer),
         responses={200: CimStatisticsSerializer, **CIM_403},
         summary="Gets the statistics of the sub exports within a time interval.",
         description="Counts of the sub exports started in [from, to) by status, and their meter, value and "
         "error counts.",
     )
     def get(self, request):
-        query = CimRangeQuerySerializer.from_query(request.query_params)
+        query = bind_query(request, CimRangeQuerySerializer)
         stats = selectors.cim_sub_export_statistics(from_time=query["from_time"], to_time=query["to_time"])
         return Response(CimStatisticsSerializer(stats).data)
 
