@@ -186,6 +186,77 @@ def consumption(request, customerId: int, contractNo: int, meterId: str):
     return HttpResponse(text.encode(), content_type=JSON)
 
 
+# The asset graph, the plainest way: the reach check and the walk as hand-written recursive CTEs
+# over the same tables (the professional's top nodes, the relation edges), rows to JSON by hand.
+REACH_SQL = """
+WITH RECURSIVE up(id, depth) AS (
+    SELECT CAST(%s AS BIGINT), 0
+    UNION ALL
+    SELECT r.parent_id, up.depth + 1 FROM assets_assetrelation r JOIN up ON r.child_id = up.id
+    WHERE r.relation_type IN (1, 2) AND up.depth < 1000
+)
+SELECT 1 FROM up JOIN assets_participanttopnode t ON t.asset_id = up.id
+JOIN assets_participantmembership m ON m.participant_id = t.participant_id WHERE m.user_id = %s LIMIT 1
+"""
+SUBTREE_SQL = """
+WITH RECURSIVE sub(id, parent_id, depth) AS (
+    SELECT CAST(%s AS BIGINT), CAST(NULL AS BIGINT), 0
+    UNION ALL
+    SELECT r.child_id, r.parent_id, sub.depth + 1 FROM assets_assetrelation r JOIN sub ON r.parent_id = sub.id
+    WHERE r.relation_type = 2 AND sub.depth < %s
+)
+SELECT a.id, a.key, a.asset_type, a.name, a.description, a.external_id, a.serial_number, a.owner_id,
+       a.default_time_zone, a.latitude, a.longitude, sub.parent_id, sub.depth
+FROM sub JOIN assets_asset a ON a.id = sub.id WHERE sub.depth > 0 ORDER BY sub.depth, a.id LIMIT %s OFFSET %s
+"""
+PARENT_KEY_SQL = """
+SELECT a.key FROM assets_assetrelation r JOIN assets_asset a ON a.id = r.parent_id
+WHERE r.child_id = %s AND r.relation_type = 1
+"""
+NODE_KEYS = (
+    "Id", "Key", "AssetType", "Name", "Description", "ExternalId", "SerialNumber", "ParticipantId",
+    "DefaultTimeZoneId", "Latitude", "Longitude", "ParentId", "Depth",
+)  # fmt: skip
+
+
+def _professional(request):
+    username = basic_username(request)
+    user = User._default_manager.filter(username=username).first() if username else None
+    return user if user is not None and user.is_active else None
+
+
+def _in_reach(cursor, asset_id: int, user) -> bool:
+    cursor.execute(REACH_SQL, [asset_id, user.pk])
+    return cursor.fetchone() is not None
+
+
+def asset_network_subtree(request, assetId: int):
+    """Baseline of GET api/AssetRelations/{assetId}/children/network?depth=&pageSize=&page=."""
+    user = _professional(request)
+    if user is None:
+        return HttpResponse(UNAUTHORIZED, status=401, content_type=JSON)
+    depth, size, page = (int(request.GET.get(k, d)) for k, d in (("depth", 1), ("pageSize", 100), ("page", 1)))
+    with connection.cursor() as cursor:
+        if not _in_reach(cursor, assetId, user):
+            return HttpResponse(NOT_FOUND, status=404, content_type=JSON)
+        cursor.execute(SUBTREE_SQL, [assetId, depth, size, (page - 1) * size])
+        rows = cursor.fetchall()
+    return HttpResponse(orjson.dumps([dict(zip(NODE_KEYS, row, strict=True)) for row in rows]), content_type=JSON)
+
+
+def asset_parent_location(request, assetId: int):
+    """Baseline of GET api/AssetRelations/{assetId}/parent/location: the walk up, then the parent's key."""
+    user = _professional(request)
+    if user is None:
+        return HttpResponse(UNAUTHORIZED, status=401, content_type=JSON)
+    with connection.cursor() as cursor:
+        if not _in_reach(cursor, assetId, user):
+            return HttpResponse(NOT_FOUND, status=404, content_type=JSON)
+        cursor.execute(PARENT_KEY_SQL, [assetId])
+        row = cursor.fetchone()
+    return HttpResponse(orjson.dumps(str(row[0]) if row else None), content_type=JSON)
+
+
 def ready(request):
     return HttpResponse(b"{}", content_type=JSON)
 
@@ -194,4 +265,6 @@ urlpatterns = [
     path("bare/ready", ready),
     path("api/customers/<int:customerId>", customer),
     path("api/customers/<int:customerId>/contracts/<int:contractNo>/meters/<str:meterId>/consumption", consumption),
+    path("api/AssetRelations/<int:assetId>/children/network", asset_network_subtree),
+    path("api/AssetRelations/<int:assetId>/parent/location", asset_parent_location),
 ]

@@ -33,6 +33,13 @@ DEMO_CONTRACT_NO = 1000011
 DEMO_METER_ID = "000010000101"
 DEMO_METER_PATH = f"/api/customers/{DEMO_POWER_CUSTOMER_ID}/contracts/{DEMO_CONTRACT_NO}/meters/{DEMO_METER_ID}"
 
+# The professional login and the bench assets of `seed_demo --assets N` (apps/assets/demo.py).
+PROFESSIONAL_LOGIN = ("grid1", "grid1-password")
+BENCH_SUBSTATION_ID = 9_000_000_001
+BENCH_DEEP_METER_ID = 9_000_000_002
+BENCH_DEPTH = 20
+ASSET_SUBTREE_PATH = f"/api/AssetRelations/{BENCH_SUBSTATION_ID}/children/network?depth=1000&pageSize=10000"
+
 
 @dataclass(frozen=True)
 class Pair:
@@ -152,6 +159,28 @@ PAIRS: list[Pair] = [
         baseline_on="real",
         auth=DEMO_LOGIN,
         compare=None,
+    ),
+    Pair(
+        name="asset-subtree",
+        description=(
+            "GET api/AssetRelations/{id}/children/network?depth=1000&pageSize=10000, the 10,000 descendants of "
+            "the bench substation, vs bare Django running the same reach check and subtree as raw recursive CTEs"
+        ),
+        real_path=ASSET_SUBTREE_PATH,
+        bare_path=ASSET_SUBTREE_PATH,
+        auth=PROFESSIONAL_LOGIN,
+        connections=4,
+        goal=0.8,
+    ),
+    Pair(
+        name="asset-ancestors",
+        description=(
+            f"GET api/AssetRelations/{{id}}/parent/location of a meter {BENCH_DEPTH} location levels deep (the reach "
+            "check walks its ancestor path), vs bare Django running the same walk up as a raw recursive CTE"
+        ),
+        real_path=f"/api/AssetRelations/{BENCH_DEEP_METER_ID}/parent/location",
+        bare_path=f"/api/AssetRelations/{BENCH_DEEP_METER_ID}/parent/location",
+        auth=PROFESSIONAL_LOGIN,
     ),
     Pair(
         name="ping",

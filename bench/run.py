@@ -13,10 +13,10 @@ server logs in bench/results/*.log.
 
 Knobs (environment): BENCH_SECONDS (6), BENCH_WARMUP (2), BENCH_CONNECTIONS (8; a pair may set
 fewer), BENCH_THREADS (2), BENCH_ROUNDS (2), BENCH_WORKERS (gunicorn workers per server, 2),
-BENCH_CUSTOMERS (bench customers to seed, 200), BENCH_LOAD_ROWS (rows of the bulk-load figure,
-1000000), BENCH_PAIRS (comma-separated names to run), BENCH_LOADGEN=python (skip wrk),
-BENCH_STRICT=1 (exit 1 when a goal is missed), BENCH_RESET_DB=1 (drop and recreate the bench
-database first).
+BENCH_CUSTOMERS (bench customers to seed, 200), BENCH_ASSETS (descendants of the bench
+substation, 10000), BENCH_LOAD_ROWS (rows of the bulk-load figure, 1000000), BENCH_PAIRS
+(comma-separated names to run), BENCH_LOADGEN=python (skip wrk), BENCH_STRICT=1 (exit 1 when a
+goal is missed), BENCH_RESET_DB=1 (drop and recreate the bench database first).
 """
 
 from __future__ import annotations
@@ -592,7 +592,7 @@ def main() -> int:
     customers = setting("BENCH_CUSTOMERS", 200)
     log(f"migrating and seeding (seed_demo --customers {customers})...")
     migrate(env, database_url)
-    manage(env, "seed_demo", "--customers", str(customers))
+    manage(env, "seed_demo", "--customers", str(customers), "--assets", str(setting("BENCH_ASSETS", 10_000)))
     log(f"  done in {time.monotonic() - started:.1f} s")
 
     wrk = loadgen.ensure_wrk(log=log)

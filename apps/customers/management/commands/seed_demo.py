@@ -1,5 +1,6 @@
 import importlib
 import importlib.util
+import inspect
 
 import orjson
 from django.conf import settings
@@ -36,15 +37,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--days", type=int, default=400, help="Days of history up to today for the apps that keep history."
         )
+        parser.add_argument(
+            "--assets",
+            type=int,
+            default=0,
+            help="Also create a bench substation with this many descendants (and a meter 20 levels deep).",
+        )
 
-    def handle(self, *args, json=False, customers=0, meters=1, days=400, **options):
+    def handle(self, *args, json=False, customers=0, meters=1, days=400, assets=0, **options):
         if not getattr(settings, "DEMO_DATA_ALLOWED", True):
             raise CommandError(
                 "seed_demo is refused under these settings (DEMO_DATA_ALLOWED is off, as in production): "
                 "it creates logins with published passwords."
             )
-        if customers < 0 or meters < 1 or days < 0:
-            raise CommandError("--customers and --days must be >= 0, --meters >= 1.")
+        if customers < 0 or meters < 1 or days < 0 or assets < 0:
+            raise CommandError("--customers, --days and --assets must be >= 0, --meters >= 1.")
         # Progress goes to stderr with --json, so stdout stays one JSON document.
         self.stderr.style_func = None
         out = self.stderr if json else self.stdout
@@ -62,7 +69,9 @@ class Command(BaseCommand):
         for app_name, seed in app_seeders():
             out.write(f"Seeding {app_name}...")
             with transaction.atomic():
-                seed(users=users, days=days, progress=progress(app_name))
+                # Options only some apps take (--assets) go to the seeders that name them.
+                extra = {"assets": assets} if "assets" in inspect.signature(seed).parameters else {}
+                seed(users=users, days=days, progress=progress(app_name), **extra)
 
         if json:
             self.stdout.write(orjson.dumps(demo.describe(users)).decode())
