@@ -134,3 +134,17 @@ def test_paged_with_constant_queries(owner, mine, django_assert_num_queries):
     assert len(listed) == 7
     assert [s["AssetId"] for s in client.get(url, {"pageSize": 3, "page": 3}).json()] == [mine.substation.pk]
     assert client.get(url, {"pageSize": 0}).status_code == 400
+
+
+def test_restricted_lists_have_constant_queries(db, owner, mine, django_assert_num_queries):
+    customer = make_owner()
+    client = customer.client()
+    url = "/api/componentinforestricted/substations/event/outage"
+    client.get(url)
+    for n in range(4):
+        substation = Asset.objects.create(asset_type=AssetType.Substation, name=f"P{n}")
+        publish_flag(flag=raise_flag(asset=substation, event=ComponentEvent.Outage, by=owner.user), by=owner.user)
+    with django_assert_num_queries(2):  # user, published flags with their assets
+        assert len(client.get(url).json()) == 5
+    with django_assert_num_queries(2):
+        assert client.get("/api/componentinforestricted/meters/event/outage").json() == []

@@ -200,6 +200,18 @@ class TestGateways:
         second_page = client.get(url, {"participantId": mine.participant.pk, "pageSize": 1, "page": 2})
         assert second_page.json() == response.json()[1:]
 
+    def test_active_gateways_constant_queries(self, owner, mine, django_assert_num_queries):
+        url = "/api/gateways/active/serialnumber"
+        client = owner.client()
+        client.get(url, {"participantId": mine.participant.pk})
+        for n in range(5):
+            devices.create_gateway(
+                name=f"G{n}", serial_number=f"SN-G{n}", parent=mine.building, details={"status": IoTStatus.Active}
+            )
+        # user, its two permission queries, participant in scope, its top nodes, serial numbers
+        with django_assert_num_queries(6):
+            assert len(client.get(url, {"participantId": mine.participant.pk}).json()) == 6
+
     def test_active_gateways_bad_input_other_participant_and_privilege(self, owner, mine, theirs, anonymous):
         url = "/api/gateways/active/serialnumber"
         client = owner.client()
