@@ -87,9 +87,10 @@ def utc_text(value: dt.datetime) -> str:
     return value.isoformat(timespec="seconds")
 
 
-def wire_case_of(serializer, inherited: str = PASCAL) -> str:
-    """The wire case a serializer declares (PascalCase unless it says otherwise)."""
-    return getattr(serializer, "wire_case", None) or inherited
+def wire_case_of(serializer) -> str:
+    """The wire case a serializer class declares: PascalCase unless it says otherwise, whatever
+    serializer it is nested in (a plain dict without a serializer keeps its parent's case)."""
+    return getattr(serializer, "wire_case", None) or PASCAL
 
 
 def _child_serializer(field):
@@ -115,7 +116,7 @@ def to_wire(data, case: str = PASCAL, serializer=None):
                 return value
             fields = None
             if serializer is not None:
-                case = wire_case_of(serializer, case)
+                case = wire_case_of(serializer)
                 if case == PRESERVE:
                     return value  # already wire form (CompiledReadSerializer)
                 fields = serializer.fields

@@ -1,5 +1,6 @@
 """Wire DTOs of the customers app; names follow ../shared/api/contract.md (PascalCase on the wire)."""
 
+from django.core.validators import RegexValidator
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,6 +14,7 @@ from ..models import Contract, CustomerAssociation, DeliveryPoint, Device, Meter
 from ..services import ImportAction
 
 PHONE_MESSAGE = "Only digits are allowed, at most 14."
+PHONE_NUMBER = RegexValidator(r"^\d{0,14}$", PHONE_MESSAGE)
 
 
 class LoginRequestSimpleSerializer(serializers.Serializer):
@@ -37,53 +39,92 @@ class LoginResponseExtendedSerializer(serializers.Serializer):
 class ElwAddressSerializer(CompiledReadSerializer):
     """The address part of a customer or delivery point (fields live on the owning row)."""
 
-    address_text = serializers.CharField()
-    city = serializers.CharField()
-    co_address = serializers.CharField()
-    country_code = serializers.CharField()
-    entrance = serializers.CharField()
-    floor = serializers.CharField()
-    house_letter = serializers.CharField()
-    house_no = serializers.CharField()
-    is_editable = serializers.BooleanField(source="address_is_editable")
-    po_box = serializers.IntegerField(allow_null=True)
-    zip_code = serializers.CharField()
+    address_text = serializers.CharField(required=False)
+    city = serializers.CharField(required=False)
+    co_address = serializers.CharField(required=False)
+    country_code = serializers.CharField(required=False)
+    entrance = serializers.CharField(required=False)
+    floor = serializers.CharField(required=False)
+    house_letter = serializers.CharField(required=False)
+    house_no = serializers.CharField(required=False)
+    is_editable = serializers.BooleanField(source="address_is_editable", required=False)
+    po_box = serializers.IntegerField(allow_null=True, required=False)
+    zip_code = serializers.CharField(required=False)
 
     class Meta:
         ref_name = "ElwAddress"
 
 
 class CustomerResponseSerializer(CompiledReadSerializer):
-    address = ElwAddressSerializer(source="*")
-    birth_date = serializers.DateField(allow_null=True)
-    customer_id = serializers.IntegerField(source="id")
-    customer_type = serializers.CharField()
-    email = serializers.CharField(help_text="Empty when the customer has none.")
-    first_name = serializers.CharField()
-    is_broadband_customer = serializers.BooleanField()
-    is_district_heating_customer = serializers.BooleanField()
-    is_net_customer = serializers.BooleanField()
-    is_power_customer = serializers.BooleanField()
-    last_name = serializers.CharField()
-    mobile_number = serializers.CharField()
-    organization_no = serializers.CharField()
-    phone_number = serializers.CharField()
-    pin = serializers.CharField()
-    requires_profile_confirmation = serializers.BooleanField()
+    address = ElwAddressSerializer(source="*", required=False)
+    birth_date = serializers.DateField(allow_null=True, required=False)
+    customer_id = serializers.IntegerField(source="id", required=False)
+    customer_type = serializers.CharField(required=False)
+    email = serializers.CharField(help_text="Empty when the customer has none.", required=False)
+    first_name = serializers.CharField(required=False)
+    is_broadband_customer = serializers.BooleanField(required=False)
+    is_district_heating_customer = serializers.BooleanField(required=False)
+    is_net_customer = serializers.BooleanField(required=False)
+    is_power_customer = serializers.BooleanField(required=False)
+    last_name = serializers.CharField(required=False)
+    mobile_number = serializers.CharField(required=False)
+    organization_no = serializers.CharField(required=False)
+    phone_number = serializers.CharField(required=False)
+    pin = serializers.CharField(required=False)
+    requires_profile_confirmation = serializers.BooleanField(required=False)
 
     class Meta:
         ref_name = "CustomerResponse"
 
 
 class CustomerPatchSerializer(serializers.Serializer):
-    """PATCH takes a CustomerResponse; only these three properties change, the rest is ignored."""
+    """The three contact properties a customer may change (PATCH customer, the legacy settings POST)."""
 
-    phone_number = serializers.RegexField(r"^\d{0,14}$", required=False, error_messages={"invalid": PHONE_MESSAGE})
-    mobile_number = serializers.RegexField(r"^\d{0,14}$", required=False, error_messages={"invalid": PHONE_MESSAGE})
+    phone_number = StrictCharField(required=False, allow_blank=True, validators=[PHONE_NUMBER])
+    mobile_number = StrictCharField(required=False, allow_blank=True, validators=[PHONE_NUMBER])
     email = serializers.EmailField(max_length=100, required=False, allow_blank=True)
 
     class Meta:
         ref_name = "CustomerPatchRequest"
+
+
+class AddressBodySerializer(serializers.Serializer):
+    """An ElwAddress in a request body: type-checked as Json.NET bound it, never stored."""
+
+    address_text = StrictCharField(required=False, allow_blank=True)
+    city = StrictCharField(required=False, allow_blank=True)
+    co_address = StrictCharField(required=False, allow_blank=True)
+    country_code = StrictCharField(required=False, allow_blank=True)
+    entrance = StrictCharField(required=False, allow_blank=True)
+    floor = StrictCharField(required=False, allow_blank=True)
+    house_letter = StrictCharField(required=False, allow_blank=True)
+    house_no = StrictCharField(required=False, allow_blank=True)
+    is_editable = StrictBooleanField(required=False)
+    po_box = StrictIntegerField(required=False)
+    zip_code = StrictCharField(required=False, allow_blank=True)
+
+
+class CustomerResponseBodySerializer(CustomerPatchSerializer):
+    """PATCH customer's body, a whole CustomerResponse: every property is type-checked (a body Json.NET
+    could not bind is a 400), but only PhoneNumber, MobileNumber and Email change."""
+
+    address = AddressBodySerializer(required=False)
+    birth_date = serializers.DateField(required=False)
+    customer_id = StrictIntegerField(required=False)
+    customer_type = StrictCharField(required=False, allow_blank=True)
+    first_name = StrictCharField(required=False, allow_blank=True)
+    is_broadband_customer = StrictBooleanField(required=False)
+    is_district_heating_customer = StrictBooleanField(required=False)
+    is_net_customer = StrictBooleanField(required=False)
+    is_power_customer = StrictBooleanField(required=False)
+    last_name = StrictCharField(required=False, allow_blank=True)
+    organization_no = StrictCharField(required=False, allow_blank=True)
+    pin = StrictCharField(required=False, allow_blank=True)
+    requires_profile_confirmation = StrictBooleanField(required=False)
+
+    def contact_changes(self) -> dict:
+        contact = CustomerPatchSerializer._declared_fields
+        return {name: value for name, value in self.validated_data.items() if name in contact}
 
 
 class UserResponseSerializer(serializers.ModelSerializer):

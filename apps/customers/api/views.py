@@ -20,7 +20,7 @@ from .serializers import (
     ContractDeliveryPointsResponseSerializer,
     ContractResponseSerializer,
     CustomerImportResponseSerializer,
-    CustomerPatchSerializer,
+    CustomerResponseBodySerializer,
     CustomerResponseSerializer,
     DeliveryPointResponseSerializer,
     FeedbackRequestSerializer,
@@ -100,17 +100,17 @@ class CustomerView(ApiView):
         return Response(CustomerResponseSerializer(self.anchor).data)
 
     @extend_schema(
-        request=CustomerPatchSerializer,
+        request=CustomerResponseSerializer,  # the original's body type; CustomerResponseBodySerializer reads it
         responses=CustomerResponseSerializer,
         summary="Partially update a customer.",
         description="Can update PhoneNumber (numbers only, max 14 digits), MobileNumber (numbers only, "
         "max 14 digits) and/or Email (must be a valid address, max 100 characters). Other properties "
-        "of the body are ignored.",
+        "of the body are ignored; a property that is null or left out keeps its value.",
     )
     def patch(self, request, customerId):
-        changes = CustomerPatchSerializer(data=request.data)
-        changes.is_valid(raise_exception=True)
-        customer = services.update_customer_contact(customer=self.anchor, **changes.validated_data)
+        body = CustomerResponseBodySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        customer = services.update_customer_contact(customer=self.anchor, **body.contact_changes())
         return Response(CustomerResponseSerializer(customer).data)
 
 
