@@ -166,9 +166,13 @@ def _take_db_lock(area: str, day: dt.date) -> None:
     if connection.vendor == "postgresql":
         key = zlib.crc32(f"pricing:{area}:{day.isoformat()}".encode())
         with connection.cursor() as cursor:
+            # The wait limit applies to this lock only: the caller's own lock_timeout comes back after it.
+            cursor.execute("SELECT current_setting('lock_timeout')")
+            (previous,) = cursor.fetchone()
             wait_ms = str(int(conf.PRICING_LOCK_WAIT_SECONDS * 1000))
             cursor.execute("SELECT set_config('lock_timeout', %s, true)", [wait_ms])
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5052, key - 2**31])
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
         return
     lock, _ = SpotPriceFetchLock.objects.get_or_create(area=area, delivery_date=day)
     SpotPriceFetchLock.objects.select_for_update().filter(pk=lock.pk).update(locked_at=timezone.now())

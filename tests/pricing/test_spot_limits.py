@@ -143,3 +143,35 @@ def test_concurrent_misses_fetch_once_with_the_cache_unreachable(source, setting
         thread.join(20)
     assert results == [96] * 6
     assert source.calls == [("NO1", DAY)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_waiter_gives_up_on_a_held_database_lock_without_fetching(source, settings):
+    from django.db import transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL")
+    settings.CACHES = DEAD_CACHE
+    settings.PRICING_LOCK_WAIT_SECONDS = 0.3
+    held, release = threading.Event(), threading.Event()
+
+    def holder():
+        try:
+            with transaction.atomic():
+                spotprices._take_db_lock(NO1.eic, DAY)
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    assert held.wait(10)
+    try:
+        assert spotprices.rows_for_days(zone=NO1, days=[DAY]) == {DAY: []}
+        assert source.calls == []
+    finally:
+        release.set()
+        thread.join(10)
+    # once the holder is gone the day is fetched
+    assert len(spotprices.rows_for_days(zone=NO1, days=[DAY])[DAY]) == 96
