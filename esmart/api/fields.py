@@ -105,6 +105,16 @@ class EnumField(serializers.ChoiceField):
         return value.value if isinstance(value, self.enum) else value
 
 
+def enum_schema(enum, members=None) -> dict:
+    """The inline schema of `enum` (or of some of its `members`), each value named, for parameters."""
+    members = list(enum) if members is None else [enum(member) for member in members]
+    integer = all(isinstance(member.value, int) for member in members)
+    schema = {"type": "integer" if integer else "string", "enum": [member.value for member in members]}
+    if integer:
+        schema["x-enum-varnames"] = [str(member.label) for member in members]
+    return schema
+
+
 class EnumFieldExtension(OpenApiSerializerFieldExtension):
     """An EnumField is a `$ref` to one component per enum, named as the original named it."""
 
@@ -114,14 +124,10 @@ class EnumFieldExtension(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         field = self.target
         enum = field.enum
-        values = list(enum.values)
         schema = {
-            "type": "integer" if field.is_integer else "string",
-            "enum": values,
+            **enum_schema(enum),
             "description": "\n".join(f"* `{member.value}` - {member.label}" for member in enum),
         }
-        if field.is_integer:
-            schema["x-enum-varnames"] = [str(member.label) for member in enum]
         component = ResolvedComponent(
             name=enum_component_name(enum), type=ResolvedComponent.SCHEMA, object=enum, schema=schema
         )

@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from .casing import to_camel, wire_key
-from .fields import EnumField
+from .fields import EnumField, enum_schema
 
 
 class AspNetBooleanField(serializers.BooleanField):
@@ -69,9 +69,9 @@ def query_parameters(serializer_class: type[serializers.Serializer]) -> list[Ope
     parameters = []
     for name, field in serializer_class().fields.items():
         openapi_type = next((t for cls, t in _OPENAPI_TYPES if isinstance(field, cls)), OpenApiTypes.STR)
-        if isinstance(field, EnumField) and field.is_integer:
-            openapi_type = OpenApiTypes.INT
         enum = list(field.choices) if isinstance(field, serializers.ChoiceField) else None
+        if isinstance(field, EnumField):
+            openapi_type, enum = enum_schema(field.enum), None  # each value named, as in bodies
         parameters.append(
             OpenApiParameter(
                 name=to_camel(name),

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from .area import Area
 from .casing import CAMEL, PASCAL, to_camel, to_pascal
+from .fields import enum_schema
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -34,10 +35,9 @@ class BasicAuthScheme(OpenApiAuthenticationExtension):
 
 AREA_PARAMETER = OpenApiParameter(
     name="X-Area",
-    type=int,
+    type=enum_schema(Area),
     location=OpenApiParameter.HEADER,
     required=False,
-    enum=[area.value for area in Area],
     description="1 = Net, 2 = Power. Absent means Power; any other value is 400.",
 )
 

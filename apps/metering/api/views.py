@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from apps.customers.models import DeliveryPoint, Meter, User
 from apps.customers.scopes import METER_PATH_LOOKUPS, METER_SCOPE, CustomerScope, UserScope
 from esmart.api.casing import WireDict
+from esmart.api.fields import enum_schema
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.renderers import WireJSONRenderer
@@ -327,7 +328,9 @@ class LiveValuesView(ApiView):
     @extend_schema(
         parameters=[
             OpenApiParameter("objectKey", str, OpenApiParameter.PATH, description="Usually a meter id."),
-            OpenApiParameter("type", int, OpenApiParameter.PATH, enum=LIVE_TYPES, description="TimeSeriesType."),
+            OpenApiParameter(
+                "type", enum_schema(TimeSeriesType, LIVE_TYPES), OpenApiParameter.PATH, description="TimeSeriesType."
+            ),
         ],
         request=LiveValueSerializer(many=True),
         responses={200: None, 403: ErrorSerializer},
