@@ -56,7 +56,7 @@ def customer_response(customer: Customer) -> dict:
             "POBox": customer.po_box,
             "ZipCode": customer.zip_code,
         },
-        "BirthDate": customer.birth_date.isoformat() if customer.birth_date else None,
+        "BirthDate": f"{customer.birth_date.isoformat()}T00:00:00" if customer.birth_date else None,
         "CustomerId": customer.id,
         "CustomerType": customer.customer_type,
         "Email": customer.email,
