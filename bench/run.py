@@ -46,6 +46,7 @@ import redis  # noqa: E402
 from psycopg import sql  # noqa: E402
 
 from bench import inprocess, interference, loadgen  # noqa: E402
+from bench.flood import Flood  # noqa: E402
 from bench.pairs import PAIRS, TIMED, Pair, Timed  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -355,13 +356,25 @@ def measure(
         run = lambda seconds: loadgen.run_wrk(wrk, seconds=seconds, **spec)  # noqa: E731
     else:
         run = lambda seconds: loadgen.run_python(seconds=seconds, **spec)  # noqa: E731
-    if knobs["warmup"]:
-        run(knobs["warmup"])
-    before, started = interference.snapshot(), time.monotonic()
-    result = run(knobs["seconds"])
-    after, elapsed = interference.snapshot(), time.monotonic() - started
+    flood = None
+    if pair.flood_rate and not baseline:  # the flood runs through warm-up and measurement
+        flood = Flood(server.port, pair.real_path.split("?", 1)[0], rate=pair.flood_rate).__enter__()
+    try:
+        if knobs["warmup"]:
+            run(knobs["warmup"])
+        before, started = interference.snapshot(), time.monotonic()
+        result = run(knobs["seconds"])
+        after, elapsed = interference.snapshot(), time.monotonic() - started
+    finally:
+        if flood is not None:
+            flood.__exit__(None, None, None)
+            FLOOD_COUNTS.setdefault(pair.name, []).append(flood.counts)
+    # The flood's own process is "ours" only as load; its CPU is not interference.
     result.foreign_cpu = interference.foreign_share(before, after, seconds=elapsed, own_groups=own_groups)
     return result
+
+
+FLOOD_COUNTS: dict[str, list[dict]] = {}  # per pair, per round: how the server answered the flood
 
 
 UNIT_LABELS = {"requests": "req/s"}
@@ -408,6 +421,13 @@ def summarise(pair: Pair, real_runs: list, bare_runs: list, error: str | None = 
     real_rps = statistics.median(m.requests_per_second for m in real_runs)
     bare_rps = statistics.median(m.requests_per_second for m in bare_runs) if bare_runs else None
     ratio = real_rps / bare_rps if bare_rps else None
+    if pair.goal_on == "p95":  # baseline p95 / real p95: >= goal means the real p95 is within 1/goal
+        real_p95 = (latency_summary(real_runs) or {}).get("p95")
+        bare_p95 = (latency_summary(bare_runs) or {}).get("p95")
+        ratio = bare_p95 / real_p95 if real_p95 and bare_p95 else None
+        entry["goal_on"] = "p95 latency: baseline p95 / real p95"
+    if pair.flood_rate:
+        entry["flood"] = {"rate": pair.flood_rate, "answers_per_round": FLOOD_COUNTS.get(pair.name, [])}
     return {
         **entry,
         "per_second": round(real_rps, 1),
