@@ -34,7 +34,7 @@ class WireJSONRenderer(BaseRenderer):
 
 class TextJSONRenderer(WireJSONRenderer):
     media_type = "text/json"
-    format = "text-json"
+    format = "json"  # one format: the schema then documents no `format` query parameter (the original had none)
 
 
 class WireContentNegotiation(DefaultContentNegotiation):

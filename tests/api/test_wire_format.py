@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import orjson
 import pytest
 from django.urls import resolve, reverse
 from rest_framework import serializers
@@ -124,3 +125,81 @@ def test_schema_shows_wire_names(client):
     assert "POBox" in address and "IsEditable" in address
     login = schema["components"]["schemas"]["LoginRequestSimple"]
     assert set(login["required"]) == {"UserName", "Password", "Area"}
+
+
+def test_casing_is_decided_per_serializer_nested_ones_included():
+    class Inner(serializers.Serializer):
+        value_time = serializers.DateTimeField()
+
+    class CamelInner(serializers.Serializer):
+        wire_case = "camel"
+        sub_value = serializers.IntegerField()
+
+    class Outer(serializers.Serializer):
+        wire_case = "camel"
+        inner_value = Inner()
+        inner_list = Inner(many=True)
+        camel_inner = CamelInner()
+        free_form = serializers.DictField()
+
+    moment = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    data = Outer(
+        {
+            "inner_value": {"value_time": moment},
+            "inner_list": [{"value_time": moment}],
+            "camel_inner": {"sub_value": 1},
+            "free_form": {"some_key": 1},
+        }
+    ).data
+    assert orjson.loads(WireJSONRenderer().render(data)) == {
+        "innerValue": {"ValueTime": "2025-01-01T00:00:00"},
+        "innerList": [{"ValueTime": "2025-01-01T00:00:00"}],
+        "camelInner": {"subValue": 1},
+        "freeForm": {"someKey": 1},  # a plain dict keeps its serializer's case
+    }
+
+
+def test_a_nested_serializers_data_from_a_method_field_keeps_its_case():
+    class Inner(serializers.Serializer):
+        first_name = serializers.CharField()
+
+    class Outer(serializers.Serializer):
+        wire_case = "camel"
+        person = serializers.SerializerMethodField()
+
+        def get_person(self, obj):
+            return Inner(obj).data
+
+    data = Outer({"first_name": "Kari"}).data
+    assert WireJSONRenderer().render(data) == b'{"person":{"FirstName":"Kari"}}'
+
+
+def test_dates_render_as_midnight_datetimes():
+    class Contract(serializers.Serializer):
+        start_date = serializers.DateField()
+        end_date = serializers.DateField(allow_null=True)
+
+    data = Contract({"start_date": dt.date(2013, 9, 17), "end_date": None}).data
+    assert WireJSONRenderer().render(data) == b'{"StartDate":"2013-09-17T00:00:00","EndDate":null}'
+
+
+def test_wire_body_matches_names_in_any_case_and_drops_nulls():
+    from esmart.api.casing import read_body
+
+    body = read_body({"Phonenumber": "1", "EMAIL": None, "Address": {"zipcode": "0150"}, "Items": [{"A": None}]}, 64)
+    assert body["phone_number"] == "1" and body.get("PHONE_NUMBER") == "1" and "phoneNumber" in body
+    assert "email" not in body and body.get("email", "absent") == "absent"
+    assert body["address"].get("zip_code") == "0150"
+    assert body["items"] == [{}]
+
+
+def test_wire_body_serializer_reads_any_case():
+    from esmart.api.casing import read_body
+
+    class Login(serializers.Serializer):
+        user_name = serializers.CharField()
+        password = serializers.CharField()
+
+    bound = Login(data=read_body({"USERNAME": "kari", "Password": "secret"}, 64))
+    assert bound.is_valid(), bound.errors
+    assert bound.validated_data == {"user_name": "kari", "password": "secret"}
