@@ -9,9 +9,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from esmart.api.casing import PRESERVE
 from esmart.api.fields import StrictCharField
 from esmart.api.serializers import CompiledReadSerializer
 
+from .. import selectors
 from ..models import ActivitySeverity, AssetType, Hierarchy, Participant, ParticipantKind, RelationType
 
 MAX_PAGE_SIZE = 10000
@@ -103,6 +105,29 @@ class AssetNodeSerializer(CompiledReadSerializer):
         if not hasattr(instance, "tree_depth"):
             instance.tree_parent_id = instance.tree_depth = None
         return super().represent(instance)
+
+
+class WireList(list):
+    """A list already in wire form: the renderer dumps it as it is."""
+
+    wire_case = PRESERVE
+
+
+@functools.cache
+def _node_keys() -> tuple[str, ...]:
+    """AssetNode's wire names, checked once against the columns of selectors.AssetNode rows."""
+    sources = [field.source or name for name, field in AssetNodeSerializer._declared_fields.items()]
+    columns = list(selectors.AssetNode._fields)
+    if sources != columns:
+        raise TypeError(f"AssetNodeSerializer fields {sources} do not match the walk's columns {columns}")
+    return tuple(key for key, _getter, _convert in AssetNodeSerializer._plan())
+
+
+def node_rows(rows) -> WireList:
+    """Walk rows (selectors.children) as AssetNode JSON, one dict per row and nothing else to do:
+    a row's columns are the serializer's fields in order (checked), so 10,000 nodes cost a zip each."""
+    keys = _node_keys()
+    return WireList(dict(zip(keys, row, strict=True)) for row in rows)
 
 
 class ParticipantSerializer(CompiledReadSerializer):

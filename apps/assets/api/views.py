@@ -38,6 +38,7 @@ from .serializers import (
     SearchFilterSerializer,
     TopNodeSerializer,
     business_object_serializers,
+    node_rows,
 )
 
 PROFESSIONAL = privilege_required("professional")
@@ -385,9 +386,9 @@ def _children_response(request, *, asset: Asset, relation_type: RelationType):
             page=query["page"],
             page_size=query["page_size"],
         )
-    else:
-        start, stop = _page(query)
-        rows = selectors.typed_children(user=request.user, asset=asset, relation_type=relation_type)[start:stop]
+        return Response(node_rows(rows))
+    start, stop = _page(query)
+    rows = selectors.typed_children(user=request.user, asset=asset, relation_type=relation_type)[start:stop]
     return Response(AssetNodeSerializer(rows, many=True).data)
 
 
