@@ -46,6 +46,8 @@ IN_SCOPE = AssetScope("asset")
 PAGED = query_parameters(PageQuery)
 CUSTOMERS_TOO = " A customer may call it for the assets of their own delivery points."
 PROFESSIONALS_ONLY = " Needs the professional privilege; lists what the caller's participants manage."
+NOT_SET_UP = {404: OpenApiResponse(ErrorSerializer, description="The Blindern station is not set up.")}
+UNKNOWN_EVENT = {404: OpenApiResponse(ErrorSerializer, description="Unknown eventName.")}
 NO_PRIVILEGE = {403: OpenApiResponse(ErrorSerializer, description="The caller lacks the professional privilege.")}
 
 
@@ -75,6 +77,7 @@ def _many(serializer, items):
 
 
 class ParticipantDevicesView(DevicesView):
+    query_serializer_class = PageQuery  # documents the 400 of bad paging values
     permission_classes = PROFESSIONAL
     anchor_model = Participant
     anchor_scope = ParticipantScope()
@@ -148,6 +151,7 @@ class GatewayBySerialNumberView(DevicesView):
 
 
 class GatewayDevicesView(DevicesView):
+    query_serializer_class = PageQuery  # documents the 400 of bad paging values
     anchor_model = SmartHomeGateway
     anchor_scope = IN_SCOPE
     anchor_lookups = {"externalId": "asset__external_id"}
@@ -174,11 +178,16 @@ SERIAL_NUMBERS = build_array_type(build_basic_type(OpenApiTypes.STR))
 
 
 class ActiveGatewaysView(DevicesView):
+    query_serializer_class = ActiveGatewayQuery
     permission_classes = PROFESSIONAL
 
     @extend_schema(
         parameters=query_parameters(ActiveGatewayQuery),
-        responses={200: OpenApiResponse(SERIAL_NUMBERS, description="Serial numbers."), **NO_PRIVILEGE},
+        responses={
+            200: OpenApiResponse(SERIAL_NUMBERS, description="Serial numbers."),
+            **NO_PRIVILEGE,
+            404: OpenApiResponse(ErrorSerializer, description="Not one of the caller's participants."),
+        },
         summary="Gets the serial numbers of a participant's active gateways.",
         description="Serial numbers of the gateways at or below the participant's top nodes that are Active "
         "and valid now, sorted, paged. participantId must be one of the caller's participants (or below "
@@ -201,6 +210,7 @@ class ActiveGatewaysView(DevicesView):
 
 
 class CountersView(DevicesView):
+    query_serializer_class = PageQuery  # documents the 400 of bad paging values
     permission_classes = PROFESSIONAL
 
     @extend_schema(
@@ -214,6 +224,7 @@ class CountersView(DevicesView):
 
 
 class CountersByCategoryView(DevicesView):
+    query_serializer_class = PageQuery  # documents the 400 of bad paging values
     permission_classes = PROFESSIONAL
 
     @extend_schema(
@@ -234,6 +245,8 @@ class CountersByCategoryView(DevicesView):
 
 
 class ChargersView(DevicesView):
+    query_serializer_class = PageQuery  # documents the 400 of bad paging values
+
     @extend_schema(
         parameters=PAGED,
         responses=ChargerSerializer(many=True),
@@ -246,6 +259,7 @@ class ChargersView(DevicesView):
 
 
 class ChargingStationsView(DevicesView):
+    query_serializer_class = PageQuery  # documents the 400 of bad paging values
     permission_classes = PROFESSIONAL
 
     @extend_schema(
@@ -267,6 +281,7 @@ class ChargingStationsView(DevicesView):
 
 
 class SimCardsView(DevicesView):
+    query_serializer_class = PageQuery  # documents the 400 of bad paging values
     permission_classes = PROFESSIONAL
 
     @extend_schema(
@@ -285,7 +300,7 @@ class SimCardsView(DevicesView):
 
 class BlindernWeatherView(DevicesView):
     @extend_schema(
-        responses=WeatherObservationAssetSerializer,
+        responses={200: WeatherObservationAssetSerializer, **NOT_SET_UP},
         summary="Get Blindern weather observation asset.",
         description="The Oslo - Blindern weather station (MET Norway SN18700) with its latest hourly "
         "temperature; 404 when no such asset is set up. Any authenticated caller.",
@@ -387,11 +402,12 @@ def _flags(request, eventName, *, asset_type: AssetType, published_only: bool, s
 
 
 class FlaggedSubstationsView(DevicesView):
+    query_serializer_class = PageQuery  # documents the 400 of bad paging values
     permission_classes = PROFESSIONAL
 
     @extend_schema(
         parameters=EVENT_PARAMETERS,
-        responses={200: ComponentInfoSerializer(many=True), **NO_PRIVILEGE},
+        responses={200: ComponentInfoSerializer(many=True), **NO_PRIVILEGE, **UNKNOWN_EVENT},
         summary="GET list of substations that has an active flag for the given event",
         description=FLAGS_DESCRIPTION + PROFESSIONALS_ONLY,
     )
@@ -401,11 +417,12 @@ class FlaggedSubstationsView(DevicesView):
 
 
 class FlaggedMetersView(DevicesView):
+    query_serializer_class = PageQuery  # documents the 400 of bad paging values
     permission_classes = PROFESSIONAL
 
     @extend_schema(
         parameters=EVENT_PARAMETERS,
-        responses={200: ComponentInfoSerializer(many=True), **NO_PRIVILEGE},
+        responses={200: ComponentInfoSerializer(many=True), **NO_PRIVILEGE, **UNKNOWN_EVENT},
         summary="GET list of meters that has an active flag for the given event",
         description=FLAGS_DESCRIPTION + PROFESSIONALS_ONLY,
     )
@@ -415,9 +432,11 @@ class FlaggedMetersView(DevicesView):
 
 
 class PublishedSubstationsView(DevicesView):
+    query_serializer_class = PageQuery  # documents the 400 of bad paging values
+
     @extend_schema(
         parameters=EVENT_PARAMETERS,
-        responses=RestrictedComponentInfoSerializer(many=True),
+        responses={200: RestrictedComponentInfoSerializer(many=True), **UNKNOWN_EVENT},
         summary="GET list of substations that has an active flag for the given event and has been published to "
         "web from notification center",
         description=FLAGS_DESCRIPTION + " Only flags published to the web, without internal notes. What is "
@@ -429,9 +448,11 @@ class PublishedSubstationsView(DevicesView):
 
 
 class PublishedMetersView(DevicesView):
+    query_serializer_class = PageQuery  # documents the 400 of bad paging values
+
     @extend_schema(
         parameters=EVENT_PARAMETERS,
-        responses=RestrictedComponentInfoSerializer(many=True),
+        responses={200: RestrictedComponentInfoSerializer(many=True), **UNKNOWN_EVENT},
         summary="GET list of meters that has an active flag for the given event and has been published to web "
         "from notification center",
         description=FLAGS_DESCRIPTION + " Only flags published to the web, without internal notes, on meters the "
