@@ -22,8 +22,10 @@ import logging
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
-from .devices import enum_member
+from esmart.api.fields import EnumField
+
 from .models.components import (
     ACTIVE_STATES,
     ComponentEvent,
@@ -64,7 +66,10 @@ def next_state(state: FlagState | None, action: FlagAction) -> FlagState:
 
 def event_by_name(name: str) -> ComponentEvent | None:
     """The event a path names: its member name in any case ("outage", "PlannedWork") or its value."""
-    return enum_member(ComponentEvent, name)
+    try:
+        return EnumField(ComponentEvent).to_internal_value(name)
+    except ValidationError:
+        return None
 
 
 def active_flags(*, event: ComponentEvent, asset_type: AssetType, published_only: bool = False):

@@ -16,8 +16,6 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from decimal import Decimal
-from enum import IntEnum
-from typing import TypeVar
 
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -40,18 +38,7 @@ from .models.graph import Asset, AssetRelation, AssetType, Participant, Relation
 from .selectors import subtree_ids_sql
 from .services import relate
 
-E = TypeVar("E", bound=IntEnum)
-
 GATEWAY_TOKEN_LIFETIME = dt.timedelta(days=365)
-
-
-def enum_member(enum: type[E], text: str) -> E | None:
-    """The member a path value names, as Json.NET read enums: its integer, or its name in any case."""
-    text = text.strip()
-    if text.lstrip("-").isdigit():
-        return enum(int(text)) if int(text) in {m.value for m in enum} else None
-    folded = text.lower()
-    return next((m for m in enum if m.label.lower() == folded or m.name.lower() == folded), None)
 
 
 def _parent_of(relation_type: RelationType, parent_type: AssetType, child_ref: str = "asset_id"):

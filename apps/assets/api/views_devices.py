@@ -16,6 +16,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from esmart.api.fields import EnumField
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
@@ -55,18 +56,18 @@ class DevicesView(ApiView):
     filter_backends = []  # lists page by PageQuery, not by django-filter
 
 
-def _page(request, queryset):
-    query = bind_query(request, PageQuery)
+def _page(request, queryset, query: dict | None = None):
+    query = query or bind_query(request, PageQuery)
     start = (query["page"] - 1) * query["page_size"]
     return queryset[start : start + query["page_size"]]
 
 
 def _path_enum(enum, value: str, parameter: str):
-    member = devices.enum_member(enum, value)
-    if member is None:
-        names = ", ".join(f"{m.label} ({m.value})" for m in enum)
-        raise ValidationError({parameter: [f"'{value}' is not one of {names}."]})
-    return member
+    """A path value read as a body's enum is (its integer or member name); a 400 naming `parameter`."""
+    try:
+        return EnumField(enum).to_internal_value(value)
+    except ValidationError as error:
+        raise ValidationError({parameter: error.detail}) from None
 
 
 def _many(serializer, items):
@@ -201,9 +202,7 @@ class ActiveGatewaysView(DevicesView):
         if participant is None:
             raise NotFound()
         found = IN_SCOPE.restrict(devices.active_gateways(participant=participant), request)
-        start = (query["page"] - 1) * query["page_size"]
-        serial_numbers = found.values_list("asset__serial_number", flat=True)
-        return Response(list(serial_numbers[start : start + query["page_size"]]))
+        return Response(list(_page(request, found.values_list("asset__serial_number", flat=True), query)))
 
 
 # --- Counters, chargers, charging stations, SIM cards -----------------------------------------
