@@ -128,9 +128,11 @@ def _advance(*, flag: ComponentFlag, action: FlagAction, by, note: str, **fields
 
 
 @transaction.atomic
-def publish_flag(*, flag: ComponentFlag, by, web_message: str = "") -> ComponentFlag:
-    """Publishes a raised flag to the web (what api/componentinforestricted lists)."""
-    return _advance(flag=flag, action=FlagAction.Publish, by=by, note=web_message, web_message=web_message)
+def publish_flag(*, flag: ComponentFlag, by, web_message: str | None = None) -> ComponentFlag:
+    """Publishes a raised flag to the web (what api/componentinforestricted lists), with
+    `web_message` as its public text (None keeps the text already on the flag)."""
+    text = {} if web_message is None else {"web_message": web_message}
+    return _advance(flag=flag, action=FlagAction.Publish, by=by, note=web_message or "", **text)
 
 
 @transaction.atomic

@@ -99,3 +99,9 @@ def test_a_failing_receiver_neither_fails_nor_undoes_the_change(world, owner, dj
     finally:
         components.component_flag_changed.disconnect(broken)
     assert ComponentFlag.objects.get(pk=flag.pk).state == FlagState.Raised
+
+
+def test_publishing_without_a_text_keeps_the_one_on_the_flag(world, owner):
+    flag = raise_flag(asset=world.substation, event=ComponentEvent.Outage, by=owner.user)
+    ComponentFlag.objects.filter(pk=flag.pk).update(web_message="Written in the admin")
+    assert publish_flag(flag=flag, by=owner.user).web_message == "Written in the admin"
