@@ -99,6 +99,28 @@ def _child_serializer(field):
     return field if isinstance(field, BaseSerializer) else None
 
 
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
+def _plan(serializer):
+    """(case, {field name: (wire key, nested serializer, is a date field)}), once per serializer
+    instance (a ListSerializer's child is one instance for all its items)."""
+    plan = serializer.__dict__.get("_wire_plan")
+    if plan is None:
+        case = wire_case_of(serializer)
+        if case == PRESERVE:
+            plan = (case, None)
+        else:
+            convert = _KEY_FUNCTIONS[case]
+            fields = {
+                name: (convert(name), _child_serializer(field), _is_date_field(field))
+                for name, field in serializer.fields.items()
+            }
+            plan = (case, fields)
+        serializer.__dict__["_wire_plan"] = plan
+    return plan
+
+
 def to_wire(data, case: str = PASCAL, serializer=None):
     """Returns `data` in wire form: keys in the wire case of the serializer that produced each
     object (`case` where none is known), dates and datetimes as wire text, decimals as numbers.
@@ -116,23 +138,23 @@ def to_wire(data, case: str = PASCAL, serializer=None):
                 return value
             fields = None
             if serializer is not None:
-                case = wire_case_of(serializer)
-                if case == PRESERVE:
+                case, fields = _plan(serializer)
+                if fields is None:
                     return value  # already wire form (CompiledReadSerializer)
-                fields = serializer.fields
             convert_key = _KEY_FUNCTIONS[case]
             out = {}
             for key, item in value.items():
-                child = None
-                if fields is not None:
-                    field = fields.get(key)
-                    child = _child_serializer(field)
-                    if isinstance(item, str) and _is_date_field(field):
+                entry = fields.get(key) if fields is not None else None
+                if entry is None:
+                    wire, child = (convert_key(key) if isinstance(key, str) else key), None
+                else:
+                    wire, child, is_date = entry
+                    if is_date and isinstance(item, str):
                         item = _date_string_text(item)
-                out[convert_key(key) if isinstance(key, str) else key] = walk(item, case, child)
+                out[wire] = item if type(item) in _SCALARS else walk(item, case, child)
             return out
         if isinstance(value, (list, tuple)):
-            return [walk(item, case, serializer) for item in value]
+            return [item if type(item) in _SCALARS else walk(item, case, serializer) for item in value]
         if isinstance(value, dt.datetime):
             return utc_text(value)
         if isinstance(value, dt.date):

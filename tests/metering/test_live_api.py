@@ -137,8 +137,9 @@ class TestWattmeter:
         body = response.json()
         assert set(body) == {"wattmeterDisplayType", "maxMonthWattmeter", "subscribedPowerWattmeter"}
         assert body["wattmeterDisplayType"] == 1  # a Power contract: against the month's maximum
-        assert set(body["maxMonthWattmeter"]) == {"last", "thisMonthMax", "max"}
-        assert body["maxMonthWattmeter"]["max"]["valueTime"]
+        # maxMonthWattmeter is v1's PascalCase WattMeterAndMaxEffect (contract.md)
+        assert set(body["maxMonthWattmeter"]) == {"Last", "ThisMonthMax", "Max"}
+        assert body["maxMonthWattmeter"]["Max"]["ValueTime"]
         power = body["subscribedPowerWattmeter"]
         expected_step = (
             5
