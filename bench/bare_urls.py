@@ -196,7 +196,15 @@ WITH RECURSIVE up(id, depth) AS (
     WHERE r.relation_type IN (1, 2) AND up.depth < 1000
 )
 SELECT 1 FROM up JOIN assets_participanttopnode t ON t.asset_id = up.id
-JOIN assets_participantmembership m ON m.participant_id = t.participant_id WHERE m.user_id = %s LIMIT 1
+WHERE t.participant_id IN (
+    WITH RECURSIVE ps(id, depth) AS (
+        SELECT m.participant_id, 0 FROM assets_participantmembership m WHERE m.user_id = %s
+        UNION ALL
+        SELECT p.id, ps.depth + 1 FROM assets_participant p JOIN ps ON p.parent_id = ps.id WHERE ps.depth < 1000
+    )
+    SELECT id FROM ps
+)
+LIMIT 1
 """
 SUBTREE_SQL = """
 WITH RECURSIVE sub(id, parent_id, depth) AS (

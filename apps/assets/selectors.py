@@ -24,10 +24,10 @@ import uuid
 from collections import namedtuple
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Expression, F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
-from apps.customers.models import Contract, DeliveryPoint
+from apps.customers.models import Contract, CustomerAccess, DeliveryPoint
 
 from .models import HIERARCHIES, Asset, AssetRelation, Participant, ParticipantTopNode, SearchFilter
 
@@ -162,57 +162,71 @@ def would_cycle(*, parent_id: int, child_id: int, relation_type) -> bool:
         return cursor.fetchone() is not None
 
 
-class _Reachable(Expression):
-    """EXISTS: an ancestor-or-self of the referenced asset is a top node of one of the user's participants.
+# The participants a user acts for: those they are a member of and every participant below them.
+PARTICIPANTS_SQL = (
+    f"WITH RECURSIVE ps(id, depth) AS ("
+    f" SELECT m.participant_id, 0 FROM {_MEMBERSHIP} m WHERE m.user_id = %s"
+    f" UNION ALL"
+    f" SELECT p.id, ps.depth + 1 FROM {_PARTICIPANT} p JOIN ps ON p.parent_id = ps.id WHERE ps.depth < %s)"
+    f" SELECT id FROM ps"
+)
 
-    Reach is downward-closed (everything below a visible asset is visible), so "is this asset
-    visible" is a walk *up* from it, bounded by its depth, instead of materialising the whole
-    subtree of every top node for each lookup.
+
+def _acting_for(user) -> RawSQL:
+    return RawSQL(PARTICIPANTS_SQL, [user.pk, MAX_DEPTH])
+
+
+class _Reachable(Expression):
+    """Whether the user reaches the referenced asset, as hand-written SQL (it is on every request):
+
+    - as a professional: an ancestor-or-self of the asset is a top node of a participant the user
+      acts for. Reach is downward-closed (everything below a visible asset is visible), so this is
+      a walk *up* from the asset, bounded by its depth, instead of materialising the whole subtree
+      of every top node for each lookup;
+    - as a customer: the asset's delivery point belongs to a customer the user has access to.
     """
 
     output_field = BooleanField()
     conditional = True
 
-    def __init__(self, asset_ref, user_id: int):
+    def __init__(self, asset_ref, delivery_point_ref, user_id: int):
         super().__init__()
         self.asset_ref = asset_ref
+        self.delivery_point_ref = delivery_point_ref
         self.user_id = user_id
 
     def get_source_expressions(self):
-        return [self.asset_ref]
+        return [self.asset_ref, self.delivery_point_ref]
 
     def set_source_expressions(self, exprs):
-        (self.asset_ref,) = exprs
+        self.asset_ref, self.delivery_point_ref = exprs
 
     def as_sql(self, compiler, connection):
         ref_sql, ref_params = compiler.compile(self.asset_ref)
+        point_sql, point_params = compiler.compile(self.delivery_point_ref)
         cte, params = _up_sql(start_sql=ref_sql, start_params=list(ref_params), relation_types=HIERARCHIES)
         sql = (
-            f"EXISTS ({cte} SELECT 1 FROM up JOIN {_TOP_NODE} t ON t.asset_id = up.id"
-            f" JOIN {_MEMBERSHIP} m ON m.participant_id = t.participant_id WHERE m.user_id = %s)"
+            f"(EXISTS ({cte} SELECT 1 FROM up JOIN {_TOP_NODE} t ON t.asset_id = up.id"
+            f" WHERE t.participant_id IN ({PARTICIPANTS_SQL}))"
+            f" OR EXISTS (SELECT 1 FROM {DeliveryPoint._meta.db_table} d"
+            f" JOIN {Contract._meta.db_table} c ON c.id = d.contract_id"
+            f" JOIN {CustomerAccess._meta.db_table} ca ON ca.customer_id = c.customer_id"
+            f" WHERE d.id = {point_sql} AND ca.user_id = %s))"
         )
-        return sql, (*params, self.user_id)
+        return sql, (*params, self.user_id, MAX_DEPTH, *point_params, self.user_id)
 
 
 def reachable(*, user, asset_path: str = "") -> Q:
-    """A filter: assets the user reaches as a professional (their participants' top nodes and
-    below, in either hierarchy) or as a customer (the assets of their delivery points)."""
+    """A filter: assets the user reaches as a professional (the top nodes of the participants they
+    act for, and below, in either hierarchy) or as a customer (the assets of their delivery points)."""
     prefix = f"{asset_path}__" if asset_path else ""
-    ref = F(f"{prefix}pk") if prefix else F("pk")
-    return Q(_Reachable(ref, user.pk)) | Q(
-        Exists(
-            Asset.objects.filter(
-                pk=OuterRef(ref.name),
-                delivery_point__contract__customer__accesses__user=user,
-            )
-        )
-    )
+    return Q(_Reachable(F(f"{prefix}pk"), F(f"{prefix}delivery_point_id"), user.pk))
 
 
 def visible_assets(*, user) -> QuerySet[Asset]:
     """Every asset the user reaches, as one subtree query (plus their customers' assets)."""
     roots = list(
-        ParticipantTopNode.objects.filter(participant__memberships__user=user).values_list("asset_id", flat=True)
+        ParticipantTopNode.objects.filter(participant_id__in=_acting_for(user)).values_list("asset_id", flat=True)
     )
     mine = Q(delivery_point__contract__customer__accesses__user=user)
     if not roots:
@@ -242,7 +256,7 @@ def participant_hierarchy(*, user) -> list[Participant]:
 
 def top_nodes(*, user) -> QuerySet[ParticipantTopNode]:
     return (
-        ParticipantTopNode.objects.filter(participant__memberships__user=user)
+        ParticipantTopNode.objects.filter(participant_id__in=_acting_for(user))
         .select_related("asset", "participant")
         .order_by("id")
     )

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.assets import services
-from apps.assets.models import Asset, AssetActivityRecord, AssetRelation, AssetType, RelationType
+from apps.assets.models import Asset, AssetActivityRecord, AssetRelation, AssetType, ParticipantTopNode, RelationType
 from tests.conftest import make_owner
 
 from . import graph_world
@@ -340,6 +340,18 @@ class TestParticipants:
         assert anonymous.get(f"/api/Users/{uid}/Participants").status_code == 401
         assert layman.client().get(f"/api/Users/{uid}/Participants").status_code == 403
         assert layman.client().get(f"/api/Users/{uid}/topnodes").status_code == 403
+
+    def test_the_assets_of_participants_below_are_in_reach(self, world, other_world):
+        depot = graph_world.asset(AssetType.Substation, "Office substation")
+        ParticipantTopNode.objects.create(participant=world.office, asset=depot, hierarchy=NET)
+        assert client(world).get(f"/api/assetinfo/{depot.pk}").status_code == 200
+        assert depot.pk in {
+            t["AssetId"] for t in client(world).get(f"/api/Users/{world.owner.user.pk}/topnodes").json()
+        }
+        assert client(world).get(f"/api/ParticipantRelations/{world.office.pk}/children/network").json()[0]["Id"] == (
+            depot.pk
+        )
+        assert client(other_world).get(f"/api/assetinfo/{depot.pk}").status_code == 404
 
     def test_participant_children(self, world, other_world):
         url = f"/api/ParticipantRelations/{world.participant.pk}/children"
