@@ -58,6 +58,9 @@ FREE_PATH_PARAMETERS = frozenset(
         "endDate",
         "searchFilterId",
         "tsTypeId",
+        # flex: the api/mock routes' plan ids name deterministic samples, never a stored plan
+        "sampleControlPlanId",
+        "sampleControlPlanGuid",
         "objectKey",
         "correlationId",
         # care: the colleague an assignment is handed to is checked by the service against the

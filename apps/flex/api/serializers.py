@@ -1,0 +1,224 @@
+"""Wire shapes of the flex app. `ControlPlanRequestTs` is contract.md's; `Controls`,
+`SimpleTimeSeriesValue` and `DeviceResponse` are the original's building blocks; the rest follow
+the same style (PascalCase, integer enums with explicit values, UTC datetimes)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.assets.models import TimeSeriesTypeClass
+from esmart.api.fields import EnumField, StrictCharField, StrictIntegerField
+
+from ..models import BaselineMethod, ControlPlanRequestTsType, DayOfWeek, IntervalSource
+
+MAX_PAGE_SIZE = 100
+MAX_REQUEST_VALUES = 31 * 96
+MAX_CONTROLS = 1000
+
+
+class PlanPageQuery(serializers.Serializer):
+    page_number = serializers.IntegerField(default=1, min_value=1, max_value=1_000_000, help_text="From 1.")
+    page_size = serializers.IntegerField(
+        default=20, min_value=1, max_value=MAX_PAGE_SIZE, help_text=f"Default 20, at most {MAX_PAGE_SIZE}."
+    )
+
+
+class RequestRangeQuery(serializers.Serializer):
+    from_date = serializers.DateTimeField(required=False, help_text="UTC, inclusive; default now.")
+    to_date = serializers.DateTimeField(required=False, help_text="UTC, exclusive; default fromDate + 1 day.")
+
+
+class ControlPlanIntervalSerializer(serializers.Serializer):
+    start_time = serializers.DateTimeField()
+    end_time = serializers.DateTimeField()
+    is_on = serializers.BooleanField()
+    power_limit_kw = serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=False)
+    source = EnumField(IntervalSource)
+    price = serializers.DecimalField(max_digits=10, decimal_places=5, coerce_to_string=False, allow_null=True)
+    is_declined = serializers.BooleanField(help_text="Taken out of the plan by a decline.")
+    baseline = serializers.DecimalField(
+        max_digits=14, decimal_places=4, coerce_to_string=False, allow_null=True, help_text="kWh; after the period."
+    )
+    measured = serializers.DecimalField(
+        max_digits=14, decimal_places=4, coerce_to_string=False, allow_null=True, help_text="kWh; after the period."
+    )
+    delivered_flexibility = serializers.DecimalField(
+        max_digits=14, decimal_places=4, coerce_to_string=False, allow_null=True, help_text="Baseline − measured."
+    )
+
+    class Meta:
+        ref_name = "ControlPlanInterval"
+
+
+class ControlPlanSerializer(serializers.Serializer):
+    control_plan_id = serializers.UUIDField()
+    asset_id = serializers.IntegerField()
+    search_filter_id = serializers.IntegerField(allow_null=True, help_text="The zone whose grid requests apply.")
+    start_time = serializers.DateTimeField()
+    end_time = serializers.DateTimeField()
+    created = serializers.DateTimeField()
+    version = serializers.IntegerField()
+    is_declined = serializers.BooleanField()
+    declined_at = serializers.DateTimeField(allow_null=True)
+    decline_reason = serializers.CharField(allow_null=True)
+    intervals = ControlPlanIntervalSerializer(many=True)
+
+    class Meta:
+        ref_name = "ControlPlan"
+
+
+class DeclineRequestSerializer(serializers.Serializer):
+    reason = StrictCharField(max_length=500, required=False, allow_blank=True)
+
+    class Meta:
+        ref_name = "ControlPlanDeclineRequest"
+
+
+class TsTypeSerializer(serializers.Serializer):
+    id = EnumField(ControlPlanRequestTsType)
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    resolution_minutes = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "TsType"
+
+
+class RequestValueSerializer(serializers.Serializer):
+    time = serializers.DateTimeField()
+    value = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=0, coerce_to_string=False)
+
+    class Meta:
+        ref_name = "ControlPlanRequestTsValue"
+
+
+class ControlPlanRequestTsSerializer(serializers.Serializer):
+    zone_id = StrictIntegerField(min_value=1, max_value=2**31 - 1)
+    ts_type_id = EnumField(ControlPlanRequestTsType)
+    user_id = serializers.CharField(read_only=True, help_text="Who posted the values.")
+    values = RequestValueSerializer(many=True, allow_empty=False, max_length=MAX_REQUEST_VALUES)
+
+    class Meta:
+        ref_name = "ControlPlanRequestTs"
+
+
+class SiteSerializer(serializers.Serializer):
+    site_id = serializers.IntegerField()
+    name = serializers.CharField()
+    metering_point_id = serializers.CharField()
+    meter_ids = serializers.ListField(child=serializers.CharField())
+    has_settings = serializers.BooleanField()
+
+    class Meta:
+        ref_name = "DemandControlSite"
+
+
+class SiteSettingsSerializer(serializers.Serializer):
+    site_id = serializers.IntegerField(read_only=True)
+    threshold_kw = serializers.DecimalField(
+        max_digits=9, decimal_places=2, min_value=0, max_value=100000, coerce_to_string=False
+    )
+    hysteresis_kw = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        min_value=0,
+        max_value=100000,
+        coerce_to_string=False,
+        required=False,
+        help_text="Restore only below threshold − hysteresis; default 0.5.",
+    )
+    device_order = serializers.ListField(
+        child=StrictIntegerField(min_value=1, max_value=2**63 - 1),
+        max_length=100,
+        default=list,
+        help_text="Device AssetIds in the order they are shed (first is shed first).",
+    )
+
+    class Meta:
+        ref_name = "DemandControlSettings"
+
+
+@extend_schema_field({**{"type": "string"}, "nullable": True, "description": "UTC; empty or null means now."})
+class NowOrDateTimeField(serializers.DateTimeField):
+    """A DateTime, or empty/null for "now" (the original's Controls rule)."""
+
+    def to_internal_value(self, value):
+        if value in ("", None):
+            return None
+        return super().to_internal_value(value)
+
+
+class SimpleTimeSeriesValueSerializer(serializers.Serializer):
+    value_time = NowOrDateTimeField(required=False, allow_null=True)
+    value = serializers.DecimalField(max_digits=14, decimal_places=4, coerce_to_string=False)
+
+    class Meta:
+        ref_name = "SimpleTimeSeriesValue"
+
+
+class ControlsSerializer(serializers.Serializer):
+    value_category = EnumField(TimeSeriesTypeClass)
+    plan = SimpleTimeSeriesValueSerializer(many=True, allow_empty=False, max_length=MAX_CONTROLS)
+
+    class Meta:
+        ref_name = "Controls"
+
+    def validate_plan(self, plan):
+        if sum(1 for item in plan if item.get("value_time") is None) > 1:
+            raise serializers.ValidationError("At most one entry may have an empty ValueTime (now).")
+        times = [item["value_time"] for item in plan if item.get("value_time") is not None]
+        if len(set(times)) != len(times):
+            raise serializers.ValidationError("Two entries have the same ValueTime.")
+        return plan
+
+
+class EtProfileSerializer(serializers.Serializer):
+    weekday = EnumField(DayOfWeek)
+    from_hour = StrictIntegerField(min_value=0, max_value=23)
+    to_hour = StrictIntegerField(min_value=1, max_value=24)
+
+    class Meta:
+        ref_name = "EtProfile"
+
+    def validate(self, attrs):
+        if attrs["to_hour"] <= attrs["from_hour"]:
+            raise serializers.ValidationError({"to_hour": ["ToHour must be after FromHour."]})
+        return attrs
+
+
+class EtConfigurationSerializer(serializers.Serializer):
+    asset_id = serializers.IntegerField(read_only=True)
+    profiles = EtProfileSerializer(many=True, allow_empty=False, max_length=7)
+
+    class Meta:
+        ref_name = "EtConfiguration"
+
+    def validate_profiles(self, profiles):
+        days = [p["weekday"] for p in profiles]
+        if len(set(days)) != len(days):
+            raise serializers.ValidationError("A weekday is given twice.")
+        return profiles
+
+
+class BaselineConfigurationSerializer(serializers.Serializer):
+    asset_id = serializers.IntegerField(read_only=True)
+    method = EnumField(BaselineMethod)
+    days = StrictIntegerField(min_value=1, max_value=60, help_text="N (average) or Y (high X of Y) similar days.")
+    high_count = StrictIntegerField(
+        min_value=1, max_value=60, required=False, allow_null=True, help_text="X of HighXOfY."
+    )
+
+    class Meta:
+        ref_name = "BaselineConfiguration"
+
+    def validate(self, attrs):
+        if attrs["method"] == BaselineMethod.HighXOfY:
+            high = attrs.get("high_count")
+            if high is None:
+                raise serializers.ValidationError({"high_count": ["HighXOfY needs HighCount."]})
+            if high > attrs["days"]:
+                raise serializers.ValidationError({"high_count": ["HighCount cannot exceed Days."]})
+        else:
+            attrs["high_count"] = None
+        return attrs

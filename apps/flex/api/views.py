@@ -1,0 +1,666 @@
+"""Flex routes: control plans (real and api/mock), declines, control-plan requests, demand and
+control, ET configuration, baselines and sequential control. Views are thin: services write,
+selectors read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+
+from apps.assets.api.serializers import SearchFilterSerializer
+from apps.assets.api.serializers_devices import DeviceResponseSerializer
+from apps.assets.models import Asset, SearchFilter, SmartHomeDevice
+from apps.assets.scopes import AssetScope
+from apps.customers.models import Customer, DeliveryPoint
+from apps.customers.scopes import CustomerScope
+from esmart.api.fields import EnumField
+from esmart.api.permissions import privilege_required
+from esmart.api.query import bind_query, query_parameters
+from esmart.api.schema import ErrorSerializer
+from esmart.api.views import ApiView
+
+from .. import selectors, services
+from ..models import TS_TYPE_MINUTES, ControlPlan, ControlPlanRequestTsType, DayOfWeek, IntervalSource, SiteSettings
+from ..scopes import DEVICE_LOOKUPS, DEVICE_SCOPE, PLAN_SCOPE, SITE_SCOPE, ZoneScope
+from .serializers import (
+    BaselineConfigurationSerializer,
+    ControlPlanRequestTsSerializer,
+    ControlPlanSerializer,
+    ControlsSerializer,
+    DeclineRequestSerializer,
+    EtConfigurationSerializer,
+    PlanPageQuery,
+    RequestRangeQuery,
+    SiteSerializer,
+    SiteSettingsSerializer,
+    TsTypeSerializer,
+)
+
+DEMAND_RESPONSE = privilege_required("demand_response")
+NO_BODY = {200: OpenApiResponse(description="No body.")}
+CONFLICT = {409: OpenApiResponse(ErrorSerializer, description="Overlaps a request for the same zone and type.")}
+NO_PRIVILEGE = {403: OpenApiResponse(ErrorSerializer, description="Needs the demand_response privilege.")}
+
+
+def _guid_parameters(*names: str) -> type[BasePermission]:
+    """A malformed GUID in the path is a 400 (not the kernel's 404), checked after authentication."""
+
+    class GuidPath(BasePermission):
+        def has_permission(self, request, view):
+            for name in names:
+                try:
+                    uuid.UUID(str(view.kwargs.get(name, "")))
+                except ValueError:
+                    raise exceptions.ValidationError({name: ["Not a GUID."]}) from None
+            return True
+
+    return GuidPath
+
+
+def _parse_end_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text[:10]) if len(text) in (10, 19, 20) else dt.date.fromisoformat(text)
+    except ValueError:
+        raise exceptions.ValidationError({"endDate": ["Not a date (yyyy-MM-dd)."]}) from None
+
+
+FLEX_KEYS = ("baseline", "measured", "delivered_flexibility")
+
+
+def _plan_wire(plan: ControlPlan, *, now: dt.datetime) -> dict:
+    flexibility = selectors.plan_flexibility(plan=plan, now=now)
+    decline = getattr(plan, "decline", None)
+    return {
+        "control_plan_id": plan.pk,
+        "asset_id": plan.device_id,
+        "search_filter_id": plan.zone_id,
+        "start_time": plan.start_at,
+        "end_time": plan.end_at,
+        "created": plan.created_at,
+        "version": plan.version,
+        "is_declined": decline is not None,
+        "declined_at": decline.declined_at if decline else None,
+        "decline_reason": decline.reason if decline else None,
+        "intervals": [
+            {
+                "start_time": i.start_at,
+                "end_time": i.end_at,
+                "is_on": i.is_on,
+                "power_limit_kw": i.power_limit_kw,
+                "source": i.source,
+                "price": i.price_nok_per_kwh,
+                "is_declined": i.declined,
+                **dict(zip(FLEX_KEYS, flexibility.get(i.start_at, (None,) * 3), strict=True)),
+            }
+            for i in plan.intervals.all()
+        ],
+    }
+
+
+def _plans_response(plans, now) -> Response:
+    return Response(ControlPlanSerializer([_plan_wire(p, now=now) for p in plans], many=True).data)
+
+
+def _page(queryset, query):
+    start = (query["page_number"] - 1) * query["page_size"]
+    return queryset[start : start + query["page_size"]]
+
+
+# --- control plans ---------------------------------------------------------------------------
+
+
+class DeviceAnchored(ApiView):
+    filter_backends = []
+    permission_classes = [IsAuthenticated]
+    anchor_model = SmartHomeDevice
+    anchor_scope = DEVICE_SCOPE
+    anchor_lookups = DEVICE_LOOKUPS
+
+    def refine_anchor(self, queryset):
+        return queryset.select_related("asset", "flex")
+
+
+class ControlPlansView(DeviceAnchored):
+    query_serializer_class = PlanPageQuery
+
+    @extend_schema(
+        parameters=query_parameters(PlanPageQuery),
+        responses=ControlPlanSerializer(many=True),
+        summary="Gets the control plans for asset.",
+        description="The device's control plans, newest first, paged (pageSize at most 100). Once a plan's "
+        "period has passed, each interval carries the baseline, the measured consumption of the site and the "
+        "delivered flexibility (baseline − measured).",
+    )
+    def get(self, request, customerId, assetId):
+        query = bind_query(request, PlanPageQuery)
+        device = getattr(self.anchor, "flex", None)
+        return _plans_response(_page(selectors.device_plans(device=device), query), timezone.now())
+
+
+class DeclineView(ApiView):
+    permission_classes = [IsAuthenticated, _guid_parameters("controlPlanId")]
+    anchor_model = ControlPlan
+    anchor_scope = PLAN_SCOPE
+    anchor_lookups = {
+        "customerId": "device__device__asset__delivery_point__contract__customer_id",
+        "assetId": "device_id",
+        "controlPlanId": "pk",
+    }
+
+    def refine_anchor(self, queryset):
+        return queryset.select_related("device__device__asset")
+
+    def _decline(self, request):
+        body = DeclineRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.decline_plan(plan=self.anchor, user=request.user, reason=body.validated_data.get("reason", ""))
+        plan = selectors.device_plans(device=self.anchor.device).get(pk=self.anchor.pk)
+        return Response(ControlPlanSerializer(_plan_wire(plan, now=timezone.now())).data)
+
+    @extend_schema(
+        request=DeclineRequestSerializer,
+        responses=ControlPlanSerializer,
+        summary="Declines the control plan for asset.",
+        description="Takes the device out of the plan's remaining intervals (past ones stay as executed) and "
+        "records who, when, the optional Reason and the intervals removed. A second decline is 200 and changes "
+        "nothing. A malformed GUID is a 400; another customer's or an unknown plan a 404.",
+    )
+    def post(self, request, customerId, assetId, controlPlanId):
+        return self._decline(request)
+
+
+class SeedDeclineView(DeclineView):
+    permission_classes = [IsAuthenticated, _guid_parameters("controlPlanGuidAsString")]
+    anchor_lookups = {
+        "customerId": "device__device__asset__delivery_point__contract__customer_id",
+        "deviceAssetId": "device_id",
+        "controlPlanGuidAsString": "pk",
+    }
+
+    @extend_schema(
+        request=DeclineRequestSerializer,
+        responses=ControlPlanSerializer,
+        operation_id="customers_devices_controlplans_decline_by_zone_and_end_date",
+        summary="Declines the control plan for asset (by zone and end date).",
+        description="As the decline above; `searchFilterId` must be the plan's zone and `endDate` (yyyy-MM-dd) "
+        "the UTC date of its EndTime, else 404; a malformed GUID, zone id or date is a 400.",
+    )
+    def post(self, request, customerId, deviceAssetId, controlPlanGuidAsString, searchFilterId, endDate):
+        if not searchFilterId.isdigit():
+            raise exceptions.ValidationError({"searchFilterId": ["Not an integer."]})
+        end = _parse_end_date(endDate)
+        if self.anchor.zone_id != int(searchFilterId) or self.anchor.end_at.astimezone(dt.UTC).date() != end:
+            raise exceptions.NotFound()
+        return self._decline(request)
+
+
+# --- api/mock: deterministic sample plans, never the real ones --------------------------------
+
+
+def sample_plans(*, asset_id: int, count: int, first: dt.date) -> list[dict]:
+    """Sample day plans for a device: on in the four cheapest-looking night hours, a grid hour at 17."""
+    plans = []
+    for n in range(count):
+        day = first - dt.timedelta(days=n)
+        start = dt.datetime.combine(day, dt.time(), dt.UTC)
+        seed = hashlib.sha256(f"{asset_id}:{day}".encode()).digest()
+        plans.append(
+            {
+                "control_plan_id": uuid.UUID(bytes=seed[:16], version=4),
+                "asset_id": asset_id,
+                "search_filter_id": None,
+                "start_time": start,
+                "end_time": start + dt.timedelta(days=1),
+                "created": start - dt.timedelta(hours=10),
+                "version": 1,
+                "is_declined": False,
+                "declined_at": None,
+                "decline_reason": None,
+                "intervals": [
+                    {
+                        "start_time": start + dt.timedelta(hours=h),
+                        "end_time": start + dt.timedelta(hours=h + 1),
+                        "is_on": h in (1, 2, 3, 4),
+                        "power_limit_kw": 2 if h in (1, 2, 3, 4) else 0,
+                        "source": IntervalSource.Grid if h == 17 else IntervalSource.Price,
+                        "price": round(0.5 + seed[h] / 255, 5),
+                        "is_declined": False,
+                        "baseline": None,
+                        "measured": None,
+                        "delivered_flexibility": None,
+                    }
+                    for h in range(24)
+                ],
+            }
+        )
+    return plans
+
+
+MOCK_FIRST_DAY = dt.date(2025, 1, 31)
+
+
+class MockControlPlansView(DeviceAnchored):
+    query_serializer_class = PlanPageQuery
+
+    @extend_schema(
+        parameters=query_parameters(PlanPageQuery),
+        responses=ControlPlanSerializer(many=True),
+        summary="Gets the control plans for asset (sample data).",
+        description="Deterministic sample plans for any of the caller's own devices; never reads real plans.",
+    )
+    def get(self, request, customerId, assetId):
+        query = bind_query(request, PlanPageQuery)
+        skip = (query["page_number"] - 1) * query["page_size"]
+        count = max(0, min(query["page_size"], 30 - skip))
+        plans = sample_plans(asset_id=self.anchor.pk, count=skip + count, first=MOCK_FIRST_DAY)[skip:]
+        return Response(ControlPlanSerializer(plans, many=True).data)
+
+
+class MockDeclineView(DeviceAnchored):
+    permission_classes = [IsAuthenticated, _guid_parameters("sampleControlPlanId")]
+
+    @extend_schema(
+        request=DeclineRequestSerializer,
+        responses=ControlPlanSerializer,
+        summary="Declines the control plan for asset (sample data).",
+        description="Answers the sample plan as declined; changes nothing stored. A malformed GUID is a 400.",
+    )
+    def post(self, request, customerId, assetId, sampleControlPlanId):
+        return self._answer(request, sampleControlPlanId)
+
+    def _answer(self, request, plan_id):
+        body = DeclineRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        plan = sample_plans(asset_id=self.anchor.pk, count=1, first=MOCK_FIRST_DAY)[0]
+        plan.update(
+            control_plan_id=uuid.UUID(plan_id),
+            is_declined=True,
+            declined_at=timezone.now().replace(microsecond=0),
+            decline_reason=body.validated_data.get("reason", ""),
+            version=2,
+        )
+        return Response(ControlPlanSerializer(plan).data)
+
+
+class MockSeedDeclineView(MockDeclineView):
+    permission_classes = [IsAuthenticated, _guid_parameters("sampleControlPlanGuid")]
+    anchor_lookups = {"customerId": DEVICE_LOOKUPS["customerId"], "deviceAssetId": "asset_id"}
+
+    @extend_schema(
+        request=DeclineRequestSerializer,
+        responses=ControlPlanSerializer,
+        operation_id="mock_customers_devices_controlplans_decline_by_zone_and_end_date",
+        summary="Declines the control plan for asset (sample data, by zone and end date).",
+        description="As the mock decline; a malformed GUID, zone id or date is a 400.",
+    )
+    def post(self, request, customerId, deviceAssetId, sampleControlPlanGuid, searchFilterId, endDate):
+        if not searchFilterId.isdigit():
+            raise exceptions.ValidationError({"searchFilterId": ["Not an integer."]})
+        _parse_end_date(endDate)
+        return self._answer(request, sampleControlPlanGuid)
+
+
+# --- control-plan requests -------------------------------------------------------------------
+
+
+def _ts_types():
+    return [
+        {"id": t, "name": t.label, "unit": "kW", "resolution_minutes": TS_TYPE_MINUTES[t]}
+        for t in ControlPlanRequestTsType
+    ]
+
+
+class TsTypesView(ApiView):
+    filter_backends = []
+    permission_classes = DEMAND_RESPONSE
+
+    @extend_schema(
+        responses={200: TsTypeSerializer(many=True), **NO_PRIVILEGE},
+        summary="Gets timeseries types.",
+        description="The time-series types of control-plan requests (kW reductions, hourly or quarter-hourly).",
+    )
+    def get(self, request):
+        return Response(TsTypeSerializer(_ts_types(), many=True).data)
+
+
+CONTRACT_HEADER = OpenApiParameter(
+    "X-ContractId", int, OpenApiParameter.HEADER, required=True, description="The flexibility contract."
+)
+
+
+class ContractZonesView(ApiView):
+    filter_backends = []
+    permission_classes = DEMAND_RESPONSE
+
+    @extend_schema(
+        parameters=[CONTRACT_HEADER],
+        responses={200: SearchFilterSerializer(many=True), **NO_PRIVILEGE},
+        summary="Gets zones for current contract; specified with header X-ContractId.",
+        description="A missing or non-integer X-ContractId is a 400; a contract of another organisation a 404.",
+    )
+    def get(self, request):
+        text = request.headers.get("X-ContractId", "").strip()
+        if not text.isdigit() or len(text) > 18:
+            raise exceptions.ValidationError({"X-ContractId": ["The X-ContractId header must name a contract."]})
+        contract = selectors.contract_of(user=request.user, contract_id=int(text))
+        if contract is None:
+            raise exceptions.NotFound("No such contract.")
+        return Response(SearchFilterSerializer(contract.zones.order_by("id"), many=True).data)
+
+
+class ZoneRequestsView(ApiView):
+    permission_classes = DEMAND_RESPONSE
+    query_serializer_class = RequestRangeQuery
+    anchor_model = SearchFilter
+    anchor_scope = ZoneScope()
+    anchor_lookups = {"zoneId": "pk"}
+
+    @extend_schema(
+        parameters=query_parameters(RequestRangeQuery),
+        responses={200: ControlPlanRequestTsSerializer, **NO_PRIVILEGE},
+        summary="Gets control plan requests for the given zone and timeseries type.",
+        description="The requested values with Time in [fromDate, toDate) (defaults: now and fromDate + 1 day; "
+        "at most 31 days). An unknown tsTypeId is a 404.",
+    )
+    def get(self, request, zoneId, tsTypeId):
+        if tsTypeId not in ControlPlanRequestTsType.values:
+            raise exceptions.NotFound("Unknown tsTypeId.")
+        query = bind_query(request, RequestRangeQuery)
+        from_time = query.get("from_date") or timezone.now().replace(microsecond=0)
+        to_time = query.get("to_date") or from_time + dt.timedelta(days=1)
+        if to_time <= from_time or to_time - from_time > dt.timedelta(days=31):
+            raise exceptions.ValidationError({"toDate": ["toDate must be after fromDate, at most 31 days."]})
+        found = selectors.requests_in(zone=self.anchor, ts_type=tsTypeId, from_time=from_time, to_time=to_time)
+        return Response(ControlPlanRequestTsSerializer(found).data)
+
+
+class ControlPlanRequestsView(ApiView):
+    filter_backends = []
+    permission_classes = DEMAND_RESPONSE
+
+    @extend_schema(
+        request=ControlPlanRequestTsSerializer,
+        responses={**NO_BODY, **NO_PRIVILEGE, **CONFLICT},
+        summary="Save a control plan request.",
+        description="Values are kW reductions at Times aligned to the type's resolution (UTC). A zone the caller "
+        "does not reach is a 404; a request overlapping one for the same zone and type a 409.",
+    )
+    def post(self, request):
+        body = ControlPlanRequestTsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        minutes = TS_TYPE_MINUTES[data["ts_type_id"]]
+        values = [(v["time"], v["value"]) for v in data["values"]]
+        bad = [n for n, (t, _) in enumerate(values) if t.second or t.microsecond or t.minute % minutes]
+        if bad:
+            raise exceptions.ValidationError({f"Values[{bad[0]}].Time": [f"Not on a {minutes}-minute boundary."]})
+        if len({t for t, _ in values}) != len(values):
+            raise exceptions.ValidationError({"Values": ["A Time is given twice."]})
+        zone = ZoneScope().restrict(SearchFilter.objects.all(), request).filter(pk=data["zone_id"]).first()
+        if zone is None:
+            raise exceptions.NotFound("No such zone.")
+        try:
+            services.create_control_plan_request(
+                user=request.user, zone=zone, ts_type=data["ts_type_id"], values=values
+            )
+        except services.ConflictError as error:
+            raise Conflict(str(error)) from None
+        return Response()
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "Conflict."
+
+
+# --- demand and control ------------------------------------------------------------------------
+
+
+class SitesView(ApiView):
+    permission_classes = [IsAuthenticated]
+    anchor_model = Customer
+    anchor_scope = CustomerScope(customer_path="")
+    anchor_lookups = {"custId": "pk"}
+
+    @extend_schema(responses=SiteSerializer(many=True), summary="GET all sites associated with a customer")
+    def get(self, request, custId):
+        sites = [
+            {
+                "site_id": s.pk,
+                "name": s.name,
+                "metering_point_id": s.metering_point_id,
+                "meter_ids": [m.meter_id for m in s.meters.all()],
+                "has_settings": hasattr(s, "flex_settings"),
+            }
+            for s in selectors.customer_sites(customer=self.anchor)
+        ]
+        return Response(SiteSerializer(sites, many=True).data)
+
+
+class SiteAnchored(ApiView):
+    permission_classes = [IsAuthenticated]
+    anchor_model = DeliveryPoint
+    anchor_scope = SITE_SCOPE
+    anchor_lookups = {"custId": "contract__customer_id", "siteId": "pk"}
+
+
+class SiteDevicesView(SiteAnchored):
+    @extend_schema(
+        responses=DeviceResponseSerializer(many=True), summary="GET all devices associated with customer and site"
+    )
+    def get(self, request, custId, siteId):
+        return Response(DeviceResponseSerializer(selectors.site_devices(site=self.anchor), many=True).data)
+
+
+def _settings_wire(site_settings: SiteSettings) -> dict:
+    return {
+        "site_id": site_settings.site_id,
+        "threshold_kw": site_settings.threshold_kw,
+        "hysteresis_kw": site_settings.hysteresis_kw,
+        "device_order": [d.device_id for d in site_settings.devices.order_by("position")],
+    }
+
+
+class SiteSettingsView(SiteAnchored):
+    def _settings(self):
+        found = SiteSettings.objects.filter(site=self.anchor).first()
+        if found is None:
+            raise exceptions.NotFound("The site has no settings.")
+        return found
+
+    def _save(self, request, *, replace: bool):
+        body = SiteSettingsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if replace:
+            self._settings()
+        data = body.validated_data
+        saved = services.save_site_settings(
+            site=self.anchor,
+            threshold_kw=data["threshold_kw"],
+            hysteresis_kw=data.get("hysteresis_kw"),
+            device_ids=data["device_order"],
+            replace=replace,
+        )
+        return Response(SiteSettingsSerializer(_settings_wire(saved)).data)
+
+    @extend_schema(responses=SiteSettingsSerializer, summary="GET settings associated with a site")
+    def get(self, request, custId, siteId):
+        return Response(SiteSettingsSerializer(_settings_wire(self._settings())).data)
+
+    @extend_schema(
+        request=SiteSettingsSerializer,
+        responses=SiteSettingsSerializer,
+        summary="PUT update threshold and device order settings",
+        description="Replaces the settings (absent HysteresisKw takes its default); 404 when there are none.",
+    )
+    def put(self, request, custId, siteId):
+        return self._save(request, replace=True)
+
+    @extend_schema(
+        request=SiteSettingsSerializer,
+        responses=SiteSettingsSerializer,
+        summary="POST update threshold and device order settings",
+        description="Creates or updates the settings. DeviceOrder lists devices of this site only.",
+    )
+    def post(self, request, custId, siteId):
+        return self._save(request, replace=False)
+
+    @extend_schema(responses=NO_BODY, summary="DELETE settings for site")
+    def delete(self, request, custId, siteId):
+        services.delete_site_settings(site_settings=self._settings())
+        return Response()
+
+
+# --- ET configuration and baselines -------------------------------------------------------------
+
+
+class AssetAnchored(ApiView):
+    permission_classes = [IsAuthenticated]
+    anchor_model = Asset
+    anchor_scope = AssetScope()
+
+
+def _et_wire(asset) -> dict:
+    return {
+        "asset_id": asset.pk,
+        "profiles": [
+            {"weekday": p.weekday, "from_hour": p.from_hour, "to_hour": p.to_hour}
+            for p in asset.et_profiles.order_by("weekday")
+        ],
+    }
+
+
+class EtConfigView(AssetAnchored):
+    anchor_lookups = {"id": "pk"}
+
+    @extend_schema(responses=EtConfigurationSerializer, summary="Gets the et configuration.")
+    def get(self, request, id):
+        return Response(EtConfigurationSerializer(_et_wire(self.anchor)).data)
+
+    @extend_schema(
+        request=EtConfigurationSerializer,
+        responses=EtConfigurationSerializer,
+        summary="Sets the et configuration.",
+        description="Sets the profile (local hours the device may be controlled in) of each weekday given. "
+        "(The seed names this route's id {assetId}; it shares the GET's route, so the schema calls it {id}.)",
+    )
+    def post(self, request, id):
+        body = EtConfigurationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.set_et_profiles(asset=self.anchor, profiles=body.validated_data["profiles"])
+        return Response(EtConfigurationSerializer(_et_wire(self.anchor)).data)
+
+
+class EtConfigDeleteView(AssetAnchored):
+    anchor_lookups = {"id": "pk"}
+
+    @extend_schema(responses=NO_BODY, summary="Deletes the et configuration.")
+    def delete(self, request, id):
+        services.delete_et_profiles(asset=self.anchor)
+        return Response()
+
+
+def parse_weekdays(text: str) -> list[int]:
+    """`{weekdays}`: one or more DayOfWeek values or names, comma-separated ("1,2", "Monday,Friday")."""
+    field = EnumField(DayOfWeek)
+    found = []
+    for part in text.split(","):
+        try:
+            found.append(field.to_internal_value(part.strip()))
+        except exceptions.ValidationError:
+            raise exceptions.ValidationError({"weekdays": [f"Not a weekday: {part.strip()!r}."]}) from None
+    return found
+
+
+class EtProfileDeleteView(AssetAnchored):
+    anchor_lookups = {"id": "pk"}
+
+    @extend_schema(
+        responses=NO_BODY,
+        operation_id="etconfig_delete_weekdays",
+        summary="Deletes the et profile.",
+        description="Deletes the profiles of the weekdays named (DayOfWeek values or names, comma-separated).",
+    )
+    def delete(self, request, id, weekdays):
+        services.delete_et_profiles(asset=self.anchor, weekdays=parse_weekdays(weekdays))
+        return Response()
+
+
+class BaselineView(AssetAnchored):
+    anchor_lookups = {"id": "pk"}
+
+    def get_permissions(self):
+        if self.request.method == "GET":
+            return [IsAuthenticated()]
+        return [p() for p in DEMAND_RESPONSE]
+
+    @extend_schema(responses=BaselineConfigurationSerializer, summary="Gets the baseline configuration.")
+    def get(self, request, id):
+        config = getattr(self.anchor, "baseline_config", None)
+        if config is None:
+            raise exceptions.NotFound("The asset has no baseline configuration.")
+        return Response(BaselineConfigurationSerializer(_baseline_wire(config)).data)
+
+    @extend_schema(
+        request=BaselineConfigurationSerializer,
+        responses={200: BaselineConfigurationSerializer, **NO_PRIVILEGE},
+        summary="Sets the baseline configuration.",
+        description="Needs the demand_response privilege.",
+    )
+    def post(self, request, id):
+        body = BaselineConfigurationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        config = services.set_baseline(asset=self.anchor, **body.validated_data)
+        return Response(BaselineConfigurationSerializer(_baseline_wire(config)).data)
+
+    @extend_schema(responses={**NO_BODY, **NO_PRIVILEGE}, summary="Deletes the baseline configuration.")
+    def delete(self, request, id):
+        services.delete_baseline(asset=self.anchor)
+        return Response()
+
+
+def _baseline_wire(config) -> dict:
+    return {"asset_id": config.asset_id, "method": config.method, "days": config.days, "high_count": config.high_count}
+
+
+# --- sequential control --------------------------------------------------------------------------
+
+
+class SeqControlView(ApiView):
+    permission_classes = [IsAuthenticated]
+    anchor_model = SmartHomeDevice
+    anchor_scope = AssetScope("asset")
+    anchor_lookups = {"deviceAssetId": "asset_id"}
+
+    @extend_schema(
+        request=ControlsSerializer,
+        responses=NO_BODY,
+        summary="Queues a sequence of commands for the device.",
+        description="`Controls`: an empty ValueTime means now (at most one entry), times are UTC; sent through "
+        "the device adapter after commit and logged.",
+    )
+    def post(self, request, deviceAssetId):
+        body = ControlsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        controls = {
+            "ValueCategory": int(data["value_category"]),
+            "Plan": [
+                {
+                    "ValueTime": v["value_time"].astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+                    if v.get("value_time")
+                    else None,
+                    "Value": float(v["value"]),
+                }
+                for v in data["plan"]
+            ],
+        }
+        services.queue_commands(device=self.anchor, kind="SEQUENCE", controls=controls, user=request.user)
+        return Response()
