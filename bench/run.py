@@ -693,6 +693,11 @@ def main() -> int:
                 failed[figure.name] = str(exc)
                 log(f"ERROR: {figure.name}: {exc}")
                 continue
+            except TimeoutError as exc:  # the watchdog: keep the HTTP figures measured so far
+                for rest in timed[timed.index(figure) :]:
+                    failed[rest.name] = str(exc)
+                log(f"ERROR: {figure.name}: {exc}")
+                break
             every_run = [*timed_runs[figure.name]["real"], *timed_runs[figure.name]["baseline"]]
             disturbed += sum(1 for r in every_run if (r.get("foreign_cpu") or 0) > DISTURBED)
     finally:
