@@ -252,7 +252,7 @@ class TestCreateChildren:
     def test_creates_the_list(self, world, route, asset_type):
         response = client(world).post(
             f"/api/{route}/{world.building.pk}",
-            [{"Name": "A", "ExternalId": "x-1"}, {"Name": "B", "RelationshipType": int(NET)}],
+            [{"Name": "A", "ExternalId": "x-1"}, {"Name": "B", "RelationshipType": "Network"}],
             format="json",
         )
         assert response.status_code == 200, response.content
@@ -430,7 +430,7 @@ class TestHierarchyRoutes:
 class TestRelation:
     def test_typed_link(self, world):
         counter = graph_world.asset(AssetType.Counter, "Counter", world.substation)
-        body = {"ParentId": world.meter.pk, "ChildId": counter.pk, "RelationshipType": int(RelationType.Measures)}
+        body = {"ParentId": world.meter.pk, "ChildId": counter.pk, "RelationshipType": "Measures"}
         response = client(world).post("/api/relation", body, format="json")
         assert response.status_code == 200, response.content
         assert response.json()["RelationshipType"] == int(RelationType.Measures)

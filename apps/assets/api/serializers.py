@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from esmart.api.casing import PRESERVE
-from esmart.api.fields import StrictCharField
+from esmart.api.fields import EnumField, StrictCharField
 from esmart.api.serializers import CompiledReadSerializer
 
 from .. import selectors
@@ -18,7 +18,6 @@ from ..models import ActivitySeverity, AssetType, Hierarchy, Participant, Partic
 
 MAX_PAGE_SIZE = 10000
 MAX_CHILDREN_PER_POST = 1000
-HIERARCHY_CHOICES = Hierarchy.choices
 
 
 @extend_schema_field(OpenApiTypes.UUID)
@@ -151,7 +150,7 @@ class ParticipantNodeSerializer(ParticipantSerializer):
 
 class TopNodeSerializer(CompiledReadSerializer):
     participant_id = serializers.IntegerField()
-    relationship_type = serializers.ChoiceField(source="hierarchy", choices=HIERARCHY_CHOICES)
+    relationship_type = EnumField(Hierarchy, source="hierarchy")
     asset_id = serializers.IntegerField()
     asset_key = GuidField(source="asset.key")
     asset_type = serializers.ChoiceField(source="asset.asset_type", choices=AssetType.choices)
@@ -228,9 +227,9 @@ def _time_zones() -> frozenset[str]:
 class ChildAssetSerializer(AssetWriteSerializer):
     """One item of a create-children list (POST api/meters/{assetId} and its siblings)."""
 
-    relationship_type = serializers.ChoiceField(
+    relationship_type = EnumField(
+        Hierarchy,
         source="relation_type",
-        choices=HIERARCHY_CHOICES,
         required=False,
         default=int(RelationType.Location),
         help_text="The hierarchy the new asset hangs in under the path's asset (default Location).",
@@ -242,9 +241,7 @@ class ChildAssetSerializer(AssetWriteSerializer):
 
 class FacilityRequestSerializer(AssetWriteSerializer):
     parent_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The asset it hangs under.")
-    relationship_type = serializers.ChoiceField(
-        source="relation_type", choices=HIERARCHY_CHOICES, required=False, default=int(RelationType.Location)
-    )
+    relationship_type = EnumField(Hierarchy, source="relation_type", required=False, default=int(RelationType.Location))
 
     class Meta:
         ref_name = "FacilityRequest"
@@ -254,9 +251,7 @@ class BusinessObjectCreateSerializer(AssetWriteSerializer):
     parent_id = serializers.IntegerField(
         min_value=1, max_value=2**63 - 1, help_text="The asset it hangs under (in your reach)."
     )
-    relationship_type = serializers.ChoiceField(
-        source="relation_type", choices=HIERARCHY_CHOICES, required=False, default=int(RelationType.Location)
-    )
+    relationship_type = EnumField(Hierarchy, source="relation_type", required=False, default=int(RelationType.Location))
 
 
 class BusinessObjectReplaceSerializer(AssetWriteSerializer):
@@ -266,7 +261,7 @@ class BusinessObjectReplaceSerializer(AssetWriteSerializer):
 class RelationRequestSerializer(serializers.Serializer):
     parent_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     child_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    relationship_type = serializers.ChoiceField(source="relation_type", choices=RelationType.choices)
+    relationship_type = EnumField(RelationType, source="relation_type")
 
     class Meta:
         ref_name = "AssetRelationRequest"
@@ -276,7 +271,7 @@ class RelationResponseSerializer(CompiledReadSerializer):
     id = serializers.IntegerField()
     parent_id = serializers.IntegerField()
     child_id = serializers.IntegerField()
-    relationship_type = serializers.ChoiceField(source="relation_type", choices=RelationType.choices)
+    relationship_type = EnumField(RelationType, source="relation_type")
 
     class Meta:
         ref_name = "AssetRelation"
