@@ -218,7 +218,7 @@ SELECT a.id, a.key, a.asset_type, a.name, a.description, a.external_id, a.serial
 FROM sub JOIN assets_asset a ON a.id = sub.id WHERE sub.depth > 0 ORDER BY sub.depth, a.id LIMIT %s OFFSET %s
 """
 PARENT_KEY_SQL = """
-SELECT a.key FROM assets_assetrelation r JOIN assets_asset a ON a.id = r.parent_id
+SELECT a.id, a.key FROM assets_assetrelation r JOIN assets_asset a ON a.id = r.parent_id
 WHERE r.child_id = %s AND r.relation_type = 1
 """
 NODE_KEYS = (
@@ -227,10 +227,18 @@ NODE_KEYS = (
 )  # fmt: skip
 
 
+FORBIDDEN = orjson.dumps({"Message": "The professional privilege is required."})
+
+
 def _professional(request):
     username = basic_username(request)
     user = User._default_manager.filter(username=username).first() if username else None
     return user if user is not None and user.is_active else None
+
+
+def _lacks_privilege(user) -> bool:
+    # the same check as privilege_required("professional"): the user's and their groups' permissions
+    return not user.has_perm("customers.professional")
 
 
 def _in_reach(cursor, asset_id: int, user) -> bool:
@@ -239,10 +247,13 @@ def _in_reach(cursor, asset_id: int, user) -> bool:
 
 
 def asset_network_subtree(request, assetId: int):
-    """Baseline of GET api/AssetRelations/{assetId}/children/network?depth=&pageSize=&page=."""
+    """Baseline of GET api/AssetRelations/{assetId}/children/network?depth=&pageSize=&page=: the privilege,
+    the walk up (reach), the walk down."""
     user = _professional(request)
     if user is None:
         return HttpResponse(UNAUTHORIZED, status=401, content_type=JSON)
+    if _lacks_privilege(user):
+        return HttpResponse(FORBIDDEN, status=403, content_type=JSON)
     depth, size, page = (int(request.GET.get(k, d)) for k, d in (("depth", 1), ("pageSize", 100), ("page", 1)))
     with connection.cursor() as cursor:
         if not _in_reach(cursor, assetId, user):
@@ -253,16 +264,21 @@ def asset_network_subtree(request, assetId: int):
 
 
 def asset_parent_location(request, assetId: int):
-    """Baseline of GET api/AssetRelations/{assetId}/parent/location: the walk up, then the parent's key."""
+    """Baseline of GET api/AssetRelations/{assetId}/parent/location: the privilege, the walk up, then the
+    parent's key if the parent is in reach."""
     user = _professional(request)
     if user is None:
         return HttpResponse(UNAUTHORIZED, status=401, content_type=JSON)
+    if _lacks_privilege(user):
+        return HttpResponse(FORBIDDEN, status=403, content_type=JSON)
     with connection.cursor() as cursor:
         if not _in_reach(cursor, assetId, user):
             return HttpResponse(NOT_FOUND, status=404, content_type=JSON)
         cursor.execute(PARENT_KEY_SQL, [assetId])
         row = cursor.fetchone()
-    return HttpResponse(orjson.dumps(str(row[0]) if row else None), content_type=JSON)
+        # the parent only if it is in reach too (the endpoint checks it in the same query)
+        key = str(row[1]) if row and _in_reach(cursor, row[0], user) else None
+    return HttpResponse(orjson.dumps(key), content_type=JSON)
 
 
 def ready(request):
