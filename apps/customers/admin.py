@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
 from esmart.api.authentication import client_ident
-from esmart.api.limits import HasherLimited, spend_hasher_allowance
+from esmart.api.limits import HasherLimited, hasher_slot
 
 from . import services
 from .models import (
@@ -62,16 +62,17 @@ class LimitedAdminAuthenticationForm(AdminAuthenticationForm):
     before the user is looked up (esmart.api.limits)."""
 
     def clean(self):
-        if self.data.get("username") is not None or self.data.get("password") is not None:
-            try:
-                spend_hasher_allowance(client_ident(self.request))
-            except HasherLimited as exc:
-                raise ValidationError(
-                    "Too many login attempts from this address. Try again in %(wait)s seconds.",
-                    code="throttled",
-                    params={"wait": int(exc.wait)},
-                ) from None
-        return super().clean()
+        if self.data.get("username") is None and self.data.get("password") is None:
+            return super().clean()
+        try:
+            with hasher_slot(client_ident(self.request)):
+                return super().clean()
+        except HasherLimited as exc:
+            raise ValidationError(
+                "Too many login attempts from this address. Try again in %(wait)s seconds.",
+                code="throttled",
+                params={"wait": int(exc.wait)},
+            ) from None
 
 
 admin.site.login_form = LimitedAdminAuthenticationForm

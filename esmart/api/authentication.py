@@ -10,7 +10,8 @@ time) takes effect at once. Because the key needs no user row, the order of a re
    refused by the lockout or the limiter (a flood from the same address cannot lock a signed-in
    user out);
 2. a locked (username, client) pair: 429 without hashing;
-3. the hasher limiter per client network (esmart.api.limits): 429 before the user is looked up;
+3. the hasher limiter per client network (esmart.api.limits: an allowance per window, and one
+   hashing request at a time): 429 before the user is looked up;
 4. the user lookup and the hasher.
 
 The client address honours NUM_PROXIES (DRF's rule): behind a reverse proxy it must be the number of
@@ -31,7 +32,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.throttling import BaseThrottle
 
 from .exceptions import LockedOut
-from .limits import client_network, spend_hasher_allowance
+from .limits import client_network, hasher_slot
 
 WWW_AUTHENTICATE = 'Basic realm="api"'
 WRONG_CREDENTIALS_MESSAGE = "Authorization has been denied for this request."
@@ -96,15 +97,15 @@ def verify_credentials(*, username: str, password: str, ident: str):
     if locked_until:
         raise LockedOut(wait=max(1, math.ceil(locked_until - time.time())))
 
-    spend_hasher_allowance(ident)
-    if vouched is None:
-        user = _find_user(username)
-    if user is None:
-        # Run the hasher anyway so that response time does not reveal which usernames exist.
-        get_user_model()().set_password(password)
-        verified = False
-    else:
-        verified = user.is_active and user.check_password(password)
+    with hasher_slot(ident):
+        if vouched is None:
+            user = _find_user(username)
+        if user is None:
+            # Run the hasher anyway so that response time does not reveal which usernames exist.
+            get_user_model()().set_password(password)
+            verified = False
+        else:
+            verified = user.is_active and user.check_password(password)
 
     if not verified:
         _record_failure(fail_key, lock_key)

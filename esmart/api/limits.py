@@ -4,9 +4,9 @@
   backend-independent part in `esmart.api.routing`).
 - Request bodies are capped before they are parsed (`check_body_size`, 413).
 - The password hasher runs at most `AUTH_HASHER_LIMIT` times per `AUTH_HASHER_WINDOW_SECONDS`
-  for one client network (an IPv4 address or an IPv6 /64), counted before the user is looked up
-  (`spend_hasher_allowance`, 429 with Retry-After). Requests whose credentials are already
-  verified (warm in the credential cache) never spend it.
+  for one client network (an IPv4 address or an IPv6 /64), and for one network never twice at
+  once, checked before the user is looked up (`hasher_slot`, 429 with Retry-After). Requests whose
+  credentials are already verified (warm in the credential cache) never need it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
+from contextlib import contextmanager
 
 import environ
 from django.conf import settings
@@ -25,6 +26,8 @@ from rest_framework import exceptions
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_HASHER_LIMIT = 10
 DEFAULT_HASHER_WINDOW_SECONDS = 60
+# How long a crashed request's "hashing" mark can hold its network back (a hash takes ~0.35 s).
+HASHING_TIMEOUT_SECONDS = 5
 _env = environ.Env()
 
 
@@ -131,7 +134,8 @@ class HasherLimited(exceptions.Throttled):
 def spend_hasher_allowance(ident: str) -> None:
     """Counts one password-hasher run for the client's network; HasherLimited when it is spent.
 
-    A fixed window per network: one cache add and one incr, no user lookup, no hashing.
+    A fixed window per network: one cache add (and an incr after the first), no user lookup, no
+    hashing.
     """
     limit = _setting("AUTH_HASHER_LIMIT", DEFAULT_HASHER_LIMIT)
     window = _setting("AUTH_HASHER_WINDOW_SECONDS", DEFAULT_HASHER_WINDOW_SECONDS)
@@ -148,3 +152,18 @@ def spend_hasher_allowance(ident: str) -> None:
             count = 1
     if count > limit:
         raise HasherLimited(wait=max(1, math.ceil((slot + 1) * window - now)))
+
+
+@contextmanager
+def hasher_slot(ident: str):
+    """The right to run the password hasher once for this client: within its allowance, and not
+    while another request of the same network is hashing (so one address never occupies more than
+    one worker with hashing, however many connections it opens). HasherLimited otherwise."""
+    busy_key = f"auth:hashing:{client_network(ident)}"
+    if not cache.add(busy_key, 1, timeout=HASHING_TIMEOUT_SECONDS):
+        raise HasherLimited(wait=1)
+    try:
+        spend_hasher_allowance(ident)
+        yield
+    finally:
+        cache.delete(busy_key)

@@ -301,3 +301,17 @@ def test_a_nul_byte_in_a_basic_username_is_401(db):
     assert "Message" in response.json()
     overlong = _login_attempt("10.1.0.8", "u" * 10_000)
     assert overlong.status_code == 401
+
+
+def test_one_network_never_hashes_twice_at_once(db, counting_hasher):
+    # Another request of 10.1.0.9's network is hashing right now (its mark is in the cache).
+    from django.core.cache import cache
+
+    cache.add(f"auth:hashing:{limits.client_network('10.1.0.9')}", 1, timeout=5)
+    response = _login_attempt("10.1.0.9", "nobody")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "1"
+    assert counting_hasher.calls == 0
+    assert _login_attempt("10.1.0.10", "nobody").status_code == 401  # another address hashes
+    cache.delete(f"auth:hashing:{limits.client_network('10.1.0.9')}")
+    assert _login_attempt("10.1.0.9", "nobody").status_code == 401  # and so does this one, once done
