@@ -72,12 +72,14 @@ FROM buckets b LEFT JOIN agg a ON a.bucket_start = b.bucket_start
 _WIRE_TIME = "to_char(b.bucket_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
 
 
-# The JSON array of a series from its rows (q: bucket_start, t the time as JSON text, v the value as
-# float8 text, st the status). PostgreSQL's float8 text is the shortest that round-trips, as orjson's
-# is; only a whole number lacks the ".0" that orjson writes (24 → 24.0).
-_JSON_ARRAY = """SELECT '[' || coalesce(string_agg('{"ValueTime":' || q.t || ',"Value":' || CASE
-    WHEN q.v IS NULL THEN 'null' WHEN strpos(q.v, '.') > 0 OR strpos(q.v, 'e') > 0 THEN q.v ELSE q.v || '.0' END
-    || ',"Status":' || q.st || '}', ',' ORDER BY q.bucket_start), '') || ']' FROM ("""
+# The JSON array of a series from its rows q (bucket_start, v the numeric value, st the status),
+# written as orjson writes the Python path's floats: PostgreSQL's float8 text is the shortest that
+# round-trips, as orjson's is, but a whole number needs the ".0" orjson writes (24 → 24.0). The
+# rows come sorted from the subquery and the text is built in the aggregate: sorting the narrow
+# rows is cheaper than sorting their text (string_agg(... ORDER BY)), about 25 % for a year.
+_JSON_ARRAY = """SELECT '[' || coalesce(string_agg('{"ValueTime":' || to_json(q.bucket_start AT TIME ZONE 'UTC')::text
+    || ',"Value":' || CASE WHEN q.v IS NULL THEN 'null' WHEN q.v = trunc(q.v) THEN trunc(q.v)::bigint::text || '.0'
+    ELSE q.v::float8::text END || ',"Status":' || q.st || '}', ','), '') || ']' FROM ("""
 
 
 _CONSUMPTION_SOURCE = """(
@@ -158,12 +160,9 @@ def _pg_series_sql(*, kind: str, key: int | None, win: Window, out: str) -> tupl
         bucket = _pg_bucket_expression(win.resolution)
         agg = f"SELECT {bucket} AS bucket_start, {aggregates} FROM {source} GROUP BY 1"
     if out == "json":
-        # to_json writes a timestamp as "2013-09-17T22:39:30", faster than to_char
-        select = (
-            f"{_JSON_ARRAY}SELECT b.bucket_start, to_json(b.bucket_start AT TIME ZONE 'UTC')::text AS t, "
-            f"({value})::float8::text AS v, {status} AS st"
-        )
-        order = ") AS q"
+        # (to_json writes a timestamp as "2013-09-17T22:39:30", faster than to_char)
+        select = f"{_JSON_ARRAY}SELECT b.bucket_start, {value} AS v, {status} AS st"
+        order = "ORDER BY b.bucket_start) AS q"
     elif out == "wire":
         select, order = f"SELECT {_WIRE_TIME}, ({value})::float8, {status}", "ORDER BY b.bucket_start"
     else:
