@@ -127,7 +127,7 @@ def consumption_pair(name: str, resolution: int, bounds, values: str, **kwargs) 
 
 
 YEAR_FROM, YEAR_TO = hourly_year()
-FLOOD_RATE = float(os.environ.get("BENCH_FLOOD_RATE", 50))
+FLOOD_RATE = float(os.environ.get("BENCH_FLOOD_RATE", 10))  # the "about 10 requests/s saturate the workers"
 WINTER_FROM, WINTER_TO = winter_market_day()
 SPOT_PRICES_PATH = f"/api/spotprices?priceArea=NO1&fromTimeUtc={utc_text(WINTER_FROM)}&toTimeUtc={utc_text(WINTER_TO)}"
 
