@@ -37,7 +37,7 @@ def plan_tomorrow(*, day: str | None = None) -> dict:
     return counts
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(acks_late=True)
 def evaluate_sites(*, site_ids: list[int] | None = None) -> int:
     """Evaluates the load of every site with settings (or `site_ids`) and sheds or restores devices."""
     sites = SiteSettings.objects.select_related("site").order_by("pk")
