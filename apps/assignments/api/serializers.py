@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from django.db import models
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.assets.models import AssetType
-from esmart.api.fields import StrictCharField, StrictIntegerField
+from esmart.api.fields import EnumField, StrictCharField, StrictIntegerField
 
 from .. import states
 from ..models import LogKind
@@ -18,51 +16,6 @@ from ..selectors import CARE_STAFF_CONTACT, NEXT_OF_KIN_CONTACT
 from ..services import MAX_NOTE_LENGTH
 
 MAX_PAGE_SIZE = 100
-
-
-def parse_enum(enum: type[models.IntegerChoices], value) -> models.IntegerChoices | None:
-    """An enum member from its integer or its name in any case (as Json.NET read enums); else None."""
-    if isinstance(value, bool):
-        return None
-    text = str(value).strip()
-    if text.lstrip("-").isdigit():
-        return enum(int(text)) if int(text) in enum.values else None
-    by_name = {member.name.replace("_", "").lower(): member for member in enum}
-    return by_name.get(text.replace("_", "").lower())
-
-
-class EnumField(serializers.ChoiceField):
-    """An integer enum: written as its value, read as its value or member name (`2`, `"Accepted"`).
-
-    In the schema it is one component per enum, named after the enum class. (Interim: the kernel's
-    own EnumField, being added to esmart/api/fields.py, replaces this once it has landed.)
-    """
-
-    def __init__(self, enum: type[models.IntegerChoices], **kwargs):
-        self.enum = enum
-        super().__init__(choices=enum.choices, **kwargs)
-
-    def to_internal_value(self, data):
-        member = parse_enum(self.enum, data)
-        if member is None:
-            self.fail("invalid_choice", input=data)
-        return member
-
-
-class _EnumFieldSchema(OpenApiSerializerFieldExtension):
-    target_class = "apps.assignments.api.serializers.EnumField"
-
-    def map_serializer_field(self, auto_schema, direction):
-        enum = self.target.enum
-        schema = {
-            "type": "integer",
-            "enum": list(enum.values),
-            "description": "\n".join(f"* `{member.value}` - {member.label}" for member in enum),
-            "x-enum-varnames": [str(member.label) for member in enum],
-        }
-        component = ResolvedComponent(name=enum.__name__, type=ResolvedComponent.SCHEMA, object=enum, schema=schema)
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
 
 
 def _display_name(user) -> str | None:

@@ -14,6 +14,7 @@ from rest_framework.throttling import BaseThrottle
 from apps.customers.models import User
 from apps.customers.scopes import UserScope
 from esmart.api.authentication import client_ident
+from esmart.api.fields import EnumField
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer, WireAutoSchema
@@ -35,10 +36,10 @@ from .serializers import (
     EquipmentKitResponseSerializer,
     NextOfKinInvitationResponseSerializer,
     NextOfKinResponseSerializer,
-    parse_enum,
 )
 
 CARE = privilege_required("care")
+ACTION = EnumField(states.Action)
 STATES_TEXT = ", ".join(f"{s.label} {int(s)}" for s in states.State)
 ACTIONS_TEXT = ", ".join(f"{a.label} {int(a)}" for a in states.Action if a != states.Action.ASSIGN)
 MOVES_TEXT = "; ".join(
@@ -182,7 +183,10 @@ class ActionView(AssignmentAnchored):
     )
     def patch(self, request, assignmentId, type):
         """Update the assignment log and state."""
-        action = parse_enum(states.Action, type)
+        try:
+            action = ACTION.to_internal_value(type)
+        except ValidationError:
+            action = None
         if action is None or action == states.Action.ASSIGN:
             raise ValidationError({"type": [f"'{type}' is not an action: use {ACTIONS_TEXT}."]})
         note = _body(request, AssignmentActionRequestSerializer).get("note", "")
