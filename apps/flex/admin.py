@@ -1,0 +1,101 @@
+"""Admin for support staff: enrolled devices, plans with their intervals and decline, declines,
+grid requests with their values, site settings with their shedding order, and the command log."""
+
+from django.contrib import admin
+
+from .models import (
+    BaselineConfig,
+    ControllableDevice,
+    ControlPlan,
+    ControlPlanDecline,
+    ControlPlanInterval,
+    ControlPlanRequest,
+    ControlPlanRequestValue,
+    DeviceCommand,
+    EtProfile,
+    FlexContract,
+    SheddingAction,
+    SiteDevice,
+    SiteSettings,
+)
+
+
+class IntervalInline(admin.TabularInline):
+    model = ControlPlanInterval
+    extra = 0
+    readonly_fields = ["start_at", "end_at", "is_on", "power_limit_kw", "source", "price_nok_per_kwh", "declined"]
+    can_delete = False
+
+
+@admin.register(ControlPlan)
+class ControlPlanAdmin(admin.ModelAdmin):
+    list_display = ["id", "device", "zone", "start_at", "version", "created_at"]
+    list_filter = ["zone"]
+    search_fields = ["id", "device__device__asset__name"]
+    raw_id_fields = ["device", "zone"]
+    inlines = [IntervalInline]
+
+
+@admin.register(ControlPlanDecline)
+class ControlPlanDeclineAdmin(admin.ModelAdmin):
+    list_display = ["plan", "declined_by", "declined_at", "reason"]
+    readonly_fields = ["plan", "declined_by", "declined_at", "reason", "removed_intervals"]
+
+
+class RequestValueInline(admin.TabularInline):
+    model = ControlPlanRequestValue
+    extra = 0
+
+
+@admin.register(ControlPlanRequest)
+class ControlPlanRequestAdmin(admin.ModelAdmin):
+    list_display = ["id", "zone", "ts_type", "start_at", "end_at", "requested_by", "created_at"]
+    list_filter = ["ts_type", "zone"]
+    raw_id_fields = ["requested_by"]
+    inlines = [RequestValueInline]
+
+
+class SiteDeviceInline(admin.TabularInline):
+    model = SiteDevice
+    extra = 0
+    raw_id_fields = ["device"]
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    list_display = ["site", "threshold_kw", "hysteresis_kw", "updated_at"]
+    raw_id_fields = ["site"]
+    inlines = [SiteDeviceInline]
+
+
+@admin.register(SheddingAction)
+class SheddingActionAdmin(admin.ModelAdmin):
+    list_display = ["site", "device", "action", "power_kw", "threshold_kw", "measured_at"]
+    list_filter = ["action"]
+
+
+@admin.register(ControllableDevice)
+class ControllableDeviceAdmin(admin.ModelAdmin):
+    list_display = [
+        "device",
+        "zone",
+        "enrolled",
+        "power_kw",
+        "daily_energy_kwh",
+        "window_start_hour",
+        "window_end_hour",
+    ]
+    list_filter = ["enrolled"]
+    raw_id_fields = ["device", "zone"]
+
+
+@admin.register(DeviceCommand)
+class DeviceCommandAdmin(admin.ModelAdmin):
+    list_display = ["id", "device", "kind", "plan", "plan_version", "status", "created_at", "sent_at"]
+    list_filter = ["kind", "status"]
+    raw_id_fields = ["device", "plan", "requested_by"]
+
+
+admin.site.register(FlexContract)
+admin.site.register(EtProfile)
+admin.site.register(BaselineConfig)
