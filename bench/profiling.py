@@ -1,6 +1,7 @@
 """Profiles one endpoint in process with cProfile: where a request's time goes, top functions first.
 
     DATABASE_URL=... REDIS_URL=... .venv/bin/python bench/profiling.py [--path /api/customers/100001] [-n 2000]
+    ... bench/profiling.py --pair consumption -n 50     # the request of a bench pair (POST with its body)
 
 Runs the real app (esmart.settings.local, DEBUG off, the whole middleware stack) through Django's
 WSGI handler with the demo login, after warm-up requests (so the credential cache is warm, as in
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.pairs import DEMO_LOGIN, DEMO_POWER_CUSTOMER_ID  # noqa: E402
+from bench.pairs import DEMO_LOGIN, DEMO_POWER_CUSTOMER_ID, PAIRS  # noqa: E402
 
 
 def main() -> int:
@@ -32,6 +33,7 @@ def main() -> int:
     parser.add_argument("--path", default=f"/api/customers/{DEMO_POWER_CUSTOMER_ID}")
     parser.add_argument("-n", "--requests", type=int, default=2000)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--pair", help="profile the request of this bench pair (bench/pairs.py) instead of --path")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "esmart.settings.local")
@@ -43,8 +45,19 @@ def main() -> int:
 
     token = base64.b64encode(":".join(DEMO_LOGIN).encode()).decode()
     client = Client(HTTP_AUTHORIZATION=f"Basic {token}", HTTP_HOST="127.0.0.1")
+    if args.pair:
+        pair = next(p for p in PAIRS if p.name == args.pair)
+        args.path = pair.real_path
+
+        def send():
+            return client.generic(pair.method, pair.real_path, pair.body or b"", content_type="application/json")
+    else:
+
+        def send():
+            return client.get(args.path)
+
     for _ in range(20):  # warm: credential cache, connections, imports
-        response = client.get(args.path)
+        response = send()
     if response.status_code != 200:
         print(f"GET {args.path} answered {response.status_code}: {response.content[:200]!r}", file=sys.stderr)
         return 1
@@ -53,10 +66,10 @@ def main() -> int:
     started = time.perf_counter()
     profiler.enable()
     for _ in range(args.requests):
-        client.get(args.path)
+        send()
     profiler.disable()
     elapsed = time.perf_counter() - started
-    print(f"GET {args.path}: {args.requests} requests in {elapsed:.2f} s under cProfile "
+    print(f"{args.path}: {args.requests} requests in {elapsed:.2f} s under cProfile "
           f"({1000 * elapsed / args.requests:.2f} ms each, profiler overhead included)")  # fmt: skip
     for order, title in (("tottime", "own time"), ("cumulative", "cumulative time")):
         out = io.StringIO()
