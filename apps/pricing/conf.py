@@ -18,9 +18,9 @@ _ENV_DEFAULTS = {
     "ENTSOE_API_TOKEN": ("", str),
     "ENTSOE_API_URL": ("https://web-api.tp.entsoe.eu/api", str),
     "HVAKOSTERSTROMMEN_API_URL": ("https://www.hvakosterstrommen.no/api/v1/prices", str),
-    # EUR/NOK for ENTSO-E's EUR/MWh: "fixed" (PRICING_EUR_NOK_RATE) or "norgesbank" (Norges Bank's daily
-    # rate, stored per delivery day); hvakosterstrommen sends its own rate.
-    "PRICING_EXCHANGE_RATE_SOURCE": ("fixed", str),
+    # EUR/NOK for ENTSO-E's EUR/MWh: "norgesbank" (Norges Bank's daily rate, stored per delivery day) or
+    # "fixed" (PRICING_EUR_NOK_RATE, no network); hvakosterstrommen and demo carry their own rates.
+    "PRICING_EXCHANGE_RATE_SOURCE": ("norgesbank", str),
     "PRICING_EUR_NOK_RATE": ("11.70", Decimal),
     "NORGES_BANK_API_URL": ("https://data.norges-bank.no/api/data/EXR/B.EUR.NOK.SP", str),
     "PRICING_HTTP_TIMEOUT_SECONDS": ("20", float),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from apps.customers.demo import DEMO_LOGINS
 from apps.customers.models import Contract, DeliveryPoint
 
-from . import conf, services
+from . import conf, rates, services
 from .adapters.base import market_date
 from .adapters.demo import DemoSource
 from .areas import zone
@@ -88,8 +88,10 @@ def seed_invoices(*, users, days: int, progress=None, today: dt.date | None = No
     start = today - dt.timedelta(days=days)
     month = start if start.day == 1 else _next_month(start)
     months = []
+    first_rated, last_rated = rates.known_days(*rates.PRICED_TABLES)
     while _next_month(month) <= today.replace(day=1):
-        months.append(month)
+        if first_rated <= month and _next_month(month) - dt.timedelta(days=1) <= last_rated:
+            months.append(month)  # months without published rates are not billed
         month = _next_month(month)
     contracts = list(
         Contract.objects.filter(customer__accesses__user__in=users)

@@ -1,7 +1,7 @@
 """The EUR/NOK rate of a delivery day for ENTSO-E's EUR prices, stored per day (ExchangeRate).
 
-`PRICING_EXCHANGE_RATE_SOURCE`: "fixed" (default; `PRICING_EUR_NOK_RATE`, no network) or "norgesbank"
-(Norges Bank's daily rate; on weekends and holidays the last business day's). A stored day is reused,
+`PRICING_EXCHANGE_RATE_SOURCE`: "norgesbank" (default: Norges Bank's daily rate; on weekends and
+holidays the last business day's) or "fixed" (`PRICING_EUR_NOK_RATE`, no network). A stored day is reused,
 so a day's prices and its rate stay together.
 """
 

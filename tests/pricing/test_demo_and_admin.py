@@ -182,3 +182,10 @@ def test_cis_import_carries_the_municipality_number(owner):
     import_customer(customer=owner.customer, adapter=Adapter(""))  # an empty number keeps what is set
     point.refresh_from_db()
     assert point.municipality_no == "1804"
+
+
+def test_seed_invoices_skips_months_without_published_rates(owner):
+    from apps.pricing.models import Invoice
+
+    demo.seed_invoices(users=[owner.user], days=200, today=dt.date(2024, 3, 15))  # back to August 2023
+    assert not Invoice.objects.filter(period_start__lt=dt.date(2024, 1, 1)).exists()

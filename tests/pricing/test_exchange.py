@@ -67,9 +67,18 @@ class TestNorgesBankDocument:
 
 @pytest.mark.django_db
 class TestStoredRate:
-    def test_fixed_by_default(self):
+    def test_norges_bank_by_default_or_a_fixed_rate(self, settings):
+        from apps.pricing import conf
+
+        assert conf.PRICING_EXCHANGE_RATE_SOURCE == "norgesbank"
+        settings.PRICING_EXCHANGE_RATE_SOURCE = "fixed"
         assert exchange.eur_nok_for(dt.date(2025, 4, 19)) == Decimal("11.70")
         assert not ExchangeRate.objects.exists()
+
+    def test_an_unknown_source_is_a_source_error(self, settings):
+        settings.PRICING_EXCHANGE_RATE_SOURCE = "ecb"
+        with pytest.raises(SourceError):
+            exchange.eur_nok_for(dt.date(2025, 4, 19))
 
     def test_norges_bank_rate_is_stored_per_delivery_day(self, settings, monkeypatch):
         settings.PRICING_EXCHANGE_RATE_SOURCE = "norgesbank"
