@@ -1,0 +1,120 @@
+"""Outside services behind adapters (DESIGN.md §8): the push provider and Twilio's video rooms.
+
+Push providers take `send(*, registration, message) -> Outcome` for one (token, message):
+- `console` (default and in tests) logs what it would send and succeeds;
+- `fcm` sends through FCM HTTP v1 (`projects/{id}/messages:send`, Android and iOS through Firebase)
+  with the app's `PushAppCredentials` (an OAuth token from its service account). FCM's
+  UNREGISTERED / 404 is `GONE` (the registration is marked gone, its next PUT is a 410); a 429 or a
+  5xx is `RETRY` (an outage: the task retries with backoff); other errors are `FAILED`.
+Room adapters take `complete(*, room_sid)`: `console` logs, `twilio` calls the Video API.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+from dataclasses import dataclass
+
+from django.utils.module_loading import import_string
+
+from . import conf
+
+logger = logging.getLogger(__name__)
+
+
+class Result(enum.Enum):
+    SENT = "SENT"
+    GONE = "GONE"
+    FAILED = "FAILED"
+    RETRY = "RETRY"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: Result
+    detail: str = ""
+
+
+class ProviderUnavailableError(Exception):
+    """The provider is down (timeouts, 5xx, 429): retry the chunk later."""
+
+
+def fcm_payload(*, handle: str, message) -> dict:
+    """The FCM HTTP v1 body for one token (Android and iOS through Firebase)."""
+    data = {"category": str(message.category or ""), "id": message.external_id}
+    apns = {"payload": {"aps": {"sound": message.sound}}} if message.sound else {}
+    body = {"token": handle, "notification": {"body": message.text}, "data": data}
+    if apns:
+        body["apns"] = apns
+    return {"message": body}
+
+
+class ConsolePushProvider:
+    def send(self, *, registration, message) -> Outcome:
+        logger.debug("push %s → %s: %s", message.pk, registration.pk, message.text)
+        return Outcome(Result.SENT, "logged")
+
+
+class FcmPushProvider:  # pragma: no cover - needs Google's network; the payload is tested
+    def __init__(self):
+        self._sessions = {}
+
+    def _session(self, app):
+        if app.pk not in self._sessions:
+            from google.auth.transport.requests import AuthorizedSession
+            from google.oauth2 import service_account
+
+            info = json.loads(app.push_credentials.fcm_service_account_json)
+            credentials = service_account.Credentials.from_service_account_info(
+                info, scopes=["https://www.googleapis.com/auth/firebase.messaging"]
+            )
+            self._sessions[app.pk] = AuthorizedSession(credentials)
+        return self._sessions[app.pk]
+
+    def send(self, *, registration, message) -> Outcome:
+        app = message.app
+        url = f"https://fcm.googleapis.com/v1/projects/{app.push_credentials.fcm_project_id}/messages:send"
+        try:
+            response = self._session(app).post(
+                url, json=fcm_payload(handle=registration.handle, message=message), timeout=10
+            )
+        except OSError as exc:
+            raise ProviderUnavailableError(str(exc)) from exc
+        if response.status_code == 200:
+            return Outcome(Result.SENT, response.json().get("name", ""))
+        if response.status_code == 429 or response.status_code >= 500:
+            raise ProviderUnavailableError(f"FCM {response.status_code}")
+        if response.status_code == 404 or "UNREGISTERED" in response.text:
+            return Outcome(Result.GONE, "UNREGISTERED")
+        return Outcome(Result.FAILED, f"FCM {response.status_code}: {response.text[:200]}")
+
+
+PUSH_PROVIDERS = {"console": ConsolePushProvider, "fcm": FcmPushProvider}
+
+
+def push_provider():
+    name = conf.push_provider()
+    return (PUSH_PROVIDERS.get(name) or import_string(name))()
+
+
+class ConsoleRoomAdapter:
+    def complete(self, *, room_sid: str) -> str:
+        logger.info("Would complete Twilio room %s", room_sid)
+        return "logged"
+
+
+class TwilioRoomAdapter:  # pragma: no cover - needs Twilio's network
+    def complete(self, *, room_sid: str) -> str:
+        from twilio.rest import Client
+
+        client = Client(conf.twilio("API_KEY"), conf.twilio("API_SECRET"), conf.twilio("ACCOUNT_SID"))
+        return client.video.v1.rooms(room_sid).update(status="completed").status
+
+
+ROOM_ADAPTERS = {"console": ConsoleRoomAdapter, "twilio": TwilioRoomAdapter}
+
+
+def room_adapter():
+    name = conf.room_adapter()
+    return (ROOM_ADAPTERS.get(name) or import_string(name))()

@@ -1,0 +1,108 @@
+"""Admin: registrations with their tags, messages with delivery counts, deliveries, customer
+messages, e-mail configurations and alerts, call-center shifts, client logs and inbound SMS.
+Provider credentials are edited here and never returned by the API."""
+
+from django.contrib import admin
+from django.db.models import Count, Q
+
+from . import models
+
+
+class PushTagInline(admin.TabularInline):
+    model = models.PushTag
+    extra = 0
+
+
+@admin.register(models.PushRegistration)
+class PushRegistrationAdmin(admin.ModelAdmin):
+    list_display = ("id", "app", "customer", "user", "platform", "expires_at", "deleted_at", "gone_at")
+    list_filter = ("app", "platform")
+    search_fields = ("id", "handle", "user__username", "customer__id")
+    raw_id_fields = ("user", "customer")
+    inlines = [PushTagInline]
+
+
+@admin.register(models.PushMessage)
+class PushMessageAdmin(admin.ModelAdmin):
+    list_display = ("id", "app", "text", "created_at", "fanned_out_at", "sent", "gone", "failed", "claimed")
+    list_filter = ("app",)
+    raw_id_fields = ("customer", "sent_by")
+
+    def get_queryset(self, request):
+        state = models.PushDelivery.State
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_sent=Count("deliveries", filter=Q(deliveries__state=state.SENT)),
+                n_gone=Count("deliveries", filter=Q(deliveries__state=state.GONE)),
+                n_failed=Count("deliveries", filter=Q(deliveries__state=state.FAILED)),
+                n_claimed=Count("deliveries", filter=Q(deliveries__state=state.CLAIMED)),
+            )
+        )
+
+    @admin.display(ordering="n_sent")
+    def sent(self, obj):
+        return obj.n_sent
+
+    @admin.display(ordering="n_gone")
+    def gone(self, obj):
+        return obj.n_gone
+
+    @admin.display(ordering="n_failed")
+    def failed(self, obj):
+        return obj.n_failed
+
+    @admin.display(ordering="n_claimed", description="claimed, unfinished")
+    def claimed(self, obj):
+        return obj.n_claimed
+
+
+@admin.register(models.PushDelivery)
+class PushDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("message", "registration", "state", "attempts", "claimed_at", "finished_at", "result")
+    list_filter = ("state",)
+    raw_id_fields = ("message", "registration")
+
+
+@admin.register(models.CustomerMessage)
+class CustomerMessageAdmin(admin.ModelAdmin):
+    list_display = ("id", "customer", "meter_id", "subject", "state", "category", "sent_at")
+    list_filter = ("state", "category", "channel")
+    search_fields = ("customer__id", "meter_id", "text")
+    raw_id_fields = ("customer", "push_message")
+
+
+@admin.register(models.EmailAlertConfig)
+class EmailAlertConfigAdmin(admin.ModelAdmin):
+    list_display = ("user", "asset", "created_at")
+    raw_id_fields = ("user", "asset")
+
+
+@admin.register(models.EmailAlert)
+class EmailAlertAdmin(admin.ModelAdmin):
+    list_display = ("change", "user", "email", "sent_at")
+    raw_id_fields = ("change", "user")
+
+
+@admin.register(models.PushAppCredentials)
+class PushAppCredentialsAdmin(admin.ModelAdmin):
+    list_display = ("app", "fcm_project_id")
+
+
+@admin.register(models.CallCenterShift)
+class CallCenterShiftAdmin(admin.ModelAdmin):
+    list_display = ("operator", "starts_at", "ends_at")
+    raw_id_fields = ("operator",)
+
+
+@admin.register(models.ClientLog)
+class ClientLogAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user", "level", "message")
+    list_filter = ("level",)
+
+
+@admin.register(models.InboundSms)
+class InboundSmsAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "from_number", "customer", "body")
+    raw_id_fields = ("customer",)

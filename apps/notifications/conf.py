@@ -1,0 +1,49 @@
+"""Settings of the notifications app, read at call time so tests can override them."""
+
+import datetime as dt
+
+from django.conf import settings
+
+
+def _get(name, default):
+    return getattr(settings, name, default)
+
+
+def registration_ttl() -> dt.timedelta:
+    """A registration not refreshed (PUT) for this long has expired (410)."""
+    return dt.timedelta(days=_get("NOTIFICATIONS_REGISTRATION_TTL_DAYS", 90))
+
+
+def push_provider() -> str:
+    """`console` (default), `fcm`, or a dotted path."""
+    return _get("NOTIFICATIONS_PUSH_PROVIDER", "console")
+
+
+def chunk_size() -> int:
+    return _get("NOTIFICATIONS_PUSH_CHUNK_SIZE", 500)
+
+
+def claim_timeout() -> dt.timedelta:
+    """A delivery claimed this long ago and never finished is retried by the sweep."""
+    return dt.timedelta(seconds=_get("NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS", 600))
+
+
+def max_attempts() -> int:
+    return _get("NOTIFICATIONS_MAX_ATTEMPTS", 3)
+
+
+def room_adapter() -> str:
+    """`console` (default) or `twilio`, or a dotted path."""
+    return _get("TWILIO_ROOM_ADAPTER", "console")
+
+
+def twilio(name: str, default: str = "") -> str:
+    return _get(f"TWILIO_{name}", default) or default
+
+
+def twilio_token_ttl() -> int:
+    return int(_get("TWILIO_TOKEN_TTL_SECONDS", 3600))
+
+
+def alert_from_email() -> str:
+    return _get("NOTIFICATIONS_ALERT_FROM_EMAIL", _get("DEFAULT_FROM_EMAIL", "noreply@example.com"))

@@ -1,0 +1,106 @@
+"""Reads of the notifications app."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.assets.models import HIERARCHIES
+from apps.assets.selectors import ancestors
+
+from .models import CustomerMessage, EmailAlertConfig, MessageStateFilter, PushMessage, PushRegistration, PushTag
+
+
+def is_gone(*, registration: PushRegistration, now=None) -> bool:
+    now = now or timezone.now()
+    return registration.deleted_at is not None or registration.gone_at is not None or registration.expires_at <= now
+
+
+def live_registrations(*, now=None):
+    """Registrations a send may reach: not deleted, not rejected, not expired, with a device."""
+    now = now or timezone.now()
+    return PushRegistration.objects.filter(deleted_at__isnull=True, gone_at__isnull=True, expires_at__gt=now).exclude(
+        handle=""
+    )
+
+
+def matching_registrations(*, message: PushMessage):
+    """The live registrations of the message's app tagged with one of its meter ids or tags."""
+    registrations = live_registrations().filter(app_id=message.app_id)
+    if message.customer_id is not None:
+        tagged = PushTag.objects.filter(identifier_type=0, identifier_value__in=message.meter_ids)
+        registrations = registrations.filter(customer_id=message.customer_id)
+    else:
+        match = Q(pk__in=[])
+        for kind, value in message.tags:
+            match |= Q(identifier_type=kind, identifier_value=value)
+        tagged = PushTag.objects.filter(match)
+    return registrations.filter(pk__in=tagged.values("registration_id")).order_by("pk")
+
+
+def messages_of(*, customer_id: int):
+    return CustomerMessage.objects.filter(customer_id=customer_id).order_by("-sent_at", "-id")
+
+
+def message_count(*, customer_id: int, state: MessageStateFilter) -> int:
+    messages = messages_of(customer_id=customer_id)
+    if state != MessageStateFilter.All:
+        messages = messages.filter(state=state)
+    return messages.count()
+
+
+def alert_recipients(*, asset_id: int):
+    """Users (with an e-mail) whose configuration covers the asset or any ancestor of it."""
+    covering = {asset_id}
+    for relation_type in HIERARCHIES:
+        covering.update(asset.pk for asset in ancestors(asset_id=asset_id, relation_type=relation_type))
+    users = EmailAlertConfig.objects.filter(asset_id__in=covering).values("user_id")
+    return get_user_model().objects.filter(pk__in=users, is_active=True).exclude(email="").order_by("pk")
+
+
+def email_config_asset_ids(*, user) -> list[int]:
+    return sorted(EmailAlertConfig.objects.filter(user=user).values_list("asset_id", flat=True))
+
+
+def email_config_tree(*, user) -> list[dict]:
+    """The assets the user reaches, each with its parent among them (location before network) and
+    whether alerts are on: three queries whatever the size."""
+    from apps.assets.models import AssetRelation, RelationType
+    from apps.assets.selectors import visible_assets
+
+    assets = list(visible_assets(user=user).order_by("pk").values("pk", "name", "asset_type"))
+    ids = {asset["pk"] for asset in assets}
+    parents: dict[int, int] = {}
+    relations = AssetRelation.objects.filter(child_id__in=ids, parent_id__in=ids, relation_type__in=HIERARCHIES)
+    for child_id, parent_id, relation_type in relations.values_list("child_id", "parent_id", "relation_type"):
+        if child_id not in parents or relation_type == RelationType.Location:
+            parents[child_id] = parent_id
+    on = set(EmailAlertConfig.objects.filter(user=user, asset_id__in=ids).values_list("asset_id", flat=True))
+    return [
+        {
+            "asset_id": asset["pk"],
+            "parent_asset_id": parents.get(asset["pk"]),
+            "name": asset["name"],
+            "asset_type": asset["asset_type"],
+            "alerts_on": asset["pk"] in on,
+        }
+        for asset in assets
+    ]
+
+
+def managed_users(*, user):
+    """The users who work for the participants `user` acts for (user included), for the admin list."""
+    from apps.assets.models import ParticipantMembership
+    from apps.assets.selectors import user_participants
+
+    members = ParticipantMembership.objects.filter(participant__in=user_participants(user=user)).values("user_id")
+    return get_user_model().objects.filter(Q(pk__in=members) | Q(pk=user.pk)).order_by("pk")
+
+
+def email_configs_of(*, users) -> dict[int, list[int]]:
+    configs: dict[int, list[int]] = {}
+    rows = EmailAlertConfig.objects.filter(user__in=users).order_by("asset_id").values_list("user_id", "asset_id")
+    for user_id, asset_id in rows:
+        configs.setdefault(user_id, []).append(asset_id)
+    return configs
