@@ -1,0 +1,28 @@
+"""Owned path values of the notifications routes, for the tenancy matrix."""
+
+from __future__ import annotations
+
+from apps.notifications import services
+from apps.notifications.models import CustomerMessage
+
+from .world import smartliv
+
+
+def owned_values(owner, route: str | None = None) -> dict[str, object]:
+    app = smartliv()
+    customer_route = route is not None and route.lower().startswith("customers/")
+    registration = services.create_registration(
+        app=app, user=owner.user, customer=owner.customer if customer_route else None
+    )
+    message = CustomerMessage.objects.create(
+        customer=owner.customer,
+        meter_id=owner.meter.meter_id,
+        text="Hi",
+        sent_at=owner.meter.delivery_point.contract.start_date and registration.created_at,
+    )
+    return {
+        "customerId": owner.customer.pk,
+        "userId": owner.user.pk,
+        "registrationId": registration.pk,
+        "messageId": message.pk,
+    }
