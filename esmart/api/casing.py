@@ -23,6 +23,8 @@ from rest_framework.serializers import BaseSerializer, ListSerializer
 PASCAL = "pascal"
 CAMEL = "camel"
 PRESERVE = "preserve"
+# Field names are already the wire names, whatever their case (EvLoginCredentials' `username`).
+AS_DECLARED = "as_declared"
 
 
 class WireDict(dict):
@@ -72,7 +74,7 @@ def to_snake(name: str) -> str:
     return "".join(out)
 
 
-_KEY_FUNCTIONS = {PASCAL: to_pascal, CAMEL: to_camel}
+_KEY_FUNCTIONS = {PASCAL: to_pascal, CAMEL: to_camel, AS_DECLARED: str}
 
 
 def date_text(value: dt.date) -> str:

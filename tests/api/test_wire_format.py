@@ -203,3 +203,13 @@ def test_wire_body_serializer_reads_any_case():
     bound = Login(data=read_body({"USERNAME": "kari", "Password": "secret"}, 64))
     assert bound.is_valid(), bound.errors
     assert bound.validated_data == {"user_name": "kari", "password": "secret"}
+
+
+def test_a_serializer_may_keep_its_field_names_as_declared():
+    class Credentials(serializers.Serializer):
+        wire_case = "as_declared"
+        username = serializers.CharField()
+        Manufacturer = serializers.CharField()
+
+    data = Credentials({"username": "kari", "Manufacturer": "Tesla"}).data
+    assert WireJSONRenderer().render(data) == b'{"username":"kari","Manufacturer":"Tesla"}'
