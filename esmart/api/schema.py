@@ -116,6 +116,8 @@ def _describe_wire_datetimes(node):
             _describe_wire_datetimes(value)
 
 
+# A request serializer whose field names are already its wire names, whatever their case.
+AS_DECLARED = "as_declared"
 _CHOICE_LINE = re.compile(r"^\* `(?P<value>[^`]*)` - (?P<name>.+)$", re.MULTILINE)
 
 
@@ -148,6 +150,8 @@ def wire_names_hook(result, generator, request, public):
     schemas = result.get("components", {}).get("schemas", {})
     cases = _component_cases(generator)
     for name, schema in schemas.items():
+        if cases.get(name) == AS_DECLARED:
+            continue  # the serializer's field names are the wire names (EvLoginCredentials' lowercase)
         convert = to_camel if cases.get(name) == CAMEL else to_pascal
         _rename_properties(schema, convert)
         if "enum" in schema and schema.get("type") == "integer" and "description" in schema:

@@ -68,5 +68,7 @@ FREE_PATH_PARAMETERS = frozenset(
         # a next-of-kin user code is a secret, not an id (wrong ones are counted and limited).
         "toUserId",
         "code",
+        # ev: the battery-car catalogue is shared by everyone (the seed's api/batterycars/{id})
+        "batteryCarId",
     }
 )

@@ -1,0 +1,466 @@
+"""EV endpoints: thin views over selectors (reads) and services (writes); tenancy is the anchor's."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+
+from apps.assets.models import Charger, SmartHomeGateway
+from apps.customers.models import Customer
+from apps.customers.scopes import CustomerScope
+from esmart.api.query import bind_query, query_parameters
+from esmart.api.schema import ErrorSerializer
+from esmart.api.views import ApiView
+
+from .. import selectors, services, vendors
+from ..models import BatteryCar, Car, EvChargingModeEnum, EvChargingRequest
+from .serializers import (
+    BatteryCarSerializer,
+    BatteryLevelResponseSerializer,
+    CarVendorSerializer,
+    ChargerResponseSerializer,
+    ChargersQuerySerializer,
+    ChargerStatisticsSerializer,
+    ElectricalVehicleDtoSerializer,
+    EvAuthorizationSerializer,
+    EvChargingDevicesAndCarsSerializer,
+    EvChargingRequestPatchSerializer,
+    EvChargingRequestPostSerializer,
+    EvChargingRequestSerializer,
+    EvLoginCredentialsSerializer,
+    IntegratedCarsDtoResponseSerializer,
+    StatisticsQuerySerializer,
+)
+
+# Error responses every customer-scoped write documents.
+WRITE_ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
+VENDOR_ERRORS = {
+    **WRITE_ERRORS,
+    502: OpenApiResponse(ErrorSerializer, description="The car vendor's answer could not be used."),
+    503: OpenApiResponse(ErrorSerializer, description="The car vendor is unavailable."),
+}
+SECRET_FIELDS = ("username", "password", "auth", "bearer")
+sensitive = method_decorator(sensitive_post_parameters(*SECRET_FIELDS), name="dispatch")
+
+
+class EvView(ApiView):
+    filter_backends = []  # lists come from the selectors, not from query-string filters
+
+
+def _credentials(request) -> EvLoginCredentialsSerializer:
+    body = EvLoginCredentialsSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    return body
+
+
+# --- Catalogue -------------------------------------------------------------------------------------
+
+
+class BatteryCarsView(EvView):
+    @extend_schema(responses=BatteryCarSerializer(many=True), summary="Get relevant car models with batteries.")
+    def get(self, request):
+        return Response(BatteryCarSerializer(selectors.catalogue(), many=True).data)
+
+
+class BatteryCarView(EvView):
+    # The catalogue is shared by everyone: its id is a free path value, not an owned one.
+    @extend_schema(responses={200: BatteryCarSerializer, 404: ErrorSerializer}, summary="Get relevant car model.")
+    def get(self, request, batteryCarId):
+        car = BatteryCar.objects.filter(pk=batteryCarId).first()
+        if car is None:
+            raise NotFound(f"No car model {batteryCarId}.")
+        return Response(BatteryCarSerializer(car).data)
+
+
+class ManufacturersView(EvView):
+    @extend_schema(responses=list[str], summary="The manufacturers of the catalogue.")
+    def get(self, request):
+        return Response(selectors.manufacturers())
+
+
+class CarVendorsView(EvView):
+    @extend_schema(responses=CarVendorSerializer(many=True), summary="Gets all car vendors and models.")
+    def get(self, request):
+        by_vendor: dict[str, list] = {}
+        for model in selectors.catalogue():
+            by_vendor.setdefault(model.manufacturer, []).append(model)
+        vendors_list = [
+            {
+                "manufacturer": name,
+                "manufacturer_logo": models[0].manufacturer_logo,
+                "use_external_api": vendors.adapter_name(name) != "demo",
+                "models": models,
+            }
+            for name, models in by_vendor.items()
+        ]
+        return Response(CarVendorSerializer(vendors_list, many=True).data)
+
+
+# --- Chargers --------------------------------------------------------------------------------------
+
+
+class ChargersView(EvView):
+    @extend_schema(
+        parameters=query_parameters(ChargersQuerySerializer),
+        responses={
+            200: ChargerResponseSerializer,
+            201: ChargerResponseSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
+        summary="Find a charger by external id; with createIfNotExists=true create it (201).",
+    )
+    def get(self, request):
+        query = bind_query(request, ChargersQuerySerializer)
+        charger = services.find_charger(user=request.user, external_id=query["external_id"])
+        if charger is not None:
+            return Response(ChargerResponseSerializer(charger).data)
+        if not query["create_if_not_exists"]:
+            raise NotFound(f"No charger with external id {query['external_id']}.")
+        charger = services.import_charger(
+            user=request.user,
+            request=request,
+            external_id=query["external_id"],
+            import_source=query["import_source"],
+            max_power_kw=query["max_power"],
+        )
+        return Response(ChargerResponseSerializer(charger).data, status=201)
+
+
+# --- Charging requests -----------------------------------------------------------------------------
+
+
+class GuidPath(BasePermission):
+    """A malformed evChargingRequestId is a 400 (the issue's rule), checked before any query."""
+
+    def has_permission(self, request, view):
+        value = view.kwargs.get("evChargingRequestId")
+        try:
+            uuid.UUID(str(value))
+        except ValueError:
+            raise ValidationError({"evChargingRequestId": [f"'{value}' is not a GUID."]}) from None
+        return True
+
+
+class EvChargingRequestsView(EvView):
+    anchor_model = Customer
+    anchor_scope = CustomerScope(customer_path="")
+    anchor_lookups = {"customerId": "pk"}
+
+    @extend_schema(responses=EvChargingRequestSerializer(many=True), summary="Get all the EV charging requests.")
+    def get(self, request, customerId):
+        requests = selectors.charging_requests(customer=self.anchor)
+        return Response(EvChargingRequestSerializer(requests, many=True).data)
+
+    @extend_schema(
+        request=EvChargingRequestPostSerializer,
+        responses={201: EvChargingRequestSerializer, **WRITE_ERRORS},
+        summary="Create a new EV charging request; it answers with the cheapest feasible schedule.",
+        description="The window must end after it starts and within the next 48 hours of published or "
+        "forecast prices; the demand (ChargingDemand or ChargeDemand, kWh) must fit the car's usable battery "
+        "and the charger's power × window. A 400 says which limit is broken and by how much.",
+    )
+    def post(self, request, customerId):
+        body = EvChargingRequestPostSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        created = services.create_charging_request(
+            customer=self.anchor,
+            asset_id=data["asset_id"],
+            start_at=data["start_time"],
+            end_at=data["end_time"],
+            charging_demand_kwh=body.demand(),
+            car_id=data.get("car_id"),
+        )
+        return Response(
+            EvChargingRequestSerializer(selectors.charging_requests(customer=self.anchor).get(pk=created.pk)).data,
+            status=201,
+        )
+
+
+class EvChargingRequestView(EvView):
+    anchor_model = EvChargingRequest
+    anchor_scope = CustomerScope(customer_path="customer")
+    anchor_lookups = {"customerId": "customer_id", "evChargingRequestId": "pk"}
+    permission_classes = [IsAuthenticated, GuidPath]
+
+    def refine_anchor(self, queryset):
+        return queryset.select_related("car", "charger__asset__delivery_point__contract__customer").prefetch_related(
+            "slots"
+        )
+
+    @extend_schema(
+        responses={200: EvChargingRequestSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        summary="Get one specific EV charging request.",
+    )
+    def get(self, request, customerId, evChargingRequestId):
+        return Response(EvChargingRequestSerializer(self.anchor).data)
+
+    @extend_schema(
+        request=EvChargingRequestPatchSerializer,
+        responses={200: None, **WRITE_ERRORS},
+        summary="Partially update an EV charging request. Only StartTime, EndTime and ChargeDemand can be updated.",
+        description="ChargingDemand and ChargeDemand are the same property; anything else in the body is "
+        "ignored. The request is re-planned.",
+    )
+    def patch(self, request, customerId, evChargingRequestId):
+        body = EvChargingRequestPatchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.update_charging_request(
+            request=self.anchor,
+            start_at=body.validated_data.get("start_time"),
+            end_at=body.validated_data.get("end_time"),
+            charging_demand_kwh=body.demand(),
+        )
+        return Response()
+
+    @extend_schema(
+        responses={200: None, 400: ErrorSerializer, 404: ErrorSerializer},
+        summary="Delete one specific EV charging request.",
+    )
+    def delete(self, request, customerId, evChargingRequestId):
+        services.delete_charging_request(request=self.anchor)
+        return Response()
+
+
+# --- Cars ------------------------------------------------------------------------------------------
+
+CAR_LOOKUPS = {"customerId": "customer_id", "carId": "row_key"}
+
+
+class CarsView(EvView):
+    anchor_model = Customer
+    anchor_scope = CustomerScope(customer_path="")
+    anchor_lookups = {"customerId": "pk"}
+
+    @extend_schema(responses=ElectricalVehicleDtoSerializer(many=True), summary="Gets all the cars of the customer.")
+    def get(self, request, customerId):
+        return Response(
+            ElectricalVehicleDtoSerializer(
+                selectors.cars(customer=self.anchor).select_related("battery_car"), many=True
+            ).data
+        )
+
+
+class CarView(EvView):
+    """One car by its RowKey (the seed's {vehicleid} for GET/DELETE and {carId} for POST/PATCH)."""
+
+    anchor_model = Car
+    anchor_scope = CustomerScope(customer_path="customer")
+    anchor_lookups = CAR_LOOKUPS
+
+    def refine_anchor(self, queryset):
+        return queryset.select_related("battery_car")
+
+    @extend_schema(responses={200: ElectricalVehicleDtoSerializer, 404: ErrorSerializer}, summary="Gets a car.")
+    def get(self, request, customerId, carId):
+        return Response(ElectricalVehicleDtoSerializer(self.anchor).data)
+
+    def _save(self, request, replace: bool):
+        body = ElectricalVehicleDtoSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        car = services.save_car(car=self.anchor, changes=body.changes(), replace=replace)
+        return Response(ElectricalVehicleDtoSerializer(car).data)
+
+    @extend_schema(
+        request=ElectricalVehicleDtoSerializer,
+        responses={200: ElectricalVehicleDtoSerializer, **WRITE_ERRORS},
+        summary="Saves the provided car (every property; left-out ones are cleared) and returns it.",
+    )
+    def post(self, request, customerId, carId):
+        return self._save(request, replace=True)
+
+    @extend_schema(
+        request=ElectricalVehicleDtoSerializer,
+        responses={200: ElectricalVehicleDtoSerializer, **WRITE_ERRORS},
+        summary="Updates the given properties of the car.",
+    )
+    def patch(self, request, customerId, carId):
+        return self._save(request, replace=False)
+
+    @extend_schema(responses={200: None, 404: ErrorSerializer}, summary="Removes the car.")
+    def delete(self, request, customerId, carId):
+        services.delete_car(car=self.anchor)
+        return Response()
+
+
+class GatewayDevicesAndCarsView(EvView):
+    anchor_model = SmartHomeGateway
+    anchor_scope = CustomerScope(customer_path="asset__delivery_point__contract__customer")
+    anchor_lookups = {"customerId": "asset__delivery_point__contract__customer_id", "gatewayAssetId": "asset_id"}
+
+    def refine_anchor(self, queryset):
+        return queryset.select_related("asset__delivery_point__contract")
+
+    @extend_schema(
+        responses={200: EvChargingDevicesAndCarsSerializer, 404: ErrorSerializer},
+        summary="Gets all existing cars and chargers for the customer and gateway.",
+    )
+    def get(self, request, customerId, gatewayAssetId):
+        gateway = self.anchor
+        contract = gateway.asset.delivery_point.contract
+        cars = list(selectors.cars(customer=contract.customer).select_related("battery_car"))
+        by_asset = {car.connected_asset_id: car for car in cars if car.connected_asset_id}
+        devices = []
+        for item in selectors.gateway_charging_devices(gateway_asset=gateway.asset):
+            asset, car = item["asset"], by_asset.get(item["asset"].pk)
+            smart = _fully_charged_by(asset.pk) is not None  # a running request plans the charging
+            soc = next((v.value for v in item["values"] if v.value_category == 5), None)
+            devices.append(
+                {
+                    "asset_id": asset.pk,
+                    "name": asset.name,
+                    "description": asset.description,
+                    "device_type": item["device_type"],
+                    "values": item["values"],
+                    "ev_charging_info": {
+                        "charging_mode": EvChargingModeEnum.Smart if smart else EvChargingModeEnum.Immediate,
+                        "smart_mode_is_active": EvChargingRequest.objects.filter(
+                            charger_id=asset.pk, end_at__gt=_now()
+                        ).exists(),
+                        "car_info_id": car.row_key if car else None,
+                        "car_manufacturer": car.manufacturer if car else None,
+                        "car_model": car.model if car else None,
+                        "car_generation": car.generation if car else None,
+                        "gross_battery_size": car.gross_battery_kwh if car else None,
+                        "net_battery_size": car.net_battery_kwh if car else None,
+                        "battery_level": soc,
+                        "fully_charged_by": _fully_charged_by(asset.pk),
+                        "customer_id": str(contract.customer_id),
+                        "contract_id": contract.contract_no,
+                        "gateway_asset_id": gateway.pk,
+                        "device_asset_id": asset.pk,
+                    },
+                }
+            )
+        return Response(EvChargingDevicesAndCarsSerializer({"devices": devices, "cars": cars}).data)
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _fully_charged_by(asset_id: int):
+    upcoming = EvChargingRequest.objects.filter(charger_id=asset_id, end_at__gt=_now()).order_by("end_at").first()
+    return upcoming.end_at if upcoming is not None else None
+
+
+class ChargerStatisticsView(EvView):
+    anchor_model = Charger
+    anchor_scope = CustomerScope(customer_path="asset__delivery_point__contract__customer")
+    anchor_lookups = {
+        "customerId": "asset__delivery_point__contract__customer_id",
+        "contractNo": "asset__delivery_point__contract__contract_no",
+        "chargerAssetId": "asset_id",
+    }
+
+    @extend_schema(
+        parameters=query_parameters(StatisticsQuerySerializer),
+        responses={200: ChargerStatisticsSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        summary="Energy charged, sessions, peak power and cost of a charger in a month.",
+        description="From the meter that measures the charger (metering) and the contract's prices (pricing). "
+        "404 when no meter measures the charger.",
+    )
+    def get(self, request, customerId, contractNo, chargerAssetId):
+        query = bind_query(request, StatisticsQuerySerializer)
+        meter = selectors.charger_meter(self.anchor)
+        if meter is None:
+            raise NotFound("No meter measures this charger.")
+        statistics = selectors.charger_statistics(
+            charger=self.anchor, meter=meter, year=query["year"], month=query["month"]
+        )
+        return Response(ChargerStatisticsSerializer(statistics).data)
+
+
+# --- Vendor integration ----------------------------------------------------------------------------
+
+
+@sensitive
+class AuthorizeView(EvView):
+    @extend_schema(
+        request=EvLoginCredentialsSerializer,
+        responses={200: EvAuthorizationSerializer, **VENDOR_ERRORS},
+        summary="Gets authorization for the vehicle vendor with the provided credentials.",
+        description="Value is this API's handle of the stored vendor login (send it back as auth.bearer); "
+        "the vendor's own token is never returned.",
+    )
+    def post(self, request):
+        body = _credentials(request)
+        result = services.authorize(user=request.user, manufacturer=body.manufacturer(), credentials=body.credentials())
+        data = {"is_authorized": result is not None, "value": result[1] if result else None, "type": "Bearer"}
+        return Response(EvAuthorizationSerializer(data).data)
+
+
+@sensitive
+class AuthAndImportView(EvView):
+    anchor_model = Customer
+    anchor_scope = CustomerScope(customer_path="")
+    anchor_lookups = {"customerId": "pk"}
+
+    @extend_schema(
+        request=EvLoginCredentialsSerializer,
+        responses={200: IntegratedCarsDtoResponseSerializer, **VENDOR_ERRORS},
+        summary="Authenticates with the vendor and imports the user's vehicles as cars.",
+    )
+    def post(self, request, customerId):
+        body = _credentials(request)
+        handle, cars = services.import_cars(
+            user=request.user, customer=self.anchor, manufacturer=body.manufacturer(), credentials=body.credentials()
+        )
+        return Response(IntegratedCarsDtoResponseSerializer({"bearer": handle or None, "cars": cars}).data)
+
+
+@sensitive
+class VendorCarView(EvView):
+    anchor_model = Car
+    anchor_scope = CustomerScope(customer_path="customer")
+    anchor_lookups = {"vehicleId": "vehicle_id"}
+
+    @extend_schema(
+        request=EvLoginCredentialsSerializer,
+        responses={200: ElectricalVehicleDtoSerializer, **VENDOR_ERRORS},
+        summary="Gets the car by its vendor id from the vendor API (one of the caller's imported cars).",
+    )
+    def post(self, request, vehicleId):
+        body = _credentials(request)
+        car = services.vendor_vehicle(user=request.user, car=self.anchor, credentials=body.credentials())
+        return Response(ElectricalVehicleDtoSerializer(car).data)
+
+
+@sensitive
+class BatteryLevelView(EvView):
+    anchor_model = Car
+    anchor_scope = CustomerScope(customer_path="customer")
+    anchor_lookups = {"customerId": "customer_id", "vehicleId": "vehicle_id"}
+
+    @extend_schema(
+        request=EvLoginCredentialsSerializer,
+        responses={200: BatteryLevelResponseSerializer, **VENDOR_ERRORS},
+        summary="Gets the battery level of the vehicle from the vendor API.",
+    )
+    def post(self, request, customerId, vehicleId):
+        body = _credentials(request)
+        level = services.battery_level(user=request.user, car=self.anchor, credentials=body.credentials())
+        return Response(BatteryLevelResponseSerializer({"battery_level": level}).data)
+
+
+@sensitive
+class LogoutView(EvView):
+    @extend_schema(
+        request=EvLoginCredentialsSerializer,
+        responses={200: None, 400: ErrorSerializer, 401: ErrorSerializer},
+        summary="Forgets the stored vendor logins (of Manufacturer, or all).",
+    )
+    def post(self, request):
+        body = _credentials(request)
+        services.logout(user=request.user, manufacturer=body.manufacturer())
+        return Response()
