@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from apps.assets.models import ConnectorType, DeviceType, TimeSeriesTypeClass, ValueSubCategory, ValueUnit
 from esmart.api.fields import EnumField, StrictBooleanField, StrictCharField, StrictIntegerField
+from esmart.api.query import AspNetBooleanField
 from esmart.api.schema import AS_DECLARED
 
 from ..models import ChargerImport, EvChargingModeEnum
@@ -55,7 +56,7 @@ class CarVendorSerializer(serializers.Serializer):
 
 class ChargersQuerySerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=100)
-    create_if_not_exists = serializers.BooleanField(required=False, default=False)
+    create_if_not_exists = AspNetBooleanField(required=False, default=False)
     import_source = serializers.CharField(max_length=100, required=False, default="")
     max_power = serializers.DecimalField(
         max_digits=6,
