@@ -23,6 +23,8 @@ from . import selectors, services
 from .models import Car, EvChargingRequest
 
 DEMO_USER = "demo1"
+# A fixed AssetId, so `make bench` (bench/pairs.py) can name the demo charger in its request body.
+DEMO_CHARGER_ASSET_ID = 9_100_000_001
 logger = logging.getLogger(__name__)
 
 
@@ -34,6 +36,7 @@ def _charger(point: DeliveryPoint) -> Charger:
     meter_asset = ensure_meter_asset(meter=point.meters.order_by("pk").first())
     charger = devices.create_charger(
         max_power_kw=Decimal("11"),
+        pk=DEMO_CHARGER_ASSET_ID if not Asset.objects.filter(pk=DEMO_CHARGER_ASSET_ID).exists() else None,
         name="Garage charger (11 kW)",
         external_id=external_id,
         delivery_point_id=point.pk,
