@@ -5,12 +5,14 @@ from __future__ import annotations
 from apps.notifications import services
 from apps.notifications.models import CustomerMessage
 
-from .world import smartliv
+from .world import grant, smartliv
 
 
 def owned_values(owner, route: str | None = None) -> dict[str, object]:
     app = smartliv()
-    customer_route = route is not None and route.lower().startswith("customers/")
+    customer_route = route is not None and "customers/" in route.lower()
+    if route and "/send" in route.lower():
+        grant(owner.user, "push_send")
     registration = services.create_registration(
         app=app, user=owner.user, customer=owner.customer if customer_route else None
     )
@@ -18,7 +20,7 @@ def owned_values(owner, route: str | None = None) -> dict[str, object]:
         customer=owner.customer,
         meter_id=owner.meter.meter_id,
         text="Hi",
-        sent_at=owner.meter.delivery_point.contract.start_date and registration.created_at,
+        sent_at=registration.created_at,
     )
     return {
         "customerId": owner.customer.pk,

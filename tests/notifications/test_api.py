@@ -279,4 +279,5 @@ def test_email_config_and_alert_once(owner, django_capture_on_commit_callbacks):
     change = flag.history.get()
     assert services.send_flag_alerts(change_id=change.pk) == 0
     assert len(mail.outbox) == 1
-    assert client.get(f"/api/emailconfigs/admin/{owner.user.pk}").status_code == 403
+    admin = client.get(f"/api/emailconfigs/admin/{owner.user.pk}").json()
+    assert admin[0]["AssetIds"] == [asset.pk]
