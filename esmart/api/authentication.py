@@ -32,10 +32,12 @@ from rest_framework import authentication, exceptions
 from rest_framework.throttling import BaseThrottle
 
 from .exceptions import LockedOut
-from .limits import client_network, hasher_slot
+from .limits import SameCredentialsHashingError, await_verdict, client_network, hasher_slot
 
 WWW_AUTHENTICATE = 'Basic realm="api"'
 WRONG_CREDENTIALS_MESSAGE = "Authorization has been denied for this request."
+# How long a refusal is kept for the parallel requests that wait on the same credentials.
+VERDICT_SECONDS = 5
 
 
 def client_ident(request) -> str:
@@ -97,17 +99,24 @@ def verify_credentials(*, username: str, password: str, ident: str):
     if locked_until:
         raise LockedOut(wait=max(1, math.ceil(locked_until - time.time())))
 
-    with hasher_slot(ident):
-        if vouched is None:
-            user = _find_user(username)
-        if user is None:
-            # Run the hasher anyway so that response time does not reveal which usernames exist.
-            get_user_model()().set_password(password)
-            verified = False
-        else:
-            verified = user.is_active and user.check_password(password)
+    refused_key = f"{token_key}:refused"
+    try:
+        with hasher_slot(ident, credentials=token_key):
+            if vouched is None:
+                user = _find_user(username)
+            if user is None:
+                # Run the hasher anyway so that response time does not reveal which usernames exist.
+                get_user_model()().set_password(password)
+                verified = False
+            else:
+                verified = user.is_active and user.check_password(password)
+    except SameCredentialsHashingError:
+        # A parallel request (an app opening several at once) is hashing these very credentials:
+        # take its verdict instead of hashing again or refusing with a 429.
+        return _parallel_verdict(username, token_key, refused_key)
 
     if not verified:
+        cache.set(refused_key, 1, timeout=VERDICT_SECONDS)  # for the parallel requests waiting on it
         _record_failure(fail_key, lock_key)
         raise exceptions.AuthenticationFailed(WRONG_CREDENTIALS_MESSAGE)
 
@@ -115,6 +124,15 @@ def verify_credentials(*, username: str, password: str, ident: str):
     if fail_key in known:
         cache.delete(fail_key)
     return user
+
+
+def _parallel_verdict(username: str, token_key: str, refused_key: str):
+    verdict = await_verdict((token_key, refused_key))
+    if verdict is not None and verdict[0] == token_key:
+        user = _find_user(username)
+        if user is not None and user.is_active and hmac.compare_digest(verdict[1], _digest("hash", user.password)):
+            return user
+    raise exceptions.AuthenticationFailed(WRONG_CREDENTIALS_MESSAGE)
 
 
 class CachedBasicAuthentication(authentication.BasicAuthentication):

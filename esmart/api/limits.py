@@ -154,16 +154,41 @@ def spend_hasher_allowance(ident: str) -> None:
         raise HasherLimited(wait=max(1, math.ceil((slot + 1) * window - now)))
 
 
+class SameCredentialsHashingError(Exception):
+    """Another request of this network is hashing the very same credentials right now."""
+
+
 @contextmanager
-def hasher_slot(ident: str):
+def hasher_slot(ident: str, *, credentials: str = ""):
     """The right to run the password hasher once for this client: within its allowance, and not
     while another request of the same network is hashing (so one address never occupies more than
-    one worker with hashing, however many connections it opens). HasherLimited otherwise."""
+    one worker with hashing, however many connections it opens). HasherLimited otherwise.
+
+    `credentials` names what is being verified (a digest, never the password): a request that finds
+    the same credentials already being hashed gets SameCredentialsHashingError instead of a 429, so an
+    app that opens with several parallel requests on a cold cache waits for that one verdict.
+    """
     busy_key = f"auth:hashing:{client_network(ident)}"
-    if not cache.add(busy_key, 1, timeout=HASHING_TIMEOUT_SECONDS):
+    if not cache.add(busy_key, credentials or 1, timeout=HASHING_TIMEOUT_SECONDS):
+        if credentials and cache.get(busy_key) == credentials:
+            raise SameCredentialsHashingError
         raise HasherLimited(wait=1)
     try:
         spend_hasher_allowance(ident)
         yield
     finally:
         cache.delete(busy_key)
+
+
+def await_verdict(keys: tuple[str, str], *, timeout: float = HASHING_TIMEOUT_SECONDS, poll: float = 0.02):
+    """Waits for another request's verdict on the same credentials: the value of the first key
+    that appears (good, bad), or None when neither does within `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = cache.get_many(list(keys))
+        for key in keys:
+            if key in found:
+                return key, found[key]
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(poll)

@@ -6,13 +6,17 @@ including routes added later, is covered.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from apps.customers.models import Customer, Meter
 from esmart.api import limits
+from esmart.api.authentication import _digest
 from esmart.api.routing import MAX_PATH_INT
 
 from ..conftest import basic
@@ -305,8 +309,6 @@ def test_a_nul_byte_in_a_basic_username_is_401(db):
 
 def test_one_network_never_hashes_twice_at_once(db, counting_hasher):
     # Another request of 10.1.0.9's network is hashing right now (its mark is in the cache).
-    from django.core.cache import cache
-
     cache.add(f"auth:hashing:{limits.client_network('10.1.0.9')}", 1, timeout=5)
     response = _login_attempt("10.1.0.9", "nobody")
     assert response.status_code == 429
@@ -315,3 +317,32 @@ def test_one_network_never_hashes_twice_at_once(db, counting_hasher):
     assert _login_attempt("10.1.0.10", "nobody").status_code == 401  # another address hashes
     cache.delete(f"auth:hashing:{limits.client_network('10.1.0.9')}")
     assert _login_attempt("10.1.0.9", "nobody").status_code == 401  # and so does this one, once done
+
+
+def test_parallel_requests_with_the_same_credentials_share_one_hash(owner, counting_hasher):
+    """An app opening with several requests at once on a cold cache: one hashes, the rest wait for
+    its verdict instead of a 429 (different credentials from the network are still refused above)."""
+    owner.user.set_password(PASSWORD)
+    owner.user.save()
+    counting_hasher.calls = 0
+    token_key = f"auth:ok:{_digest('credentials', owner.user.username, PASSWORD)}"
+    busy_key = f"auth:hashing:{limits.client_network('10.2.0.1')}"
+    cache.add(busy_key, token_key, timeout=5)  # "another request is hashing these credentials"
+
+    def finish_the_other_request():
+        cache.set(token_key, _digest("hash", owner.user.password), timeout=60)
+        cache.delete(busy_key)
+
+    threading.Timer(0.2, finish_the_other_request).start()
+    client = APIClient(REMOTE_ADDR="10.2.0.1")
+    client.credentials(HTTP_AUTHORIZATION=basic(owner.user.username))
+    assert client.get(f"/api/users/{owner.user.pk}").status_code == 200
+    assert counting_hasher.calls == 0  # it took the other request's verdict
+
+
+def test_a_parallel_refusal_is_shared_too(owner, counting_hasher):
+    token_key = f"auth:ok:{_digest('credentials', owner.user.username, 'wrong')}"
+    cache.add(f"auth:hashing:{limits.client_network('10.2.0.2')}", token_key, timeout=5)
+    cache.set(f"{token_key}:refused", 1, timeout=5)
+    assert _login_attempt("10.2.0.2", owner.user.username).status_code == 401
+    assert counting_hasher.calls == 0
