@@ -281,38 +281,6 @@ def asset_parent_location(request, assetId: int):
     return HttpResponse(orjson.dumps(key), content_type=JSON)
 
 
-_EV_PRICES: dict = {}
-
-
-def ev_plan(request, customerId):
-    """The planner alone: the same prices (read once per window, as a price cache would hold them)
-    and the same plan as POST .../evchargingrequests, without DRF, validation or writes."""
-    from decimal import Decimal
-
-    from apps.assets.models import Charger
-    from apps.ev import planner, selectors
-
-    body = orjson.loads(request.body)
-    start = dt.datetime.fromisoformat(body["StartTime"]).replace(tzinfo=dt.UTC)
-    end = dt.datetime.fromisoformat(body["EndTime"]).replace(tzinfo=dt.UTC)
-    key = (body["AssetId"], start, end)
-    if key not in _EV_PRICES:
-        charger = Charger.objects.select_related("asset__delivery_point__contract").get(pk=body["AssetId"])
-        prices = selectors.interval_prices(contract=charger.asset.delivery_point.contract, from_time=start, to_time=end)
-        _EV_PRICES[key] = (prices, charger.max_power_kw)
-    prices, power = _EV_PRICES[key]
-    plan = planner.plan(
-        prices=prices, start=start, end=end, demand_kwh=Decimal(str(body["ChargingDemand"])), power_kw=power
-    )
-    slots = [
-        {"StartTime": s.start.strftime("%Y-%m-%dT%H:%M:%S"), "EndTime": s.end.strftime("%Y-%m-%dT%H:%M:%S"),
-         "Energy": float(s.energy_kwh), "Price": float(s.nok_per_kwh), "Cost": float(s.cost)}
-        for s in plan.slots
-    ]
-    data = {"EstimatedCost": float(plan.cost), "ImmediateCost": float(plan.immediate_cost), "ChargePlans": slots}
-    return HttpResponse(orjson.dumps(data), status=201, content_type=JSON)
-
-
 def ready(request):
     return HttpResponse(b"{}", content_type=JSON)
 
@@ -323,5 +291,4 @@ urlpatterns = [
     path("api/customers/<int:customerId>/contracts/<int:contractNo>/meters/<str:meterId>/consumption", consumption),
     path("api/AssetRelations/<int:assetId>/children/network", asset_network_subtree),
     path("api/AssetRelations/<int:assetId>/parent/location", asset_parent_location),
-    path("api/customers/<int:customerId>/evchargingrequests", ev_plan),
 ]

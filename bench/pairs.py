@@ -131,20 +131,6 @@ FLOOD_RATE = float(os.environ.get("BENCH_FLOOD_RATE", 10))  # the issue's "about
 WINTER_FROM, WINTER_TO = winter_market_day()
 SPOT_PRICES_PATH = f"/api/spotprices?priceArea=NO1&fromTimeUtc={utc_text(WINTER_FROM)}&toTimeUtc={utc_text(WINTER_TO)}"
 
-# The demo charger of apps/ev/demo.py and a window of the next 8 hours (its prices are fetched or stored).
-DEMO_EV_CHARGER_ID = 9_100_000_001
-
-
-def ev_request_body() -> dict:
-    start = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
-    return {
-        "AssetId": DEMO_EV_CHARGER_ID,
-        "StartTime": utc_text(start),
-        "EndTime": utc_text(start + dt.timedelta(hours=8)),
-        "ChargingDemand": 30,
-    }
-
-
 PAIRS: list[Pair] = [
     Pair(
         name="customer",
@@ -218,19 +204,6 @@ PAIRS: list[Pair] = [
         flood_rate=FLOOD_RATE,
         goal=round(1 / 1.2, 3),
         goal_on="p95",
-    ),
-    Pair(
-        name="ev-charging-request",
-        description=(
-            "POST api/customers/{id}/evchargingrequests (validation, customer prices, the planner, the request and "
-            "its schedule written) vs the planner alone on the same prices in a bare view (bench/bare_urls.py)"
-        ),
-        real_path=f"/api/customers/{DEMO_POWER_CUSTOMER_ID}/evchargingrequests",
-        bare_path=f"/api/customers/{DEMO_POWER_CUSTOMER_ID}/evchargingrequests",
-        method="POST",
-        body=orjson.dumps(ev_request_body()),
-        auth=DEMO_LOGIN,
-        compare=None,  # the real answer carries a new Id and timestamps; the schedule is the same
     ),
     Pair(
         name="ping",

@@ -23,7 +23,7 @@ from . import selectors, services
 from .models import Car, EvChargingRequest
 
 DEMO_USER = "demo1"
-# A fixed AssetId, so `make bench` (bench/pairs.py) can name the demo charger in its request body.
+# A fixed AssetId, so scripts (and a future bench pair) can name the demo charger in a request body.
 DEMO_CHARGER_ASSET_ID = 9_100_000_001
 logger = logging.getLogger(__name__)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db import models
 from rest_framework import serializers
 
 from apps.assets.models import ConnectorType, DeviceType, TimeSeriesTypeClass, ValueSubCategory, ValueUnit
@@ -261,10 +262,16 @@ class EvLoginCredentialsSerializer(serializers.Serializer):
         return self.validated_data.get("Manufacturer", "").strip()
 
 
+class AuthType(models.TextChoices):
+    """How a vendor login is presented (contract.md: travels as a string, smallest member Bearer)."""
+
+    Bearer = "Bearer", "Bearer"
+
+
 class EvAuthorizationSerializer(serializers.Serializer):
     is_authorized = serializers.BooleanField()
     value = serializers.CharField(allow_null=True, help_text="Our handle of the vendor login, to send as auth.bearer.")
-    type = serializers.ChoiceField(choices=["Bearer"], help_text="AuthType, as a string.")
+    type = EnumField(AuthType, help_text="AuthType, as a string.")
 
     class Meta:
         ref_name = "EvAuthorization"

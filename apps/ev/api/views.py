@@ -21,6 +21,7 @@ from esmart.api.views import ApiView
 from .. import selectors, services, vendors
 from ..models import BatteryCar, Car, EvChargingModeEnum, EvChargingRequest
 from .serializers import (
+    AuthType,
     BatteryCarSerializer,
     BatteryLevelResponseSerializer,
     CarVendorSerializer,
@@ -396,7 +397,7 @@ class AuthorizeView(EvView):
     def post(self, request):
         body = _credentials(request)
         result = services.authorize(user=request.user, manufacturer=body.manufacturer(), credentials=body.credentials())
-        data = {"is_authorized": result is not None, "value": result[1] if result else None, "type": "Bearer"}
+        data = {"is_authorized": result is not None, "value": result[1] if result else None, "type": AuthType.Bearer}
         return Response(EvAuthorizationSerializer(data).data)
 
 
