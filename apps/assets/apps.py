@@ -10,8 +10,10 @@ class AssetsConfig(AppConfig):
 
     def ready(self):
         from apps.customers.models import Meter
+        from apps.customers.signals import meters_bulk_created
 
-        from .services import on_meter_saved
+        from .services import on_meter_saved, on_meters_bulk_created
 
         # One id space (DESIGN.md §5): a meter made anywhere (CIS import, admin, tests) gets its asset.
         post_save.connect(on_meter_saved, sender=Meter, dispatch_uid="assets.meter_asset")
+        meters_bulk_created.connect(on_meters_bulk_created, sender=Meter, dispatch_uid="assets.meter_assets")

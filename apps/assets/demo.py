@@ -65,7 +65,6 @@ def _top(participant, asset, hierarchy) -> None:
 
 
 def seed(*, users, days: int = 0, progress=None, assets: int = 0) -> None:
-    services.ensure_meter_assets()  # the customers' demo makes its meters in bulk
     company = _participant("Demo Nett AS", "987654321")
     _participant("Demo Nett Region Vest", "987654322", parent=company)
     professional = _professional(company)

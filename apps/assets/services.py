@@ -110,6 +110,11 @@ def on_meter_saved(sender, instance, **kwargs):
     ensure_meter_asset(meter=instance)
 
 
+def on_meters_bulk_created(sender, meters, **kwargs):
+    """customers' meters_bulk_created: bulk-made meters get their assets too."""
+    ensure_meter_assets()
+
+
 # --- relations --------------------------------------------------------------------------------
 
 

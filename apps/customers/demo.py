@@ -30,6 +30,7 @@ from .models import (
     TermsVersion,
     User,
 )
+from .signals import meters_bulk_created
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ def ensure_customers(*, user: User, specs: list[tuple[int, Area]], login: DemoLo
                 meter.delivery_point = point
                 meter_rows.append(meter)
         Meter.objects.bulk_create(meter_rows)
+        meters_bulk_created.send(sender=Meter, meters=meter_rows)
         if progress:
             progress(min(start + batch, len(todo)), len(todo))
     CustomerAccess.objects.bulk_create(
