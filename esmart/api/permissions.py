@@ -8,6 +8,7 @@ def privilege_required(codename: str) -> list[type[BasePermission]]:
 
     class HasPrivilege(BasePermission):
         message = f"The {codename} privilege is required."
+        privilege = codename  # the schema documents a 403 for views that need one
 
         def has_permission(self, request, view):
             return request.user.has_perm(f"customers.{codename}")

@@ -63,18 +63,32 @@ class WireAutoSchema(AutoSchema):
             parameters.append(AREA_PARAMETER)
         return parameters
 
+    def _has_query_parameters(self) -> bool:
+        return any(
+            isinstance(p, OpenApiParameter) and p.location == OpenApiParameter.QUERY
+            for p in super().get_override_parameters()
+        )
+
     def _error_codes(self) -> list[str]:
         codes = []
-        has_input = self.method in ("POST", "PUT", "PATCH") or bool(self._get_filter_parameters())
+        has_input = (
+            self.method in ("POST", "PUT", "PATCH")
+            or bool(self._get_filter_parameters())
+            or self._has_query_parameters()
+        )
         scope = getattr(self.view, "anchor_scope", None)
         if has_input or (scope is not None and scope.uses_area) or getattr(self.view, "query_serializer_class", None):
             codes.append("400")
         if self.view.get_authenticators():
             codes += ["401", "429"]
-        if scope is not None:
-            codes.append("403" if scope.uses_area else None)
+        # privilege_required() marks its permission classes: a missing privilege is a 403.
+        needs_privilege = any(getattr(p, "privilege", None) for p in self.view.get_permissions())
+        if (scope is not None and scope.uses_area) or needs_privilege:
+            codes.append("403")
+        # A path value that names nothing (an unknown app, an id not the caller's) is a 404.
+        if scope is not None or re.search(r"{\w+}", self.path):
             codes.append("404")
-        return [code for code in codes if code]
+        return codes
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -158,4 +172,15 @@ def wire_names_hook(result, generator, request, public):
             names = [m.group("name").strip() for m in _CHOICE_LINE.finditer(schema["description"])]
             if len(names) == len(schema["enum"]):
                 schema["x-enum-varnames"] = names
+    return result
+
+
+def optional_properties_are_nullable(result, generator, request, public):
+    """Bodies are read as Json.NET read them: `null` for an optional property means "not given"
+    (DESIGN.md §4), so the schema says every property that is not required may be null."""
+    for component in result.get("components", {}).get("schemas", {}).values():
+        required = set(component.get("required", ()))
+        for name, prop in component.get("properties", {}).items():
+            if name not in required and "$ref" not in prop and not prop.get("readOnly"):
+                prop["nullable"] = True
     return result

@@ -189,6 +189,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "esmart.api.schema.optional_properties_are_nullable",
         "esmart.api.schema.wire_names_hook",
     ],
 }

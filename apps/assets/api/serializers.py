@@ -39,7 +39,7 @@ class AssetActivityRecordSerializer(CompiledReadSerializer):
     asset_id = serializers.IntegerField()
     reason = serializers.CharField()
     created_date_time = serializers.DateTimeField(source="created_at")
-    severity = serializers.ChoiceField(choices=ActivitySeverity.choices)
+    severity = EnumField(ActivitySeverity)
     category = serializers.CharField()
     documents = AssetDocumentSerializer(many=True)
 
@@ -52,7 +52,7 @@ class AssetSerializer(CompiledReadSerializer):
 
     id = serializers.IntegerField()
     key = GuidField(help_text="The asset key (GUID).")
-    asset_type = serializers.ChoiceField(choices=AssetType.choices)
+    asset_type = EnumField(AssetType)
     name = serializers.CharField()
     description = serializers.CharField()
     label = serializers.CharField()
@@ -80,7 +80,7 @@ class AssetNodeSerializer(CompiledReadSerializer):
 
     id = serializers.IntegerField()
     key = GuidField()
-    asset_type = serializers.ChoiceField(choices=AssetType.choices)
+    asset_type = EnumField(AssetType)
     name = serializers.CharField()
     description = serializers.CharField()
     external_id = serializers.CharField()
@@ -133,7 +133,7 @@ class ParticipantSerializer(CompiledReadSerializer):
     id = serializers.IntegerField()
     key = GuidField()
     name = serializers.CharField()
-    participant_type = serializers.ChoiceField(source="kind", choices=ParticipantKind.choices)
+    participant_type = EnumField(ParticipantKind, source="kind")
     organization_no = serializers.CharField()
     parent_id = serializers.IntegerField(allow_null=True, help_text="The participant above it, if any.")
 
@@ -153,7 +153,7 @@ class TopNodeSerializer(CompiledReadSerializer):
     relationship_type = EnumField(Hierarchy, source="hierarchy")
     asset_id = serializers.IntegerField()
     asset_key = GuidField(source="asset.key")
-    asset_type = serializers.ChoiceField(source="asset.asset_type", choices=AssetType.choices)
+    asset_type = EnumField(AssetType, source="asset.asset_type")
     name = serializers.CharField(source="asset.name")
 
     class Meta:

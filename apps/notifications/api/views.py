@@ -381,7 +381,11 @@ class TwilioTokenView(ApiView):
 class VideoTokenView(UserAnchored):
     @extend_schema(
         parameters=query_parameters(s.VideoTokenQuery),
-        responses={200: s.AccessTokenSerializer, 503: OpenApiResponse(ErrorSerializer, description="Not configured.")},
+        responses={
+            200: s.AccessTokenSerializer,
+            403: OpenApiResponse(ErrorSerializer, description="isCallCenterOperator for a user with no shift."),
+            503: OpenApiResponse(ErrorSerializer, description="Not configured."),
+        },
         summary="A video room token; call-center operators (with a shift) get the operator identity.",
     )
     def get(self, request, userId):
