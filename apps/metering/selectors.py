@@ -18,6 +18,8 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 
 from apps.customers.models import Meter
+from apps.pricing import conf as pricing_conf
+from apps.pricing import rules as pricing_rules
 
 from . import compare, conf
 from .models import (
@@ -466,7 +468,6 @@ def readings_page(*, delivery_point, page: int, page_size: int) -> list:
 
 # --- Wattmeter -----------------------------------------------------------------------------------
 
-CAPACITY_STEPS_KW = (2, 5, 10, 15, 20, 25, 50, 75, 100, 150, 200)
 
 
 def _hourly_peaks(meter: Meter, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, Decimal]]:
@@ -507,14 +508,15 @@ def wattmeter(*, meter: Meter, now: dt.datetime | None = None) -> dict:
 
 
 def capacity_step(month_hours: list[tuple[dt.datetime, Decimal]], tz: ZoneInfo) -> int:
-    """The grid tariff's capacity step (kW): the mean of the three days' highest hours of the month, rounded up."""
+    """The grid tariff's capacity step (its upper kW bound) for the mean of the three days' highest
+    hours of the month, by pricing's one boundary rule: a value on a boundary is the higher step."""
     daily: dict[dt.date, Decimal] = {}
     for moment, value in month_hours:
         day = moment.astimezone(tz).date()
         daily[day] = max(daily.get(day, value), value)
-    top = sorted(daily.values(), reverse=True)[:3]
-    mean = float(sum(top) / len(top)) if top else 0.0
-    return next((step for step in CAPACITY_STEPS_KW if mean <= step), CAPACITY_STEPS_KW[-1])
+    mean = pricing_rules.average_of_top_daily_peaks([float(v) for v in daily.values()])
+    low, high, _price = pricing_rules.capacity_step(pricing_conf.DEFAULT_CAPACITY_STEPS, mean)
+    return high if high is not None else low
 
 
 def wattmeter_v2(*, meter: Meter, now: dt.datetime | None = None) -> dict:

@@ -3,6 +3,7 @@
 import datetime as dt
 import os
 import uuid
+from decimal import Decimal
 
 import orjson
 import pytest
@@ -169,6 +170,9 @@ class TestWattmeter:
         hours = [(utc(2025, 1, d, 17), v) for d, v in [(1, 9), (1, 2), (2, 6), (3, 3), (4, 1)]]
         assert capacity_step(hours, tz) == 10  # (9 + 6 + 3) / 3 = 6 kW → the 5-10 kW step
         assert capacity_step([], tz) == 2
+        # On a boundary the higher step, as pricing's capacity rule (5 kW exactly → 5–10 kW).
+        on_boundary = [(utc(2025, 1, d, 17), Decimal(5)) for d in (1, 2, 3)]
+        assert capacity_step(on_boundary, tz) == 10
 
     def test_another_users_meter_is_404_and_anonymous_401(self, owner, other, anonymous):
         assert owner.client().get(meter_path(other) + "/wattmeter").status_code == 404
