@@ -46,6 +46,7 @@ _ERROR_DESCRIPTIONS = {
     "401": "Missing or wrong credentials.",
     "403": "Authenticated, but not allowed (no customer in the selected area, or a missing privilege).",
     "404": "Unknown, or not the caller's.",
+    "413": "The request body is larger than the route accepts (API_MAX_BODY_BYTES).",
     "429": "Too many failed logins from this address: try again after Retry-After seconds.",
 }
 
@@ -66,7 +67,7 @@ class WireAutoSchema(AutoSchema):
     def _has_query_parameters(self) -> bool:
         return any(
             isinstance(p, OpenApiParameter) and p.location == OpenApiParameter.QUERY
-            for p in super().get_override_parameters()
+            for p in self.get_override_parameters()  # with extend_schema's own parameters
         )
 
     def _error_codes(self) -> list[str]:
@@ -79,6 +80,8 @@ class WireAutoSchema(AutoSchema):
         scope = getattr(self.view, "anchor_scope", None)
         if has_input or (scope is not None and scope.uses_area) or getattr(self.view, "query_serializer_class", None):
             codes.append("400")
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append("413")  # bodies are capped before they are parsed
         if self.view.get_authenticators():
             codes += ["401", "429"]
         # privilege_required() marks its permission classes: a missing privilege is a 403.

@@ -134,6 +134,7 @@ def call(client, method: str, url: str):
 def test_only_ping_authenticate_and_signed_downloads_are_public():
     assert sorted(r.route for r in ROUTES if r.is_public) == [
         "api/Authenticate",
+        "api/TwilioMessage",  # Twilio's webhook: answers only to a valid X-Twilio-Signature
         "api/cimexportlogs/files",  # answers only to a signed, short-lived token
         "api/ping",
         "api/ping/checks",

@@ -242,7 +242,7 @@ class EvLoginCredentialsSerializer(serializers.Serializer):
     password = StrictCharField(
         required=False, max_length=1024, allow_blank=True, trim_whitespace=False, style={"input_type": "password"}
     )
-    auth = EvAuthSerializer(required=False)
+    auth = EvAuthSerializer(required=False, allow_null=True)  # null is "not given" (Json.NET rule)
     Manufacturer = StrictCharField(required=False, max_length=60, allow_blank=True)
 
     class Meta:

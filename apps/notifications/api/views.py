@@ -367,7 +367,11 @@ class TwilioTokenView(ApiView):
 
     @extend_schema(
         parameters=query_parameters(s.TwilioTokenQuery),
-        responses={200: s.AccessTokenSerializer, 503: OpenApiResponse(ErrorSerializer, description="Not configured.")},
+        responses={
+            200: s.AccessTokenSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="userId is another user (without support)."),
+            503: OpenApiResponse(ErrorSerializer, description="Not configured."),
+        },
         summary="Get a token from Twilio for the current user (chat and voice grants).",
     )
     def get(self, request):
