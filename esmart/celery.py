@@ -42,15 +42,25 @@ def collect_beat_schedules(sender, **kwargs):
 
 
 def publish(task, /, **kwargs) -> bool:
-    """Queues `task` with keyword arguments; False (logged) when the broker cannot be reached."""
+    """Queues `task` with keyword arguments; False (logged) when it could not be queued.
+
+    The caller's work is already committed, so nothing here may raise: an unreachable broker is the
+    expected failure, anything else (a closed connection pool, a serialisation error) is logged with
+    its traceback."""
     try:
         task.apply_async(kwargs=kwargs)
     except (OperationalError, RedisConnectionError) as exc:
         logger.error("Could not queue %s: the task broker is unreachable (%s)", task.name, type(exc).__name__)
         return False
+    except Exception:
+        logger.exception("Could not queue %s", task.name)
+        return False
     return True
 
 
 def enqueue_on_commit(task, /, **kwargs) -> None:
-    """Queues `task` once the current transaction commits, without failing the request if the broker is down."""
-    transaction.on_commit(functools.partial(publish, task, **kwargs))
+    """Queues `task` once the current transaction commits, without failing the request if the broker is down.
+
+    This is the only way app code queues a task from a transaction (tests/core/test_enqueue_rule.py
+    checks that no `transaction.on_commit` callback calls `.delay`/`.apply_async` itself)."""
+    transaction.on_commit(functools.partial(publish, task, **kwargs), robust=True)

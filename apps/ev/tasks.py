@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import transaction
+
+from esmart.celery import enqueue_on_commit
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), max_retries=3, retry_backoff=True)
@@ -16,4 +17,4 @@ def replan_requests(*, area_eic: str) -> int:
 
 def on_prices_stored(sender, instance, **kwargs):
     area = instance.area
-    transaction.on_commit(lambda: replan_requests.delay(area_eic=area))
+    enqueue_on_commit(replan_requests, area_eic=area)

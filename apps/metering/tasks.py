@@ -6,8 +6,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from celery import shared_task
-from django.db import transaction
 from django.utils import timezone
+
+from esmart.celery import enqueue_on_commit
 
 from . import cim, conf, services
 from .models import WeatherStation
@@ -39,5 +40,5 @@ def export_cim_day(*, day: str) -> str:
 def export_cim_yesterday() -> str:
     """The nightly job: queues yesterday's export (in the export calendar)."""
     yesterday = timezone.now().astimezone(ZoneInfo(conf.cim_time_zone())).date() - dt.timedelta(days=1)
-    transaction.on_commit(lambda: export_cim_day.delay(day=yesterday.isoformat()))
+    enqueue_on_commit(export_cim_day, day=yesterday.isoformat())
     return yesterday.isoformat()

@@ -40,3 +40,16 @@ def test_publish_in_eager_mode_runs_the_task():
 
     assert publish(record_worker_heartbeat) is True
     assert cache.get(HEARTBEAT_CACHE_KEY) is not None
+
+
+def test_a_failure_other_than_the_broker_is_logged_not_raised(monkeypatch, caplog):
+    """A closed producer pool (kombu's RuntimeError) after the commit must not fail the caller either."""
+
+    def closed_pool(*args, **kwargs):
+        raise RuntimeError("Acquire on closed pool")
+
+    monkeypatch.setattr(record_worker_heartbeat, "apply_async", closed_pool)
+    assert publish(record_worker_heartbeat) is False
+    assert [r.getMessage() for r in caplog.records if r.name == "esmart.celery"] == [
+        "Could not queue esmart.core.tasks.record_worker_heartbeat"
+    ]

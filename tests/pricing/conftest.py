@@ -44,3 +44,26 @@ def source(monkeypatch, settings):
     monkeypatch.setitem(adapters.SOURCES, "counting", lambda: counting)
     settings.SPOT_PRICE_SOURCE = "counting"
     return counting
+
+
+def in_threads(function, count: int, *, timeout: float = 60) -> list:
+    """Runs `function` in `count` threads at once, each on its own database connection; their results.
+
+    A thread's exception is raised here with its traceback, and a thread that has not finished after
+    `timeout` seconds fails this test, instead of surfacing later in another one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def run():
+        try:
+            return function()
+        finally:
+            connection.close()
+
+    pool = ThreadPoolExecutor(count)
+    try:
+        futures = [pool.submit(run) for _ in range(count)]
+        return [future.result(timeout=timeout) for future in futures]
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)

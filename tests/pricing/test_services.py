@@ -4,15 +4,18 @@ import datetime as dt
 import threading
 import time
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from apps.pricing import selectors, services
+from apps.pricing import selectors, services, spotprices
 from apps.pricing.adapters import PriceNotPublishedError
 from apps.pricing.areas import zone
 from apps.pricing.models import SpotPrice, SpotPriceDay
+
+from .conftest import in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -94,11 +97,18 @@ class TestLock:
         assert services.rows_for_days(zone=NO1, days=[DAY])[DAY] == []
         assert source.calls == []
 
-    def test_a_waiter_takes_the_day_the_lock_holder_fetched(self, source, settings):
-        settings.PRICING_LOCK_WAIT_SECONDS = 5
+    def test_a_waiter_takes_the_day_the_lock_holder_fetched(self, source, settings, monkeypatch):
+        settings.PRICING_LOCK_WAIT_SECONDS = 30
         lock = services.lock_cache_key(NO1.eic, DAY)
         cache.add(lock, "holder", timeout=60)
         result = {}
+        polling = threading.Event()
+
+        def poll_sleep(seconds):  # the waiter's poll loop sleeps between looks: it is waiting now
+            polling.set()
+            time.sleep(seconds)
+
+        monkeypatch.setattr(spotprices, "time", SimpleNamespace(monotonic=time.monotonic, sleep=poll_sleep))
 
         def wait():
             result["rows"] = services.rows_for_days(zone=NO1, days=[DAY])[DAY]
@@ -106,11 +116,11 @@ class TestLock:
 
         waiter = threading.Thread(target=wait)
         waiter.start()
-        time.sleep(0.3)  # the waiter is polling by now
+        assert polling.wait(30)
         rows = [(1, "2025-10-01T22:00:00", 0.5, 40.0, 11.5, False, 15)]
         cache.set(services.day_cache_key(NO1.eic, DAY), rows)
         cache.delete(lock)
-        waiter.join(5)
+        waiter.join(30)
         assert result["rows"] == rows
         assert source.calls == []
 
@@ -119,19 +129,7 @@ class TestLock:
 def test_concurrent_misses_fetch_once(source, settings):
     settings.PRICING_LOCK_WAIT_SECONDS = 10
     source.delay = 0.3
-    results = []
-
-    def read():
-        try:
-            results.append(len(services.rows_for_days(zone=NO1, days=[DAY])[DAY]))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=read) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(15)
+    results = in_threads(lambda: len(services.rows_for_days(zone=NO1, days=[DAY])[DAY]), 6)
     assert results == [96] * 6
     assert source.calls == [("NO1", DAY)]
 

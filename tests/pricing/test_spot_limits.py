@@ -12,6 +12,8 @@ from apps.pricing.adapters.base import market_day_bounds
 from apps.pricing.areas import zone
 from apps.pricing.models import SpotPrice, SpotPriceFetchLock
 
+from .conftest import in_threads
+
 pytestmark = pytest.mark.django_db
 
 NO1 = zone("NO1")
@@ -128,19 +130,7 @@ def test_concurrent_misses_fetch_once_with_the_cache_unreachable(source, setting
     settings.CACHES = DEAD_CACHE
     settings.PRICING_LOCK_WAIT_SECONDS = 10
     source.delay = 0.3  # the first fetcher holds the lock while the others arrive
-    results = []
-
-    def read():
-        try:
-            results.append(len(spotprices.rows_for_days(zone=NO1, days=[DAY])[DAY]))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=read) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+    results = in_threads(lambda: len(spotprices.rows_for_days(zone=NO1, days=[DAY])[DAY]), 6)
     assert results == [96] * 6
     assert source.calls == [("NO1", DAY)]
 
@@ -172,6 +162,7 @@ def test_a_waiter_gives_up_on_a_held_database_lock_without_fetching(source, sett
         assert source.calls == []
     finally:
         release.set()
-        thread.join(10)
+        thread.join(30)
+    assert not thread.is_alive()
     # once the holder is gone the day is fetched
     assert len(spotprices.rows_for_days(zone=NO1, days=[DAY])[DAY]) == 96
