@@ -34,6 +34,7 @@ class Privilege(models.Model):
             ("care", "Can work with care assignments, clients and equipment"),
             ("push_send", "Can send push notifications to app users"),
             ("demand_response", "Can manage demand-response control plans"),
+            ("live_values", "Can push live meter values (the metering head-end's integration account)"),
             # Being staff is for the admin alone: reading other users through the API needs this.
             ("support", "Can read other users' profiles, privileges and meters through the API"),
         ]

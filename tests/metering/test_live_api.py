@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import orjson
 import pytest
+from django.contrib.auth.models import Permission
 
 from apps.customers.models import Contract
 from apps.metering import live
@@ -28,8 +29,8 @@ def meter_path(owner) -> str:
 
 @pytest.fixture
 def system(owner):
-    owner.user.is_staff = True
-    owner.user.save()
+    """The head-end's integration account: a plain user holding the live_values privilege."""
+    owner.user.user_permissions.add(Permission.objects.get(codename="live_values", content_type__app_label="customers"))
     return owner.client()
 
 
@@ -79,6 +80,13 @@ class TestLiveValues:
 
     def test_customers_may_not_post(self, owner):
         assert owner.client().post(signalr("obj"), VALUES, format="json").status_code == 403
+
+    def test_staff_without_the_privilege_may_not_post(self, owner):
+        """Being staff opens the admin, not the API's integration routes."""
+        owner.user.is_staff = True
+        owner.user.save()
+        assert owner.client().post(signalr("obj"), VALUES, format="json").status_code == 403
+        assert not LiveValue.objects.exists()
 
     def test_no_credentials_401(self, anonymous):
         assert anonymous.post(signalr("obj"), VALUES, format="json").status_code == 401

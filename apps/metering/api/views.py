@@ -6,7 +6,6 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
 from apps.customers.models import DeliveryPoint, Meter, User
@@ -321,9 +320,11 @@ LIVE_TYPES = [value for value in TimeSeriesType.values if value != TimeSeriesTyp
 
 
 class LiveValuesView(ApiView):
-    """Live values pushed by the metering head-end; staff (system) accounts only."""
+    """Live values pushed by the metering head-end: its integration account holds `live_values`.
 
-    permission_classes = [IsAdminUser]
+    A privilege, not is_staff: being staff is for the admin alone (DESIGN.md §5)."""
+
+    permission_classes = privilege_required("live_values")
 
     @extend_schema(
         parameters=[
@@ -337,7 +338,8 @@ class LiveValuesView(ApiView):
         summary="Accept live values of an object and publish them to live subscribers.",
         description="objectKey is usually a meter id; type is a TimeSeriesType (1 HourlyConsumption, "
         "2 ActivePower, 3 ActiveEnergy). The latest value is stored (the wattmeter reads it) and all values "
-        "are published on the Redis channel esmart:timeseries:{objectKey}:{type}. Staff accounts only. "
+        "are published on the Redis channel esmart:timeseries:{objectKey}:{type}. Needs the live_values "
+        "privilege. "
         "200 with no body.",
     )
     def post(self, request, objectKey, type):
