@@ -49,12 +49,14 @@ DEMO_LOGINS = [
 STAFF_LOGIN = DemoLogin("admin", "admin-password", "Support", "Staff", is_staff=True)
 BENCH_LOGIN = DemoLogin("bench", "bench-password", "Bench", "Mark")
 
+# (zip code, city, bidding zone, SSB municipality number from 2024): the municipality, not the zone,
+# decides VAT and the electricity tax (apps/pricing/rules.py), so Tromsø's households pay no VAT.
 CITIES = [
-    ("0150", "Oslo", "NO1"),
-    ("4610", "Kristiansand", "NO2"),
-    ("7010", "Trondheim", "NO3"),
-    ("9008", "Tromsø", "NO4"),
-    ("5003", "Bergen", "NO5"),
+    ("0150", "Oslo", "NO1", "0301"),
+    ("4610", "Kristiansand", "NO2", "4204"),
+    ("7010", "Trondheim", "NO3", "5001"),
+    ("9008", "Tromsø", "NO4", "5501"),
+    ("5003", "Bergen", "NO5", "4601"),
 ]
 START = dt.date(2020, 1, 1)
 
@@ -91,7 +93,7 @@ def ensure_login(login: DemoLogin) -> User:
 
 def customer_rows(*, customer_id: int, area: Area, login: DemoLogin, meters: int, seq: int):
     """The customer, its contract, delivery point(s) and meters, as unsaved rows with fixed keys."""
-    zip_code, city, price_area = CITIES[seq % len(CITIES)]
+    zip_code, city, price_area, municipality_no = CITIES[seq % len(CITIES)]
     address = {
         "address_text": f"Storgata {seq % 200 + 1}",
         "house_no": str(seq % 200 + 1),
@@ -118,7 +120,12 @@ def customer_rows(*, customer_id: int, area: Area, login: DemoLogin, meters: int
         start_date=START,
     )
     delivery_point = DeliveryPoint(
-        contract_id=None, name="Home", metering_point_id=gsrn(customer_id * 10 + 1), price_area=price_area, **address
+        contract_id=None,
+        name="Home",
+        metering_point_id=gsrn(customer_id * 10 + 1),
+        price_area=price_area,
+        municipality_no=municipality_no,
+        **address,
     )
     meter_rows = [
         Meter(meter_id=f"{customer_id * 100 + n:012d}", meter_no=f"AMS-{customer_id}-{n}", has_wattmeter=(n == 1))
@@ -157,6 +164,15 @@ def ensure_customers(*, user: User, specs: list[tuple[int, Area]], login: DemoLo
     )
 
 
+def fill_missing_municipalities(customer_ids: list[int]) -> None:
+    """Gives demo delivery points seeded before they carried one their city's municipality number."""
+    for customer_id in customer_ids:
+        municipality_no = CITIES[customer_id % len(CITIES)][3]
+        DeliveryPoint.objects.filter(contract__customer_id=customer_id, municipality_no="").update(
+            municipality_no=municipality_no
+        )
+
+
 def reset_sequences() -> None:
     """Explicit ids were inserted; move the sequences past them (PostgreSQL needs this)."""
     statements = connection.ops.sequence_reset_sql(no_style(), [Customer, Contract, DeliveryPoint, Meter])
@@ -173,6 +189,7 @@ def seed(*, bench_customers: int = 0, bench_meters: int = 1, progress=None) -> l
         user = ensure_login(login)
         base = 100001 + index * 2
         ensure_customers(user=user, specs=[(base, Area.POWER), (base + 1, Area.NET)], login=login, meters=2)
+        fill_missing_municipalities([base, base + 1])
         users.append(user)
     seed_apps()
     seed_customer_extras(users)

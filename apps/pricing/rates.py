@@ -5,8 +5,10 @@ Each table lists `(valid_from, value, source)` rows and the last year whose rate
 instead of reusing the nearest row: a year without published rates is a configuration step (add
 its rows here, with their source, and raise `known_until`; README "Pricing rules").
 
-The figures are those published for 2024–2026 as far as known when this was written (without
-network access to the sources); re-check them against the live pages named beside each row.
+The 2024 figures and the Enova fee are corroborated by the grid companies' pages named beside them;
+the 2025 and 2026 figures (electricity tax, subsidy threshold) are those of the issue's public sources
+and could not be re-checked here (no network access): re-check them against Skatteetaten's and
+Lovdata's live pages named beside each row before relying on them.
 All amounts are NOK ex VAT.
 """
 
@@ -76,8 +78,17 @@ SKATTEETATEN_ELAVGIFT = "Skatteetaten, «Avgift på elektrisk kraft», satser {y
 ELECTRICITY_TAX = RateTable(
     "electricity tax",
     (
-        Rate(dt.date(2024, 1, 1), _D("0.0951"), SKATTEETATEN_ELAVGIFT.format(year=2024) + ", January–March rate"),
-        Rate(dt.date(2024, 4, 1), _D("0.1644"), SKATTEETATEN_ELAVGIFT.format(year=2024) + ", from 1 April"),
+        Rate(
+            dt.date(2024, 1, 1),
+            _D("0.0951"),
+            SKATTEETATEN_ELAVGIFT.format(year=2024)
+            + ", January–March rate; as NorgesNett publishes it (norgesnett.no «Avgifter på nettleien 2024»: 9,51 øre)",
+        ),
+        Rate(
+            dt.date(2024, 4, 1),
+            _D("0.1644"),
+            SKATTEETATEN_ELAVGIFT.format(year=2024) + ", from 1 April; NorgesNett, same page: 16,44 øre",
+        ),
         Rate(dt.date(2025, 1, 1), _D("0.0979"), SKATTEETATEN_ELAVGIFT.format(year=2025) + ", January–March rate"),
         Rate(dt.date(2025, 4, 1), _D("0.1693"), SKATTEETATEN_ELAVGIFT.format(year=2025) + ", from 1 April"),
         Rate(
@@ -99,7 +110,10 @@ ENOVA_FEE_HOUSEHOLD = RateTable(
     "Enova fee for households",
     (
         Rate(
-            dt.date(2024, 1, 1), _D("0.0100"), "Energiloven § 4-4; Enova «Påslag på nettariffen»: 1 øre/kWh, households"
+            dt.date(2024, 1, 1),
+            _D("0.0100"),
+            "Energiloven § 4-4; Enova «Påslag på nettariffen»: 1 øre/kWh, households and holiday homes "
+            "(as sykkylven-energi.no publishes it)",
         ),
     ),
     known_until=2026,
@@ -110,8 +124,9 @@ ENOVA_FEE_OTHERS_PER_YEAR = RateTable(
         Rate(
             dt.date(2024, 1, 1),
             _D("800"),
-            "Energiloven § 4-4; Enova «Påslag på nettariffen»: NOK 800 per metering point and year for "
-            "non-households (assumption: the published figure, not re-checked)",
+            "Forskrift om innbetaling av påslag på nettariffen til Energifondet (from 2013-01-01): NOK 800 per "
+            "metering point and year for non-households; as grid companies publish it (bkk.no/nett/enovaavgiften, "
+            "aenett.no «Endring i innbetaling til Enova»)",
         ),
     ),
     known_until=2026,
@@ -122,7 +137,12 @@ STROMSTONAD = "Forskrift om strømstønad til husholdninger § {par} (lovdata.no
 SUBSIDY_THRESHOLD = RateTable(
     "electricity subsidy threshold",
     (
-        Rate(dt.date(2024, 1, 1), _D("0.7300"), STROMSTONAD.format(par="5") + ", 2024: 73 øre ex VAT"),
+        Rate(
+            dt.date(2024, 1, 1),
+            _D("0.7300"),
+            STROMSTONAD.format(par="5")
+            + ", 2024: 73 øre ex VAT (linja.no/straumstotte: «frå 1. januar 2024 … 73 øre/kWh»)",
+        ),
         Rate(dt.date(2025, 1, 1), _D("0.7500"), STROMSTONAD.format(par="5") + ", 2025: 75 øre ex VAT"),
         Rate(dt.date(2026, 1, 1), _D("0.7700"), STROMSTONAD.format(par="5") + ", from 2026-01-01: 77 øre ex VAT"),
     ),
