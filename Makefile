@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist); each has its own test database and Redis database (esmart/settings/test.py).
+TEST_PROCESSES ?= auto
 
 .PHONY: run test lint schema bench worker beat migrate seed clean
 
@@ -38,7 +40,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	DJANGO_SETTINGS_MODULE=esmart.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=esmart.settings.test $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES) --maxprocesses=8
 
 ## Requests/s of the API against bare-Django baselines, under gunicorn with PostgreSQL and Redis.
 bench: $(STAMP)

@@ -1,7 +1,8 @@
 """A real Celery worker for tests: solo pool in this process, on a Redis database of its own.
 
 Tests that need one are marked `worker` and skip without REDIS_URL. Each passes its own broker
-database, so concurrent test runs (and the app's own broker database) never share messages.
+database, so concurrent test runs (and the app's own broker database) never share messages; the
+processes of one parallel run (pytest -n) are kept apart by a key prefix per process.
 """
 
 import re
@@ -26,8 +27,17 @@ def _reconnect(**conf):
 def running_worker(*, broker_db: int, results: bool = False):
     """Runs the block with tasks going through Redis database `broker_db` to a live worker."""
     broker = re.sub(r"(/\d+)?$", f"/{broker_db}", settings.REDIS_URL.rstrip("/"), count=1)
-    saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
-    _reconnect(broker_url=broker, result_backend=broker if results else None, task_always_eager=False)
+    saved = {
+        key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager", "broker_transport_options")
+    }
+    # Parallel test processes (pytest -n) may run tests on the same broker database: their keys differ.
+    options = {**(saved["broker_transport_options"] or {}), "global_keyprefix": f"test-{settings.TEST_WORKER}:"}
+    _reconnect(
+        broker_url=broker,
+        result_backend=broker if results else None,
+        task_always_eager=False,
+        broker_transport_options=options,
+    )
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
             yield app

@@ -1,5 +1,6 @@
 """Tests: the database and Redis given in the environment (PostgreSQL and Redis in CI)."""
 
+import os
 import re
 
 from .base import *  # noqa: F403
@@ -9,9 +10,13 @@ DEBUG = False
 # The hasher's real cost is measured by `make bench`; tests only need its behaviour.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Tests clear the cache between cases: give them their own Redis database, never the app's.
+# Tests clear the cache between cases: give them their own Redis database, never the app's, and one
+# per parallel test process (`pytest -n 2`: PYTEST_XDIST_WORKER is gw0, gw1...). The broker databases
+# 7–13 of tests/celery_worker.py are left out.
+PARALLEL_TEST_DBS = [15, 14, 6, 5, 4, 3, 2, 1]
+TEST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:])
 if REDIS_URL:
-    test_db = env.int("REDIS_TEST_DB", default=15)
+    test_db = env.int("REDIS_TEST_DB", default=PARALLEL_TEST_DBS[TEST_WORKER % len(PARALLEL_TEST_DBS)])
     CACHES["default"]["LOCATION"] = re.sub(r"(/\d+)?$", f"/{test_db}", REDIS_URL.rstrip("/"), count=1)
 CACHES["default"]["KEY_PREFIX"] = "esmart-test"
 
