@@ -11,16 +11,26 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
+from django.utils import timezone
 
-from apps.assets.models import Asset, AssetType, Charger, DeviceType, RelationType, SmartHomeDevice
-from apps.customers.models import Contract, Customer, Meter
+from apps.assets.models import (
+    Asset,
+    AssetType,
+    Charger,
+    DeviceType,
+    RelationType,
+    SmartHomeDevice,
+    SmartHomeGateway,
+    TimeSeriesTypeClass,
+)
+from apps.customers.models import Contract, Customer, DeliveryPoint, Meter
 from apps.metering.models import Resolution
 from apps.pricing import consumption
 from apps.pricing import selectors as pricing
 from apps.pricing.areas import zone as find_zone
 
-from .models import BatteryCar, Car, EvChargingRequest
+from .models import BatteryCar, Car, EvChargingModeEnum, EvChargingRequest
 from .planner import Price
 
 UTC = dt.UTC
@@ -28,18 +38,16 @@ UTC = dt.UTC
 SESSION_THRESHOLD_KWH = Decimal("0.1")
 
 
-def contract_of_charger(charger: Charger) -> Contract | None:
-    point = charger.asset.delivery_point
-    return point.contract if point is not None else None
-
-
-def interval_prices(*, contract: Contract, from_time: dt.datetime, to_time: dt.datetime) -> list[Price]:
-    """The customer's price of one kWh (NOK, VAT included) per market interval in [from_time, to_time):
-    15 minutes or an hour, as the spot prices are; forecast (preliminary) prices count. Intervals
-    without a price are left out (the planner then cannot use them)."""
+def interval_prices(
+    *, contract: Contract, from_time: dt.datetime, to_time: dt.datetime, point: DeliveryPoint | None = None
+) -> list[Price]:
+    """The customer's price of one kWh (NOK, VAT included) per market interval in [from_time, to_time)
+    at `point` (default: the contract's first delivery point): 15 minutes or an hour, as the spot
+    prices are; forecast (preliminary) prices count. Intervals without a price are left out (the
+    planner then cannot use them)."""
     plan = pricing.price_plan_of(contract)
     is_net = contract.product == Contract.Product.NET
-    point = pricing.first_point_of(contract)
+    point = point or pricing.first_point_of(contract)
     consumer = pricing.consumer_of(contract=contract, point=point)
     area = point.price_area if point is not None else pricing.DEFAULT_PRICE_AREA
     meter = point.meters.order_by("pk").first() if point is not None else None
@@ -79,7 +87,7 @@ def charging_requests(*, customer: Customer) -> QuerySet[EvChargingRequest]:
 
 
 def cars(*, customer: Customer) -> QuerySet[Car]:
-    return Car.objects.filter(customer=customer).select_related("customer").order_by("id")
+    return Car.objects.filter(customer=customer).select_related("battery_car").order_by("id")
 
 
 def catalogue() -> QuerySet[BatteryCar]:
@@ -117,6 +125,58 @@ def gateway_charging_devices(*, gateway_asset: Asset) -> list[dict]:
     out = [{"asset": d.asset, "device_type": DeviceType.EvCharger, "values": list(d.values.all())} for d in devices]
     out += [{"asset": asset, "device_type": DeviceType.EvCharger, "values": []} for asset in chargers]
     return sorted(out, key=lambda item: item["asset"].pk)
+
+
+def fully_charged_by(*, asset_ids: list[int], now: dt.datetime) -> dict[int, dt.datetime]:
+    """The end of the earliest open charging request of each charger that has one (one query)."""
+    rows = (
+        EvChargingRequest.objects.filter(charger_id__in=asset_ids, end_at__gt=now)
+        .values("charger_id")
+        .annotate(first_end=Min("end_at"))
+        .order_by()
+    )
+    return {row["charger_id"]: row["first_end"] for row in rows}
+
+
+def gateway_devices_and_cars(gateway: SmartHomeGateway, *, now: dt.datetime | None = None) -> dict:
+    """The EV charging devices behind a gateway, each with its `EvChargingInformationReq` (the car connected
+    to it, whether a running request plans its charging, by when), and the customer's cars."""
+    contract = gateway.asset.delivery_point.contract
+    customer_cars = list(cars(customer=contract.customer))
+    by_asset = {car.connected_asset_id: car for car in customer_cars if car.connected_asset_id}
+    items = gateway_charging_devices(gateway_asset=gateway.asset)
+    planned = fully_charged_by(asset_ids=[item["asset"].pk for item in items], now=now or timezone.now())
+    devices = []
+    for item in items:
+        asset, car = item["asset"], by_asset.get(item["asset"].pk)
+        soc = next((v.value for v in item["values"] if v.value_category == TimeSeriesTypeClass.StateOfCharge), None)
+        smart = asset.pk in planned  # a running request plans the charging
+        devices.append(
+            {
+                "asset_id": asset.pk,
+                "name": asset.name,
+                "description": asset.description,
+                "device_type": item["device_type"],
+                "values": item["values"],
+                "ev_charging_info": {
+                    "charging_mode": EvChargingModeEnum.Smart if smart else EvChargingModeEnum.Immediate,
+                    "smart_mode_is_active": smart,
+                    "car_info_id": car.row_key if car else None,
+                    "car_manufacturer": car.manufacturer if car else None,
+                    "car_model": car.model if car else None,
+                    "car_generation": car.generation if car else None,
+                    "gross_battery_size": car.gross_battery_kwh if car else None,
+                    "net_battery_size": car.net_battery_kwh if car else None,
+                    "battery_level": soc,
+                    "fully_charged_by": planned.get(asset.pk),
+                    "customer_id": str(contract.customer_id),
+                    "contract_id": contract.contract_no,
+                    "gateway_asset_id": gateway.pk,
+                    "device_asset_id": asset.pk,
+                },
+            }
+        )
+    return {"devices": devices, "cars": customer_cars}
 
 
 def charger_meter(charger: Charger) -> Meter | None:

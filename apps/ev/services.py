@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
+import traceback
 from decimal import Decimal
 
 from django.db import transaction
@@ -23,6 +25,7 @@ from esmart.api.exceptions import ServiceUnavailable
 from . import planner, selectors, vendors
 from .models import Car, ChargerImport, EvChargingRequest, EvChargingSlot, VendorAccount
 
+logger = logging.getLogger(__name__)
 # How far ahead a request may reach: the published day ahead and the forecast after it.
 HORIZON = dt.timedelta(hours=48)
 CAR_FIELDS = (
@@ -53,7 +56,11 @@ def _invalid(field: str, message: str):
 
 
 def _charger_of(*, customer: Customer, asset_id: int) -> Charger:
-    charger = selectors.customer_chargers(customer=customer).filter(pk=asset_id).first()
+    # With what pricing needs of the charger's delivery point and contract (no further queries to plan).
+    chargers = selectors.customer_chargers(customer=customer).select_related(
+        "asset__delivery_point__contract__customer", "asset__delivery_point__contract__price_plan"
+    )
+    charger = chargers.filter(pk=asset_id).first()
     if charger is None:
         raise _invalid("AssetId", f"{asset_id} is not a charger of customer {customer.pk}.")
     return charger
@@ -89,9 +96,9 @@ def _plan(*, request: EvChargingRequest, now: dt.datetime) -> planner.Plan:
             f"{demand} kWh is more than the car's usable battery of {car.net_battery_kwh} kWh "
             f"({demand - car.net_battery_kwh} kWh too much).",
         )
-    contract = selectors.contract_of_charger(request.charger)
+    point = request.charger.asset.delivery_point
     start = max(request.start_at, now)
-    prices = selectors.interval_prices(contract=contract, from_time=start, to_time=request.end_at)
+    prices = selectors.interval_prices(contract=point.contract, point=point, from_time=start, to_time=request.end_at)
     covered = sum(((min(p.end, request.end_at) - max(p.start, start)) for p in prices), dt.timedelta())
     if covered < request.end_at - start:
         raise _invalid("EndTime", "Prices are not yet published or forecast for the whole window.")
@@ -103,8 +110,21 @@ def _plan(*, request: EvChargingRequest, now: dt.datetime) -> planner.Plan:
         raise _invalid("ChargingDemand", str(exc)) from None
 
 
-def _store_plan(*, request: EvChargingRequest, plan: planner.Plan, now: dt.datetime) -> None:
-    request.slots.all().delete()
+PLAN_FIELDS = ("estimated_cost", "immediate_cost", "planned_at", "updated_at")
+
+
+def _store_plan(
+    *,
+    request: EvChargingRequest,
+    plan: planner.Plan,
+    now: dt.datetime,
+    update_fields: tuple[str, ...] | list[str] | None = PLAN_FIELDS,
+) -> None:
+    """Saves the request with the plan's costs (a new one whole: `update_fields=None`) and its slots."""
+    request.estimated_cost, request.immediate_cost, request.planned_at = plan.cost, plan.immediate_cost, now
+    request.save(update_fields=update_fields)
+    if update_fields is not None:
+        request.slots.all().delete()
     EvChargingSlot.objects.bulk_create(
         [
             EvChargingSlot(
@@ -118,8 +138,6 @@ def _store_plan(*, request: EvChargingRequest, plan: planner.Plan, now: dt.datet
             for slot in plan.slots
         ]
     )
-    request.estimated_cost, request.immediate_cost, request.planned_at = plan.cost, plan.immediate_cost, now
-    request.save(update_fields=["estimated_cost", "immediate_cost", "planned_at", "updated_at"])
 
 
 @transaction.atomic
@@ -145,8 +163,7 @@ def create_charging_request(
         charging_demand_kwh=charging_demand_kwh,
     )
     plan = _plan(request=request, now=now)  # before saving: an infeasible request writes nothing
-    request.save()
-    _store_plan(request=request, plan=plan, now=now)
+    _store_plan(request=request, plan=plan, now=now, update_fields=None)
     return request
 
 
@@ -169,8 +186,9 @@ def update_charging_request(
         request.charging_demand_kwh = charging_demand_kwh
     validate_window(start_at=request.start_at, end_at=request.end_at, now=now)
     plan = _plan(request=request, now=now)
-    request.save(update_fields=["start_at", "end_at", "charging_demand_kwh", "updated_at"])
-    _store_plan(request=request, plan=plan, now=now)
+    _store_plan(
+        request=request, plan=plan, now=now, update_fields=["start_at", "end_at", "charging_demand_kwh", *PLAN_FIELDS]
+    )
     return request
 
 
@@ -308,12 +326,23 @@ def _digest(handle: str) -> str:
 
 
 def _call(operation, *args):
+    """The adapter's answer; its failures as 502/503 with the adapter's own message (never the vendor's
+    text), a vehicle it does not know as 404, and a failure of the adapter itself as a 502, not a 500."""
     try:
         return operation(*args)
     except vendors.VendorUnavailableError as exc:
         raise ServiceUnavailable(str(exc)) from None
     except vendors.VendorError as exc:
         raise BadGateway(str(exc)) from None
+    except vendors.UnknownVehicleError as exc:
+        raise NotFound(str(exc)) from None
+    except vendors.NotAuthorizedError:
+        raise
+    except Exception as exc:
+        # Where and what, never the message: an exception's text may hold a token or the vendor's body.
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        logger.error("The car-vendor adapter failed: %s at %s:%s", type(exc).__name__, where.filename, where.lineno)
+        raise BadGateway() from None
 
 
 def _stored_account(*, user, manufacturer: str, bearer: str = "") -> VendorAccount | None:

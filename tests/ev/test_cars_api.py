@@ -1,19 +1,23 @@
 """api/evinfo: cars, vendors (authorize, import, vehicle, battery level, logout), devices behind a gateway."""
 
+import io
 import logging
+import urllib.error
+from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from apps.ev import services
 from apps.ev.models import Car, VendorAccount
-from apps.ev.vendors import VendorError, VendorUnavailableError
+from apps.ev.vendors import tesla
 from apps.ev.vendors.demo import DemoVendor
 
 from . import world as ev_world
 
 pytestmark = pytest.mark.django_db
 
+RECORDED_ERROR = (Path(__file__).resolve().parent.parent / "fixtures" / "ev" / "tesla_unauthorized.json").read_bytes()
 CREDENTIALS = {"username": "kari@example.no", "password": "hemmelig-passord", "Manufacturer": "demo"}
 
 
@@ -183,16 +187,67 @@ def test_without_a_login_the_vendor_calls_are_400(owner, ev):
     assert "Log in" in response.json()["ModelState"]["Credentials"][0]
 
 
-@pytest.mark.parametrize(("error", "status"), [(VendorUnavailableError("down"), 503), (VendorError("junk"), 502)])
-def test_vendor_failures_are_502_or_503_without_the_vendors_text(owner, ev, monkeypatch, error, status):
-    def fail(self, token, vehicle_id):
-        raise type(error)(f"{error} <vendor said: secret stack>")
+VENDOR_SECRET = "token 'eyJhbGciOi...' is expired"  # in the recorded error body: must never reach the client
 
-    monkeypatch.setattr(DemoVendor, "battery_level", fail)
+
+@pytest.fixture
+def tesla_answers(monkeypatch, settings):
+    """Cars of manufacturer "demo" go to the Tesla adapter, whose HTTP answers `answer(url)` gives as
+    (status, body); the recorded error body carries text that must not be passed on."""
+    settings.EV_VENDOR_ADAPTERS = {"demo": "tesla"}
+    routes = {}
+
+    def urlopen(request, timeout=None):
+        status, body = routes["answer"](request.full_url)
+        if status != 200:
+            raise urllib.error.HTTPError(request.full_url, status, "error", {}, io.BytesIO(body))
+        return io.BytesIO(body)
+
+    monkeypatch.setattr(tesla.urllib.request, "urlopen", urlopen)
+    return routes
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (503, RECORDED_ERROR, 503),
+        (408, RECORDED_ERROR, 503),  # a sleeping car
+        (500, RECORDED_ERROR, 502),
+        (200, b"<html>" + VENDOR_SECRET.encode() + b"</html>", 502),
+        (200, b'{"response": {"charge_state": "' + VENDOR_SECRET.encode() + b'"}}', 502),
+        (404, RECORDED_ERROR, 404),
+    ],
+)
+def test_vendor_failures_are_502_503_or_404_without_the_vendors_text(owner, ev, tesla_answers, status, body, expected):
+    ev.car.vehicle_id = "100021"
+    ev.car.save()
+    tesla_answers["answer"] = lambda url: (200, b'{"response": []}') if url.endswith("/vehicles") else (status, body)
+    url = f"/api/evinfo/external/customers/{owner.customer.pk}/cars/{ev.car.vehicle_id}/charge"
+    response = owner.client().post(url, {"auth": {"bearer": "tesla-token"}, "Manufacturer": "demo"}, format="json")
+    assert response.status_code == expected, response.content
+    assert "Message" in response.json()
+    assert b"expired" not in response.content and b"tesla-token" not in response.content
+
+
+def test_a_vehicle_id_that_is_no_tesla_id_is_404_not_500(owner, ev, tesla_answers):
+    tesla_answers["answer"] = lambda url: (200, b'{"response": []}')
+    ev.car.vehicle_id = "not-a-number"
+    ev.car.save()
+    url = f"/api/evinfo/external/customers/{owner.customer.pk}/cars/{ev.car.vehicle_id}/charge"
+    response = owner.client().post(url, {"auth": {"bearer": "tesla-token"}, "Manufacturer": "demo"}, format="json")
+    assert response.status_code == 404
+
+
+def test_an_adapter_that_fails_is_502_and_its_text_is_not_logged(owner, ev, monkeypatch, caplog):
+    def broken(self, token, vehicle_id):
+        raise ValueError(f"cannot parse {token}")
+
+    monkeypatch.setattr(DemoVendor, "battery_level", broken)
     url = f"/api/evinfo/external/customers/{owner.customer.pk}/cars/{ev.car.vehicle_id}/charge"
     response = owner.client().post(url, CREDENTIALS, format="json")
-    assert response.status_code == status
-    assert "Message" in response.json()
+    assert response.status_code == 502
+    assert "ValueError" in caplog.text
+    assert "demo-" not in caplog.text and "demo-" not in response.content.decode()  # the token
 
 
 def test_logout_forgets_the_stored_tokens(owner):

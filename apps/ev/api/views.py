@@ -19,7 +19,7 @@ from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView
 
 from .. import selectors, services, vendors
-from ..models import BatteryCar, Car, EvChargingModeEnum, EvChargingRequest
+from ..models import BatteryCar, Car, EvChargingRequest
 from .serializers import (
     AuthType,
     BatteryCarSerializer,
@@ -243,11 +243,7 @@ class CarsView(EvView):
 
     @extend_schema(responses=ElectricalVehicleDtoSerializer(many=True), summary="Gets all the cars of the customer.")
     def get(self, request, customerId):
-        return Response(
-            ElectricalVehicleDtoSerializer(
-                selectors.cars(customer=self.anchor).select_related("battery_car"), many=True
-            ).data
-        )
+        return Response(ElectricalVehicleDtoSerializer(selectors.cars(customer=self.anchor), many=True).data)
 
 
 class CarView(EvView):
@@ -305,54 +301,7 @@ class GatewayDevicesAndCarsView(EvView):
         summary="Gets all existing cars and chargers for the customer and gateway.",
     )
     def get(self, request, customerId, gatewayAssetId):
-        gateway = self.anchor
-        contract = gateway.asset.delivery_point.contract
-        cars = list(selectors.cars(customer=contract.customer).select_related("battery_car"))
-        by_asset = {car.connected_asset_id: car for car in cars if car.connected_asset_id}
-        devices = []
-        for item in selectors.gateway_charging_devices(gateway_asset=gateway.asset):
-            asset, car = item["asset"], by_asset.get(item["asset"].pk)
-            smart = _fully_charged_by(asset.pk) is not None  # a running request plans the charging
-            soc = next((v.value for v in item["values"] if v.value_category == 5), None)
-            devices.append(
-                {
-                    "asset_id": asset.pk,
-                    "name": asset.name,
-                    "description": asset.description,
-                    "device_type": item["device_type"],
-                    "values": item["values"],
-                    "ev_charging_info": {
-                        "charging_mode": EvChargingModeEnum.Smart if smart else EvChargingModeEnum.Immediate,
-                        "smart_mode_is_active": EvChargingRequest.objects.filter(
-                            charger_id=asset.pk, end_at__gt=_now()
-                        ).exists(),
-                        "car_info_id": car.row_key if car else None,
-                        "car_manufacturer": car.manufacturer if car else None,
-                        "car_model": car.model if car else None,
-                        "car_generation": car.generation if car else None,
-                        "gross_battery_size": car.gross_battery_kwh if car else None,
-                        "net_battery_size": car.net_battery_kwh if car else None,
-                        "battery_level": soc,
-                        "fully_charged_by": _fully_charged_by(asset.pk),
-                        "customer_id": str(contract.customer_id),
-                        "contract_id": contract.contract_no,
-                        "gateway_asset_id": gateway.pk,
-                        "device_asset_id": asset.pk,
-                    },
-                }
-            )
-        return Response(EvChargingDevicesAndCarsSerializer({"devices": devices, "cars": cars}).data)
-
-
-def _now():
-    from django.utils import timezone
-
-    return timezone.now()
-
-
-def _fully_charged_by(asset_id: int):
-    upcoming = EvChargingRequest.objects.filter(charger_id=asset_id, end_at__gt=_now()).order_by("end_at").first()
-    return upcoming.end_at if upcoming is not None else None
+        return Response(EvChargingDevicesAndCarsSerializer(selectors.gateway_devices_and_cars(self.anchor)).data)
 
 
 class ChargerStatisticsView(EvView):

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .base import Credentials, NotAuthorizedError, VendorAdapter, VendorError, VendorUnavailableError, VendorVehicle
+from .base import (
+    Credentials,
+    NotAuthorizedError,
+    UnknownVehicleError,
+    VendorAdapter,
+    VendorError,
+    VendorUnavailableError,
+    VendorVehicle,
+)
 from .demo import DemoVendor
 from .tesla import TeslaVendor
 
@@ -16,6 +24,7 @@ __all__ = [
     "ADAPTERS",
     "Credentials",
     "NotAuthorizedError",
+    "UnknownVehicleError",
     "VendorAdapter",
     "VendorError",
     "VendorUnavailableError",

@@ -1,7 +1,8 @@
 """What a car-vendor adapter is, and the errors it may raise.
 
 Adapters never let the vendor's own error text out: `VendorError` (502) and `VendorUnavailableError`
-(503) carry our message only; `NotAuthorizedError` means the vendor refused the credentials.
+(503) carry our message only; `NotAuthorizedError` means the vendor refused the credentials, and
+`UnknownVehicleError` that the login has no such vehicle (404).
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ class VendorUnavailableError(VendorError):
 
 class NotAuthorizedError(Exception):
     """The vendor refused the credentials or token."""
+
+
+class UnknownVehicleError(Exception):
+    """The vendor knows no such vehicle for the login (or the id is not one of its ids)."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
-from .base import Credentials, NotAuthorizedError, VendorVehicle
+from .base import Credentials, NotAuthorizedError, UnknownVehicleError, VendorVehicle
 
 NAME = "demo"
 _MODELS = [("Model Y", "Long Range"), ("Model 3", "Standard Range")]
@@ -37,7 +37,7 @@ class DemoVendor:
         for vehicle in self.vehicles(token):
             if vehicle.vehicle_id == vehicle_id:
                 return vehicle
-        raise NotAuthorizedError("The vehicle is not one of this login's.")
+        raise UnknownVehicleError("The vehicle is not one of this login's.")
 
     def battery_level(self, token: str, vehicle_id: str) -> Decimal:
         self.vehicle(token, vehicle_id)

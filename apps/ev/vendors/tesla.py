@@ -4,8 +4,8 @@
 - GET {base}/api/1/vehicles → {"response": [{"id", "vehicle_id", "vin", "display_name", "state"}], "count"}
 - GET {base}/api/1/vehicles/{id}/vehicle_data?endpoints=charge_state →
   {"response": {"charge_state": {"battery_level", "usable_battery_level", ...}}}
-401 means the token is refused; 408 is a sleeping vehicle (unavailable). The vendor's error bodies
-are never passed on.
+401 means the token is refused; 404 an unknown vehicle; 408 is a sleeping vehicle (unavailable).
+The vendor's error bodies are never passed on.
 """
 
 from __future__ import annotations
@@ -17,7 +17,14 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from .base import Credentials, NotAuthorizedError, VendorError, VendorUnavailableError, VendorVehicle
+from .base import (
+    Credentials,
+    NotAuthorizedError,
+    UnknownVehicleError,
+    VendorError,
+    VendorUnavailableError,
+    VendorVehicle,
+)
 
 NAME = "tesla"
 DEFAULT_BASE_URL = "https://fleet-api.prd.eu.vn.cloud.tesla.com"
@@ -47,6 +54,8 @@ class TeslaVendor:
         except urllib.error.HTTPError as exc:
             if exc.code in (401, 403):
                 raise NotAuthorizedError("Tesla refused the token.") from None
+            if exc.code == 404:
+                raise UnknownVehicleError("Tesla knows no such vehicle for this login.") from None
             if exc.code in (408, 429, 503):
                 raise VendorUnavailableError(f"Tesla is unavailable (HTTP {exc.code}).") from None
             raise VendorError(f"Tesla answered HTTP {exc.code}.") from None
@@ -79,11 +88,18 @@ class TeslaVendor:
             raise VendorError("Tesla sent a vehicle list that could not be read.")
         return [self._vehicle(item) for item in items]
 
+    @staticmethod
+    def _vehicle_path(vehicle_id: str) -> str:
+        # Tesla's ids are integers; anything else (a car whose VehicleId a client edited) is no Tesla vehicle.
+        if not vehicle_id.isascii() or not vehicle_id.isdigit():
+            raise UnknownVehicleError("Not a Tesla vehicle id.")
+        return f"/api/1/vehicles/{int(vehicle_id)}"
+
     def vehicle(self, token: str, vehicle_id: str) -> VendorVehicle:
-        return self._vehicle(self._get(token, f"/api/1/vehicles/{int(vehicle_id)}"))
+        return self._vehicle(self._get(token, self._vehicle_path(vehicle_id)))
 
     def battery_level(self, token: str, vehicle_id: str) -> Decimal:
-        data = self._get(token, f"/api/1/vehicles/{int(vehicle_id)}/vehicle_data?endpoints=charge_state")
+        data = self._get(token, f"{self._vehicle_path(vehicle_id)}/vehicle_data?endpoints=charge_state")
         try:
             return Decimal(str(data["charge_state"]["battery_level"]))
         except (KeyError, TypeError, ArithmeticError):
