@@ -20,6 +20,7 @@ from apps.assets.services import ensure_meter_asset, relate
 from apps.customers.models import DeliveryPoint
 
 from . import selectors, services
+from .catalogue import ensure_catalogue
 from .models import Car, EvChargingRequest
 
 DEMO_USER = "demo1"
@@ -63,6 +64,7 @@ def seed(*, users, days: int = 0, progress=None) -> None:
         return
     customer = point.contract.customer
     charger = _charger(point)
+    ensure_catalogue()  # the migration's rows, should someone have emptied the table since
     model = selectors.find_catalogue_model(manufacturer="Tesla", model="Model Y", generation="Long Range 2023")
     car, _ = Car.objects.get_or_create(
         customer=customer,

@@ -3,9 +3,11 @@
 from apps.ev.models import BatteryCar
 
 from . import world as ev_world
+from .catalogue_fixture import ensure_catalogue_for_test
 
 
 def owned_values(owner) -> dict[str, object]:
+    ensure_catalogue_for_test()  # a transactional test may have flushed the migration's rows
     world = ev_world.build(owner)
     catalogue_model = BatteryCar.objects.order_by("id").first()  # shared; a free value the matrix lacks
     return {

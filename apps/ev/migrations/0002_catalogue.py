@@ -1,24 +1,10 @@
-from decimal import Decimal
-
 from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from apps.ev.catalogue import CATALOGUE
+    from apps.ev.catalogue import ensure_catalogue
 
-    BatteryCar = apps.get_model("ev", "BatteryCar")
-    for manufacturer, model, generation, gross, net, ac, dc in CATALOGUE:
-        BatteryCar.objects.get_or_create(
-            manufacturer=manufacturer,
-            model=model,
-            generation=generation,
-            defaults={
-                "gross_battery_kwh": Decimal(gross),
-                "net_battery_kwh": Decimal(net),
-                "max_ac_kw": Decimal(ac),
-                "max_dc_kw": Decimal(dc),
-            },
-        )
+    ensure_catalogue(apps.get_model("ev", "BatteryCar"))
 
 
 class Migration(migrations.Migration):
