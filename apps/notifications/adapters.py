@@ -51,43 +51,78 @@ def fcm_payload(*, handle: str, message) -> dict:
 
 
 class ConsolePushProvider:
+    batch_size = 1000  # logging costs nothing per call: hand over big batches (few writes)
+
     def send(self, *, registration, message) -> Outcome:
         logger.debug("push %s → %s: %s", message.pk, registration.pk, message.text)
         return Outcome(Result.SENT, "logged")
 
 
-class FcmPushProvider:  # pragma: no cover - needs Google's network; the payload is tested
-    def __init__(self):
+FCM_SCOPES = ["https://www.googleapis.com/auth/firebase.messaging"]
+FCM_URL = "https://fcm.googleapis.com/v1/projects/{project}/messages:send"
+
+
+def fcm_error_code(response) -> str:
+    """FCM v1's own error code (UNREGISTERED, INVALID_ARGUMENT...) from an error body, else ''."""
+    try:
+        error = response.json().get("error", {})
+    except ValueError:
+        return ""
+    codes = [d.get("errorCode", "") for d in error.get("details", []) if isinstance(d, dict)]
+    return next((code for code in codes if code), error.get("status", ""))
+
+
+class FcmPushProvider:
+    """FCM HTTP v1 with each app's service account: google-auth exchanges a JWT signed with the
+    account's key for an OAuth token (cached and refreshed by its AuthorizedSession).
+
+    `transport` is a requests transport adapter mounted on both the token and the send sessions;
+    None (production) is the network, tests inject recorded responses."""
+
+    batch_size = 1  # one HTTP call per token: a dead worker leaves at most that one delivery UNKNOWN
+
+    def __init__(self, *, transport=None):
+        self._transport = transport
         self._sessions = {}
 
     def _session(self, app):
         if app.pk not in self._sessions:
-            from google.auth.transport.requests import AuthorizedSession
+            import requests
+            from google.auth.transport.requests import AuthorizedSession, Request
             from google.oauth2 import service_account
 
             info = json.loads(app.push_credentials.fcm_service_account_json)
-            credentials = service_account.Credentials.from_service_account_info(
-                info, scopes=["https://www.googleapis.com/auth/firebase.messaging"]
-            )
-            self._sessions[app.pk] = AuthorizedSession(credentials)
+            credentials = service_account.Credentials.from_service_account_info(info, scopes=FCM_SCOPES)
+            token_session = requests.Session()
+            session = AuthorizedSession(credentials, auth_request=Request(token_session))
+            if self._transport is not None:
+                token_session.mount("https://", self._transport)
+                session.mount("https://", self._transport)
+            self._sessions[app.pk] = session
         return self._sessions[app.pk]
 
     def send(self, *, registration, message) -> Outcome:
+        from google.auth.exceptions import TransportError
+
         app = message.app
-        url = f"https://fcm.googleapis.com/v1/projects/{app.push_credentials.fcm_project_id}/messages:send"
+        credentials = getattr(app, "push_credentials", None)  # a missing row is an AttributeError too
+        if credentials is None or not credentials.fcm_service_account_json:
+            return Outcome(Result.FAILED, f"No FCM credentials for {app.short_name} (admin: push app credentials).")
+        url = FCM_URL.format(project=credentials.fcm_project_id)
         try:
             response = self._session(app).post(
                 url, json=fcm_payload(handle=registration.handle, message=message), timeout=10
             )
-        except OSError as exc:
+        except (OSError, TransportError) as exc:  # requests' errors are OSErrors
             raise ProviderUnavailableError(str(exc)) from exc
         if response.status_code == 200:
             return Outcome(Result.SENT, response.json().get("name", ""))
         if response.status_code == 429 or response.status_code >= 500:
             raise ProviderUnavailableError(f"FCM {response.status_code}")
-        if response.status_code == 404 or "UNREGISTERED" in response.text:
+        code = fcm_error_code(response)
+        if code == "UNREGISTERED" or response.status_code == 404:
             return Outcome(Result.GONE, "UNREGISTERED")
-        return Outcome(Result.FAILED, f"FCM {response.status_code}: {response.text[:200]}")
+        return Outcome(Result.FAILED, f"FCM {response.status_code} {code}: {response.text[:200]}")
 
 
 PUSH_PROVIDERS = {"console": ConsolePushProvider, "fcm": FcmPushProvider}

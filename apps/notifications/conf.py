@@ -20,7 +20,14 @@ def push_provider() -> str:
 
 
 def chunk_size() -> int:
-    return _get("NOTIFICATIONS_PUSH_CHUNK_SIZE", 500)
+    """Registrations per `send_chunk` task."""
+    return _get("NOTIFICATIONS_PUSH_CHUNK_SIZE", 1000)
+
+
+def send_batch_size(provider) -> int:
+    """Deliveries handed to the provider between two writes (marked SENDING before, outcomes after):
+    the most a dead worker can leave UNKNOWN. The provider's own `batch_size` unless set."""
+    return max(1, _get("NOTIFICATIONS_PUSH_SEND_BATCH", None) or getattr(provider, "batch_size", 1))
 
 
 def claim_timeout() -> dt.timedelta:

@@ -7,8 +7,10 @@ and the Twilio side (call-center shifts, client logs, inbound SMS).
   (then PUT answers 410). Customer registrations (`customer` set) are tagged with that customer's
   meter ids; app registrations carry tags of several `PushIdentifierTypes`.
 - A `PushMessage` is one send; a `PushDelivery` is one (message, registration) pair, unique, and is
-  *claimed* (a row in CLAIMED) before the provider is called and finished after, so a redelivered
-  task never sends a pair twice; a claim left unfinished past a timeout is retried by a sweep.
+  *claimed* (a committed row) before the provider is called, so a redelivered task never sends a
+  pair twice: CLAIMED (not handed to the provider yet), SENDING (handed over in the batch being
+  sent), then its outcome. A sweep retries CLAIMED rows left past a timeout (at least attempted)
+  and stores stale SENDING ones as UNKNOWN, never resending them (at most once).
 - A `CustomerMessage` is what `api/customers/{id}/messages` lists: every send lands there per meter.
 - `EmailAlertConfig` rows say which assets (and everything below them) a user gets e-mail alerts
   for; an `EmailAlert` records one sent e-mail per (flag change, user).
@@ -151,10 +153,12 @@ class PushMessage(models.Model):
 
 class PushDelivery(models.Model):
     class State(models.TextChoices):
-        CLAIMED = "CLAIMED", "Claimed (provider called or about to be)"
+        CLAIMED = "CLAIMED", "Claimed, not handed to the provider yet"
+        SENDING = "SENDING", "Handed to the provider, outcome not stored yet"
         SENT = "SENT", "Sent"
         GONE = "GONE", "Token unregistered"
         FAILED = "FAILED", "Failed"
+        UNKNOWN = "UNKNOWN", "Worker stopped during the provider call (not resent)"
 
     message = models.ForeignKey(PushMessage, on_delete=models.CASCADE, related_name="deliveries")
     registration = models.ForeignKey(PushRegistration, on_delete=models.CASCADE, related_name="deliveries")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +25,22 @@ def live_registrations(*, now=None):
     return PushRegistration.objects.filter(deleted_at__isnull=True, gone_at__isnull=True, expires_at__gt=now).exclude(
         handle=""
     )
+
+
+@dataclass(frozen=True)
+class SendTarget:
+    """What a push provider needs of a registration (read as plain values: thousands per chunk)."""
+
+    pk: str
+    handle: str
+    platform: str
+    template_version: int
+
+
+def send_targets(registrations) -> dict[str, SendTarget]:
+    """The registrations of a queryset as SendTargets, by their id as text."""
+    rows = registrations.values_list("pk", "handle", "platform", "template_version")
+    return {str(pk): SendTarget(str(pk), handle, platform, version) for pk, handle, platform, version in rows}
 
 
 def matching_registrations(*, message: PushMessage):

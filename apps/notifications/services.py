@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import defaultdict
+from dataclasses import dataclass
 
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from rest_framework import exceptions, status
@@ -16,7 +18,7 @@ from apps.assets.selectors import reachable
 from apps.customers.models import Customer, Meter
 
 from . import conf, selectors
-from .adapters import ProviderUnavailableError, Result
+from .adapters import Outcome, ProviderUnavailableError, Result
 from .models import (
     CustomerMessage,
     EmailAlert,
@@ -178,84 +180,165 @@ def chunks_of(*, message: PushMessage) -> list[list[str]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-def _finish(deliveries: list[PushDelivery], outcomes: dict[int, tuple[Result, str]]) -> None:
+@dataclass
+class Claimed:
+    """A claimed delivery as the send loop needs it (no model instances: thousands per chunk)."""
+
+    pk: int
+    state: str
+    registration: selectors.SendTarget
+
+
+def _finish(*, message_id: int, claim: uuid.UUID, batch: list[Claimed], outcomes: dict[int, Outcome]) -> int:
+    """Stores the outcomes of a batch: one UPDATE per distinct (result, detail), the commonest one
+    by claim (this batch is the claim's only SENDING rows), so a provider that answers alike (the
+    console) costs one short statement per batch. Returns how many were sent."""
     now = timezone.now()
-    gone = []
-    for delivery in deliveries:
+    groups: dict[tuple[Result, str], list[int]] = defaultdict(list)
+    for delivery in batch:
         if delivery.pk in outcomes:
-            result, detail = outcomes[delivery.pk]
-            delivery.state = result.value
-            delivery.result = detail[:500]
-            delivery.finished_at = now
-            if result is Result.GONE:
-                gone.append(delivery.registration_id)
-    PushDelivery.objects.bulk_update(
-        [d for d in deliveries if d.pk in outcomes], ["state", "result", "finished_at"], batch_size=1000
-    )
+            outcome = outcomes[delivery.pk]
+            groups[outcome.result, outcome.detail[:500]].append(delivery.pk)
+    unfinished = len(outcomes) < len(batch)  # an outage mid-batch: the rest is released by pk
+    commonest = None if unfinished or not groups else max(groups, key=lambda key: len(groups[key]))
+    for (result, detail), pks in groups.items():
+        rows = PushDelivery.objects.filter(pk__in=pks)
+        if (result, detail) == commonest:
+            rows = PushDelivery.objects.filter(message_id=message_id, claim=claim, state=PushDelivery.State.SENDING)
+        rows.update(state=result.value, result=detail, finished_at=now)
+    gone = [d.registration.pk for d in batch if d.pk in outcomes and outcomes[d.pk].result is Result.GONE]
     if gone:
         PushRegistration.objects.filter(pk__in=gone, gone_at__isnull=True).update(gone_at=now)
+    return sum(len(pks) for (result, _), pks in groups.items() if result is Result.SENT)
 
 
-def _deliver(*, message: PushMessage, deliveries: list[PushDelivery], provider) -> int:
-    """Calls the provider for claimed deliveries and stores each outcome; an outage stores what was
-    done and re-raises, so the task retries the rest (whose claims are released)."""
-    outcomes: dict[int, tuple[Result, str]] = {}
-    try:
-        for delivery in deliveries:
-            outcome = provider.send(registration=delivery.registration, message=message)
-            outcomes[delivery.pk] = (outcome.result, outcome.detail)
-    except ProviderUnavailableError:
-        _finish(deliveries, outcomes)
-        # Not sent: release the claims so the retry may claim them again.
-        PushDelivery.objects.filter(
-            pk__in=[d.pk for d in deliveries if d.pk not in outcomes], state=PushDelivery.State.CLAIMED
-        ).delete()
-        raise
-    _finish(deliveries, outcomes)
-    return sum(1 for result, _ in outcomes.values() if result is Result.SENT)
+def _hand_over(batch: list[Claimed], claim: uuid.UUID) -> list[Claimed]:
+    """CLAIMED → SENDING for the rows still claimed by `claim` (a sweep may have re-claimed one of a
+    slow run): only those go to the provider. One UPDATE; a second query only after a race."""
+    pending = [d.pk for d in batch if d.state == PushDelivery.State.CLAIMED]
+    if pending:
+        taken = PushDelivery.objects.filter(pk__in=pending, claim=claim, state=PushDelivery.State.CLAIMED).update(
+            state=PushDelivery.State.SENDING
+        )
+        if taken != len(pending):
+            mine = set(
+                PushDelivery.objects.filter(pk__in=pending, claim=claim, state=PushDelivery.State.SENDING).values_list(
+                    "pk", flat=True
+                )
+            )
+            batch = [d for d in batch if d.state == PushDelivery.State.SENDING or d.pk in mine]
+    return batch
 
 
-def send_chunk(*, message_id: int, registration_ids: list[str], provider) -> int:
-    """Sends one chunk at most once per (message, registration): each pair is claimed (a unique
-    row, committed) before the provider is called, so a redelivered chunk skips what is claimed."""
+def _deliver(*, message: PushMessage, deliveries: list[Claimed], claim: uuid.UUID, provider, release) -> int:
+    """Sends claimed deliveries batch by batch: a batch is marked SENDING (committed) before the
+    provider sees it, and its outcomes are stored after. So a dead worker leaves CLAIMED rows (never
+    handed over: the sweep retries them) and at most one SENDING batch (maybe sent: never again).
+
+    An outage stores what was done, hands the unsent rows to `release`, and re-raises."""
+    sent = 0
+    size = conf.send_batch_size(provider)
+    for start in range(0, len(deliveries), size):
+        batch = _hand_over(deliveries[start : start + size], claim)
+        outcomes: dict[int, Outcome] = {}
+        try:
+            for delivery in batch:
+                outcomes[delivery.pk] = provider.send(registration=delivery.registration, message=message)
+        except ProviderUnavailableError:
+            _finish(message_id=message.pk, claim=claim, batch=batch, outcomes=outcomes)
+            release([d.pk for d in deliveries[start:] if d.pk not in outcomes])
+            raise
+        sent += _finish(message_id=message.pk, claim=claim, batch=batch, outcomes=outcomes)
+    return sent
+
+
+def _claim(*, message_id: int, live, claim: uuid.UUID, now, first: int) -> list[tuple[int, str, str]]:
+    """Claims the live registrations of `live` in one INSERT … SELECT … ON CONFLICT DO NOTHING
+    (what another run claimed is skipped), the first `first` of them straight as SENDING; returns
+    (delivery id, registration id as text, state) of the rows this run claimed. PostgreSQL and
+    SQLite (3.35+) both take RETURNING, window functions and this upsert."""
+    field = PushDelivery._meta.get_field
+    table = connection.ops.quote_name(PushDelivery._meta.db_table)
+    registrations, params = live.order_by().values("pk").query.sql_with_params()
+    sql = (
+        f"INSERT INTO {table} (message_id, registration_id, state, claim, attempts, claimed_at, result) "
+        "SELECT %s, live.pk, CASE WHEN ROW_NUMBER() OVER (ORDER BY live.pk) <= %s THEN %s ELSE %s END, %s, 1, %s, '' "
+        f"FROM ({registrations}) live WHERE true "
+        "ON CONFLICT (message_id, registration_id) DO NOTHING RETURNING id, registration_id, state"
+    )
+    state = PushDelivery.State
+    claim_value = field("claim").get_db_prep_value(claim, connection)
+    claimed_at = field("claimed_at").get_db_prep_value(now, connection)
+    head = [message_id, first, state.SENDING.value, state.CLAIMED.value, claim_value, claimed_at]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*head, *params])
+        return [(pk, str(uuid.UUID(str(registration))), row_state) for pk, registration, row_state in cursor]
+
+
+def send_chunk(*, message_id: int, registration_ids: list[str], provider, final: bool = False) -> int:
+    """Sends one chunk at most once per (message, registration): each pair is claimed (a unique row,
+    committed) before the provider is called, so a redelivered chunk skips what is claimed. The first
+    batch is claimed straight as SENDING (claim and hand-over in one statement).
+
+    On an outage the unsent claims are deleted, so the task's retry claims them again; on its last
+    try (`final`) they are stored as FAILED instead."""
     message = PushMessage.objects.select_related("app").get(pk=message_id)
     claim = uuid.uuid4()
     now = timezone.now()
-    live = selectors.live_registrations(now=now).filter(pk__in=registration_ids).values_list("pk", flat=True)
-    PushDelivery.objects.bulk_create(
-        [PushDelivery(message=message, registration_id=pk, claim=claim, claimed_at=now) for pk in live],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
-    deliveries = list(
-        PushDelivery.objects.filter(message=message, claim=claim).select_related("registration").order_by("pk")
-    )
-    return _deliver(message=message, deliveries=deliveries, provider=provider)
+    live = selectors.live_registrations(now=now).filter(pk__in=registration_ids)
+    targets = selectors.send_targets(live)
+    claimed = _claim(message_id=message_id, live=live, claim=claim, now=now, first=conf.send_batch_size(provider))
+    state = PushDelivery.State
+    # SENDING (the first batch) before CLAIMED, each in registration order.
+    claimed.sort(key=lambda row: (row[2] != state.SENDING, row[1]))
+    deliveries = [Claimed(pk, row_state, targets[reg]) for pk, reg, row_state in claimed if reg in targets]
+
+    def release(pks):
+        unsent = PushDelivery.objects.filter(pk__in=pks, claim=claim, state__in=[state.CLAIMED, state.SENDING])
+        if final:
+            unsent.update(state=state.FAILED, finished_at=timezone.now(), result="Provider unavailable; retries over.")
+        else:
+            unsent.delete()
+
+    return _deliver(message=message, deliveries=deliveries, claim=claim, provider=provider, release=release)
 
 
 def retry_stale_claims(*, provider, now=None) -> int:
-    """At least attempted: deliveries claimed longer than the timeout ago and never finished (their
-    worker died) are claimed again (a new claim id, one more attempt) and sent, up to max_attempts."""
+    """The sweep, for deliveries whose worker died (older than the claim timeout):
+    - CLAIMED ones were never handed to the provider: claimed again (a new claim id, one more
+      attempt) and sent (at least attempted), up to max_attempts, then FAILED;
+    - SENDING ones were handed over and may have been sent: never sent again (at most once), stored
+      as UNKNOWN."""
     now = now or timezone.now()
-    stale = PushDelivery.objects.filter(
-        state=PushDelivery.State.CLAIMED, claimed_at__lt=now - conf.claim_timeout(), attempts__lt=conf.max_attempts()
+    state = PushDelivery.State
+    stale = PushDelivery.objects.filter(claimed_at__lt=now - conf.claim_timeout())
+    stale.filter(state=state.SENDING).update(
+        state=state.UNKNOWN, finished_at=now, result="The worker stopped during the provider call; not resent."
+    )
+    stale.filter(state=state.CLAIMED, attempts__gte=conf.max_attempts()).update(
+        state=state.FAILED, finished_at=now, result="Never handed to the provider; attempts exhausted."
     )
     sent = 0
-    for message_id in stale.values_list("message_id", flat=True).distinct():
+    retried = stale.filter(state=state.CLAIMED, attempts__lt=conf.max_attempts())
+    for message_id in retried.values_list("message_id", flat=True).distinct().order_by("message_id"):
         claim = uuid.uuid4()
-        # Re-claim with a conditional update so two sweeps never take the same row.
-        for delivery in stale.filter(message_id=message_id).only("pk", "claim"):
-            PushDelivery.objects.filter(pk=delivery.pk, claim=delivery.claim, state=PushDelivery.State.CLAIMED).update(
-                claim=claim, claimed_at=now, attempts=F("attempts") + 1
-            )
-        deliveries = list(
-            PushDelivery.objects.filter(message_id=message_id, claim=claim).select_related("registration")
+        # One conditional UPDATE: rows another sweep took meanwhile no longer match.
+        retried.filter(message_id=message_id).update(claim=claim, claimed_at=now, attempts=F("attempts") + 1)
+        rows = list(
+            PushDelivery.objects.filter(message_id=message_id, claim=claim, state=state.CLAIMED)
+            .order_by("registration_id")
+            .values_list("pk", "registration_id")
         )
+        targets = selectors.send_targets(PushRegistration.objects.filter(pk__in=[reg for _, reg in rows]))
+        deliveries = [Claimed(pk, state.CLAIMED, targets[str(reg)]) for pk, reg in rows]
         message = PushMessage.objects.select_related("app").get(pk=message_id)
-        sent += _deliver(message=message, deliveries=deliveries, provider=provider)
-    PushDelivery.objects.filter(
-        state=PushDelivery.State.CLAIMED, claimed_at__lt=now - conf.claim_timeout(), attempts__gte=conf.max_attempts()
-    ).update(state=PushDelivery.State.FAILED, finished_at=now, result="Never finished; attempts exhausted.")
+
+        def release(pks, claim=claim):  # an outage: back to CLAIMED, the next sweep tries again
+            PushDelivery.objects.filter(pk__in=pks, claim=claim, state__in=[state.CLAIMED, state.SENDING]).update(
+                state=state.CLAIMED
+            )
+
+        sent += _deliver(message=message, deliveries=deliveries, claim=claim, provider=provider, release=release)
     return sent
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
 from django.utils import timezone
 
 from esmart.celery import publish
@@ -10,6 +11,8 @@ from esmart.celery import publish
 from . import services
 from .adapters import ProviderUnavailableError, push_provider
 from .models import PushMessage
+
+SEND_RETRIES = 5
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -24,23 +27,30 @@ def fan_out(*, message_id: int) -> int:
     return len(chunks)
 
 
-@shared_task(
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(ProviderUnavailableError,),
-    retry_backoff=5,
-    retry_backoff_max=300,
-    max_retries=5,
-)
-def send_chunk(*, message_id: int, registration_ids: list[str]) -> int:
-    """Sends one chunk; each (message, registration) at most once, even when redelivered."""
-    return services.send_chunk(message_id=message_id, registration_ids=registration_ids, provider=push_provider())
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=SEND_RETRIES)
+def send_chunk(self, *, message_id: int, registration_ids: list[str]) -> int:
+    """Sends one chunk; each (message, registration) at most once, even when redelivered. A provider
+    outage retries the unsent rest with exponential backoff (5 s up to 5 min, jittered), bounded:
+    after the last try the rest is stored as FAILED."""
+    final = self.request.retries >= self.max_retries
+    try:
+        return services.send_chunk(
+            message_id=message_id, registration_ids=registration_ids, provider=push_provider(), final=final
+        )
+    except ProviderUnavailableError as exc:
+        if final:
+            return 0
+        countdown = get_exponential_backoff_interval(5, self.request.retries, 300, full_jitter=True)
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def retry_stale_deliveries() -> int:
     """Beat: deliveries whose worker died after claiming them are attempted again after the timeout."""
-    return services.retry_stale_claims(provider=push_provider())
+    try:
+        return services.retry_stale_claims(provider=push_provider())
+    except ProviderUnavailableError:
+        return 0  # released back to CLAIMED: the next sweep tries again, attempts bounded
 
 
 @shared_task(acks_late=True, ignore_result=True, max_retries=3, retry_backoff=10, autoretry_for=(OSError,))

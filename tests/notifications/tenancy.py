@@ -13,6 +13,8 @@ def owned_values(owner, route: str | None = None) -> dict[str, object]:
     customer_route = route is not None and "customers/" in route.lower()
     if route and "/send" in route.lower():
         grant(owner.user, "push_send")
+    if route and "emailconfigs/admin" in route.lower():
+        grant(owner.user, "support")
     registration = services.create_registration(
         app=app, user=owner.user, customer=owner.customer if customer_route else None
     )

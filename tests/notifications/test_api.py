@@ -279,5 +279,6 @@ def test_email_config_and_alert_once(owner, django_capture_on_commit_callbacks):
     change = flag.history.get()
     assert services.send_flag_alerts(change_id=change.pk) == 0
     assert len(mail.outbox) == 1
-    admin = client.get(f"/api/emailconfigs/admin/{owner.user.pk}").json()
+    grant(owner.user, "support")  # the admin list needs it
+    admin = owner.client().get(f"/api/emailconfigs/admin/{owner.user.pk}").json()
     assert admin[0]["AssetIds"] == [asset.pk]

@@ -11,3 +11,34 @@ def grant(user, codename: str) -> None:
 
 def smartliv() -> App:
     return App.objects.get_or_create(short_name="smartliv", defaults={"name": "Smartliv"})[0]
+
+
+def bulk_registrations(*, app: App, user, count: int, tag: tuple[int, str], customer=None) -> list[str]:
+    """`count` live registrations of `app` tagged `tag`, made with bulk_create (ids as text)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from apps.notifications.models import PushRegistration, PushTag
+
+    now = timezone.now()
+    registrations = PushRegistration.objects.bulk_create(
+        [
+            PushRegistration(
+                app=app,
+                user=user,
+                customer=customer,
+                platform="fcm",
+                handle=f"token-{n}",
+                refreshed_at=now,
+                expires_at=now + dt.timedelta(days=30),
+            )
+            for n in range(count)
+        ],
+        batch_size=2000,
+    )
+    PushTag.objects.bulk_create(
+        [PushTag(registration=r, identifier_type=tag[0], identifier_value=tag[1]) for r in registrations],
+        batch_size=2000,
+    )
+    return [str(r.pk) for r in registrations]

@@ -342,12 +342,25 @@ class EmailConfigTreeView(UserAnchored):
         return Response(s.EmailConfigNodeSerializer(selectors.email_config_tree(user=self.anchor), many=True).data)
 
 
+class ManagedUserScope(Scope):
+    """`{userId}` of the admin list: the caller or a user of the participants the caller works for
+    (a superuser: anyone). Narrower than UserScope: support is needed to call at all here."""
+
+    def restrict(self, queryset, request):
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=selectors.managed_users(user=request.user).values("pk"))
+
+
 class EmailConfigAdminView(UserAnchored):
-    # Another {userId} needs the support privilege (UserScope); one's own list does not.
+    permission_classes = privilege_required("support")  # superusers hold every privilege
+    anchor_scope = ManagedUserScope()
 
     @extend_schema(
         responses=s.EmailConfigUserSerializer(many=True),
-        summary="Gets the user list by super user, with their configurations (another user: support).",
+        summary="Gets the user list by super user, with their configurations (needs support).",
+        description="The users of the participants `userId` works for (the caller or one of the users the "
+        "caller manages), each with the assets alerts are on for. Needs the support privilege (or a superuser).",
     )
     def get(self, request, userId):
         users = list(selectors.managed_users(user=self.anchor))

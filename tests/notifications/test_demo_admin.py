@@ -1,0 +1,100 @@
+"""seed_demo's notifications, the admin pages (deliveries with counts per message), and the
+e-mail configuration admin list's privilege."""
+
+from collections import Counter
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from apps.notifications import demo, services
+from apps.notifications.adapters import ConsolePushProvider
+from apps.notifications.models import (
+    CustomerMessage,
+    EmailAlertConfig,
+    MessageState,
+    PushAppCredentials,
+    PushDelivery,
+    PushMessage,
+    PushRegistration,
+)
+
+from .world import bulk_registrations, grant, smartliv
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_seeds_a_registration_and_messages_in_each_state_idempotently(owner, other):
+    smartliv()
+    owner.user.username = "demo1"
+    owner.user.save()
+    demo.seed(users=[owner.user, other.user], days=0)
+    demo.seed(users=[owner.user, other.user], days=0)
+    registrations = PushRegistration.objects.filter(user=owner.user)
+    assert {r.customer_id for r in registrations} == {owner.customer.pk}  # the customer with a meter
+    assert [t.identifier_value for t in registrations.get().tags.all()] == [owner.meter.meter_id]
+    states = Counter(CustomerMessage.objects.filter(customer=owner.customer).values_list("state", flat=True))
+    assert states == {state: 1 for state in MessageState}
+    assert not PushRegistration.objects.filter(user=other.user).exists()  # not a demo login
+    response = owner.client().get(f"/api/customers/{owner.customer.pk}/messages/count", {"state": -1})
+    assert response.json() == 4
+
+
+@pytest.fixture
+def admin_client(client):
+    admin = get_user_model().objects.create_superuser("notif-admin", "notif-admin@example.no", "pw-123456")
+    client.force_login(admin)
+    return client
+
+
+def test_admin_pages_render_with_delivery_counts_per_message(admin_client, owner):
+    app = smartliv()
+    PushAppCredentials.objects.create(app=app, fcm_project_id="p", fcm_service_account_json='{"private_key": "SECRET"}')
+    ids = bulk_registrations(app=app, user=owner.user, count=3, tag=(2, str(owner.user.pk)))
+    message = PushMessage.objects.create(app=app, text="Counted", tags=[[2, str(owner.user.pk)]])
+    services.send_chunk(message_id=message.pk, registration_ids=ids, provider=ConsolePushProvider())
+    EmailAlertConfig.objects.create(user=owner.user, asset_id=_asset(owner))
+    pages = [
+        "/admin/notifications/pushregistration/",
+        f"/admin/notifications/pushregistration/{ids[0]}/change/",
+        "/admin/notifications/pushmessage/",
+        f"/admin/notifications/pushmessage/{message.pk}/change/",
+        "/admin/notifications/pushdelivery/",
+        f"/admin/notifications/pushdelivery/{PushDelivery.objects.first().pk}/change/",
+        "/admin/notifications/customermessage/",
+        "/admin/notifications/emailalertconfig/",
+        "/admin/notifications/emailalert/",
+        "/admin/notifications/pushappcredentials/",
+        "/admin/notifications/callcentershift/",
+        "/admin/notifications/clientlog/",
+        "/admin/notifications/inboundsms/",
+    ]
+    for page in pages:
+        assert admin_client.get(page).status_code == 200, page
+    listing = admin_client.get("/admin/notifications/pushmessage/").content.decode()
+    assert '<td class="field-sent">3</td>' in listing and '<td class="field-failed">0</td>' in listing
+
+
+def _asset(owner) -> int:
+    from apps.assets.models import Asset
+    from apps.assets.services import ensure_meter_asset
+
+    ensure_meter_asset(meter=owner.meter)
+    return Asset.objects.get(meter=owner.meter).pk
+
+
+def test_email_config_admin_list_needs_support_and_covers_managed_users(owner, other):
+    url = f"/api/emailconfigs/admin/{owner.user.pk}"
+    assert owner.client().get(url).status_code == 403  # one's own list too: support or superuser
+    grant(owner.user, "support")
+    EmailAlertConfig.objects.create(user=owner.user, asset_id=_asset(owner))
+    rows = owner.client().get(url).json()
+    assert [(r["UserId"], r["AssetIds"]) for r in rows] == [(owner.user.pk, [_asset(owner)])]
+    # support does not reach users outside the caller's participants
+    assert owner.client().get(f"/api/emailconfigs/admin/{other.user.pk}").status_code == 404
+    superuser = get_user_model().objects.create_superuser("root-notif", "r@example.no", "pw-123456")
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(superuser)
+    assert client.get(f"/api/emailconfigs/admin/{other.user.pk}").status_code == 200
+    assert APIClient().get(url).status_code == 401
