@@ -43,10 +43,10 @@ def main() -> int:
     django.setup()
     from django.test import Client
 
-    token = base64.b64encode(":".join(DEMO_LOGIN).encode()).decode()
+    pair = next(p for p in PAIRS if p.name == args.pair) if args.pair else None
+    token = base64.b64encode(":".join((pair and pair.auth) or DEMO_LOGIN).encode()).decode()  # the pair's login
     client = Client(HTTP_AUTHORIZATION=f"Basic {token}", HTTP_HOST="127.0.0.1")
-    if args.pair:
-        pair = next(p for p in PAIRS if p.name == args.pair)
+    if pair:
         args.path = pair.real_path
 
         def send():

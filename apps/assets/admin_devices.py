@@ -12,6 +12,7 @@ from django.db import transaction
 from . import components, devices
 from .models.components import ComponentFlag, ComponentFlagChange, FlagState
 from .models.devices import (
+    AggregationPoint,
     Charger,
     ChargingStation,
     Counter,
@@ -41,8 +42,11 @@ class DetailsAdmin(admin.ModelAdmin):
 
 @admin.register(SmartHomeGateway)
 class SmartHomeGatewayAdmin(DetailsAdmin):
-    list_display = ("asset_id", "asset_name", "serial_number", "gateway_class", "status", "token_expiry")
-    list_filter = ("status", "gateway_class")
+    list_display = (
+        "asset_id", "asset_name", "serial_number", "gateway_class", "status", "connection_state", "last_seen_at",
+        "firmware_version",
+    )  # fmt: skip
+    list_filter = ("status", "gateway_class", "connection_state")
     readonly_fields = ("gateway_id", "token_expiry")
     exclude = ("token_digest",)
     actions = ["issue_token"]
@@ -67,9 +71,16 @@ class DeviceValueInline(admin.TabularInline):
 
 @admin.register(SmartHomeDevice)
 class SmartHomeDeviceAdmin(DetailsAdmin):
-    list_display = ("asset_id", "asset_name", "serial_number", "device_type")
+    list_display = ("asset_id", "asset_name", "serial_number", "device_type", "rated_power_kw")
     list_filter = ("device_type",)
     inlines = [DeviceValueInline]
+
+
+@admin.register(AggregationPoint)
+class AggregationPointAdmin(DetailsAdmin):
+    list_display = ("asset_id", "asset_name", "metering_point_id", "bidding_zone", "max_capacity_kw")
+    list_filter = ("bidding_zone", "flexibility_enabled")
+    search_fields = (*ASSET_SEARCH, "metering_point_id")
 
 
 @admin.register(Counter)

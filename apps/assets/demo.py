@@ -18,6 +18,7 @@ from apps.customers import demo as customers_demo
 
 from . import services
 from .models import (
+    AggregationPoint,
     Asset,
     AssetRelation,
     AssetType,
@@ -116,7 +117,13 @@ def seed(*, users, days: int = 0, progress=None, assets: int = 0) -> None:
         building = buildings[index % len(buildings)]
         apartment = _asset(f"DEMO-AP-{meter.name}", AssetType.Apartment, f"Apartment {index + 1}", building, LOCATION)
         services.relate(parent=apartment, child=meter, relation_type=LOCATION)
-    _asset("DEMO-AGG-1", AssetType.AggregationPoint, "Aggregation point 1", substations[0], owner=company)
+    aggregation_point = _asset(
+        "DEMO-AGG-1", AssetType.AggregationPoint, "Aggregation point 1", substations[0], owner=company
+    )
+    AggregationPoint.objects.get_or_create(
+        asset=aggregation_point,
+        defaults={"bidding_zone": "NO1", "max_capacity_kw": 2500, "flexibility_enabled": True},
+    )
     zone, _ = SearchFilter.objects.get_or_create(name="Zone Oslo Nord", defaults={"owner": company})
     zone.assets.add(substations[0])
 

@@ -23,6 +23,7 @@ from .models.devices import (
     ConnectorType,
     CounterCategory,
     DeviceType,
+    GatewayConnectionState,
     IoTStatus,
     TimeSeriesTypeClass,
     ValueSubCategory,
@@ -46,7 +47,14 @@ def _behind_meter(meter: Asset, index: int, now: dt.datetime) -> None:
         external_id=f"DEMO-GW-{key}",
         delivery_point_id=point,
         parent=meter,
-        details={"status": IoTStatus.Active, "logging_is_on": index % 2 == 0, "data_provider_id": 1},
+        details={
+            "status": IoTStatus.Active,
+            "logging_is_on": index % 2 == 0,
+            "data_provider_id": 1,
+            "firmware_version": "2.14.1",
+            "connection_state": GatewayConnectionState.Online,
+            "last_seen_at": now,
+        },
     )
     devices.issue_gateway_token(gateway=gateway)
     heater = devices.create_device(

@@ -41,7 +41,7 @@ from .services import relate
 GATEWAY_TOKEN_LIFETIME = dt.timedelta(days=365)
 
 
-def _parent_of(relation_type: RelationType, parent_type: AssetType, child_ref: str = "asset_id"):
+def first_parent_id(relation_type: RelationType, parent_type: AssetType, child_ref: str = "asset_id"):
     """The id of the child's first parent of `parent_type` over a typed relation (one hop)."""
     return Subquery(
         AssetRelation.objects.filter(
@@ -182,7 +182,7 @@ def counters(*, category: CounterCategory | None = None) -> QuerySet[Counter]:
 def chargers() -> QuerySet[Charger]:
     return (
         Charger.objects.select_related("asset")
-        .annotate(station_asset_id=_parent_of(RelationType.Supplies, AssetType.ChargingStation))
+        .annotate(station_asset_id=first_parent_id(RelationType.Supplies, AssetType.ChargingStation))
         .order_by("asset_id")
     )
 

@@ -101,6 +101,35 @@ def children(*, asset_id: int, relation_types, depth: int = 1, page: int = 1, pa
     return [AssetNode(row[0], _uuid(row[1]), *row[2:]) for row in rows]
 
 
+def builds_json() -> bool:
+    """Whether pages of a walk are built as JSON by the database (PostgreSQL); elsewhere (SQLite) the
+    rows of `children()` are serialised in Python. Same page, same JSON."""
+    return connection.vendor == "postgresql"
+
+
+def children_json(*, asset_id: int, relation_types, names, depth: int = 1, page: int = 1, page_size: int = 100) -> str:
+    """PostgreSQL: the page `children()` returns, as JSON objects joined by commas (no brackets; ''
+    for an empty page), one per row with `names` as the keys of NODE_COLUMNS, tree_parent_id and
+    tree_depth. The database builds the text (row_to_json, compact), so no row reaches Python."""
+    if len(names) != len(AssetNode._fields):
+        raise ValueError(f"children_json needs {len(AssetNode._fields)} names, got {len(names)}")
+    cte, params = _down_sql(
+        roots_sql="SELECT %s AS id", roots_params=[asset_id], relation_types=relation_types, max_depth=depth
+    )
+    quote = connection.ops.quote_name
+    sources = [f"a.{c}" for c in NODE_COLUMNS] + ["sub.parent_id", "sub.depth"]
+    columns = ", ".join(f"{source} AS {quote(name)}" for source, name in zip(sources, names, strict=True))
+    depth_key, id_key = quote(names[-1]), quote(names[0])
+    sql = (
+        f"{cte} SELECT COALESCE(string_agg(row_to_json(p)::text, ',' ORDER BY p.{depth_key}, p.{id_key}), '')"
+        f" FROM (SELECT {columns} FROM sub JOIN {_ASSET} a ON a.id = sub.id WHERE sub.depth > 0"
+        f" ORDER BY sub.depth, a.id LIMIT %s OFFSET %s) AS p"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, page_size, (page - 1) * page_size])
+        return cursor.fetchone()[0]
+
+
 def subtree_ids_sql(*, root_ids, relation_types=HIERARCHIES, max_depth: int = MAX_DEPTH) -> tuple[str, list]:
     """SQL selecting the ids of the roots and every asset below them (usable in `pk__in=RawSQL(...)`)."""
     roots_sql, roots_params = _in(root_ids)

@@ -50,6 +50,16 @@ def reachable_asset(*, user, asset_id: int) -> Asset:
     return asset
 
 
+def reachable_assets(*, user, asset_ids) -> dict[int, Asset]:
+    """The assets `asset_ids` by id, in one query; a 404 naming the first one the user does not reach."""
+    wanted = sorted(set(asset_ids))
+    found = {a.pk: a for a in Asset.objects.filter(selectors.reachable(user=user), pk__in=wanted)}
+    missing = [pk for pk in wanted if pk not in found]
+    if missing:
+        raise NotFound(f"No asset {missing[0]}.")
+    return found
+
+
 def check_owner(*, user, owner) -> None:
     """A participant named in a body must be one the user reaches (404 otherwise, as for paths)."""
     from .models import Participant
@@ -166,11 +176,34 @@ def create_children(*, parent: Asset, asset_type: int, items: list[dict], user=N
     return created
 
 
+def create_under_parents(*, asset_type: int, items: list[dict], user=None) -> list[Asset]:
+    """Creates one asset per item, each under the asset its `parent_id` names (POST api/Facilities).
+    Every parent must be in the user's reach (else a 404 before anything is written)."""
+    parents = reachable_assets(user=user, asset_ids=[item["parent_id"] for item in items])
+    created = []
+    for item in items:
+        fields = dict(item)
+        parent = parents[fields.pop("parent_id")]
+        relation_type = fields.pop("relation_type", RelationType.Location)
+        created.append(
+            create_asset(asset_type=asset_type, parent=parent, relation_type=relation_type, user=user, **fields)
+        )
+    return created
+
+
 def _check_etag(*, asset: Asset, if_match: str | None) -> None:
     if if_match is None:
         return
     tags = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
     if "*" not in tags and asset.etag not in tags:
+        raise StaleVersion()
+
+
+def check_version(*, asset: Asset, version: int, if_match: str | None = None) -> None:
+    """A 409 unless `version` (and `If-Match`, when sent) is the asset's as read: for writes that
+    check before they change anything. replace_asset's compare-and-set still guards the write."""
+    _check_etag(asset=asset, if_match=if_match)
+    if version != asset.version:
         raise StaleVersion()
 
 

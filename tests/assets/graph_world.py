@@ -14,6 +14,7 @@ from django.contrib.auth.models import Permission
 
 from apps.assets import services
 from apps.assets.models import (
+    AggregationPoint,
     Asset,
     AssetType,
     Participant,
@@ -59,7 +60,10 @@ def build(owner, *, professional: bool = True) -> SimpleNamespace:
     services.relate(parent=apartment, child=meter, relation_type=LOCATION)
     ParticipantTopNode.objects.create(participant=participant, asset=substation, hierarchy=NET)
     ParticipantTopNode.objects.create(participant=participant, asset=region, hierarchy=LOCATION)
+    # The business objects; the aggregation point with its details (devices_world adds the gateway's
+    # and the device's, so that the device tests build on these very assets).
     aggregation_point = asset(AssetType.AggregationPoint, f"AP {tag}", substation)
+    AggregationPoint.objects.create(asset=aggregation_point, bidding_zone="NO1", max_capacity_kw=500)
     smart_home_gateway = asset(AssetType.SmartHomeGateway, f"Gateway {tag}", meter, LOCATION)
     smart_home_device = asset(AssetType.SmartHomeDevice, f"Device {tag}", smart_home_gateway, LOCATION)
     zone = SearchFilter.objects.create(name=f"Zone {tag}", owner=participant)

@@ -119,6 +119,9 @@ class TestDeviceBySerialNumber:
             "LoggingIsOn": True,
             "TokenExpiry": mine.gateway.token_expiry.strftime("%Y-%m-%dT%H:%M:%S"),
             "DataProviderId": 7,
+            "FirmwareVersion": "",
+            "ConnectionState": 0,
+            "LastSeen": None,
         }
         assert mine.gateway.token_digest not in gateway.content.decode()
 

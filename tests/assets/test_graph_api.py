@@ -45,104 +45,6 @@ def count_queries(call) -> int:
     return len(queries)
 
 
-# --- business objects -------------------------------------------------------------------------------
-
-BUSINESS_OBJECTS = [
-    ("aggregationpoint", "aggregation_point", AssetType.AggregationPoint),
-    ("smarthomedevice", "smart_home_device", AssetType.SmartHomeDevice),
-    ("smarthomegateway", "smart_home_gateway", AssetType.SmartHomeGateway),
-]
-
-
-@pytest.mark.parametrize(("route", "attribute", "asset_type"), BUSINESS_OBJECTS)
-class TestBusinessObjects:
-    def test_get_carries_version_and_etag(self, world, route, attribute, asset_type):
-        obj = getattr(world, attribute)
-        response = client(world).get(f"/api/businessobject/{route}/{obj.pk}")
-        assert response.status_code == 200
-        body = response.json()
-        assert body["Id"] == obj.pk and body["AssetType"] == int(asset_type) and body["Version"] == obj.version
-        assert body["Key"] == str(obj.key)
-        assert response["ETag"] == f'"{obj.pk}-{obj.version}"'
-
-    def test_another_organisation_and_another_type_are_404(self, world, other_world, route, attribute, asset_type):
-        assert client(world).get(f"/api/businessobject/{route}/{getattr(other_world, attribute).pk}").status_code == 404
-        assert client(world).get(f"/api/businessobject/{route}/{world.substation.pk}").status_code == 404
-
-    def test_credentials_and_privilege(self, world, layman, anonymous, route, attribute, asset_type):
-        url = f"/api/businessobject/{route}/{getattr(world, attribute).pk}"
-        assert anonymous.get(url).status_code == 401
-        assert layman.client().get(url).status_code == 403
-        assert layman.client().post(f"/api/businessobject/{route}", {}, format="json").status_code == 403
-
-    def test_post_creates_under_a_parent_in_reach(self, world, route, attribute, asset_type):
-        response = client(world).post(
-            f"/api/businessobject/{route}",
-            {"Name": "New", "ParentId": world.substation.pk, "RelationshipType": int(NET), "Latitude": 60.1},
-            format="json",
-        )
-        assert response.status_code == 200, response.content
-        created = Asset.objects.get(pk=response.json()["Id"])
-        assert created.asset_type == asset_type and created.latitude == 60.1 and created.owner == world.participant
-        assert AssetRelation.objects.filter(parent=world.substation, child=created, relation_type=NET).exists()
-        assert response["ETag"] == f'"{created.pk}-1"'
-
-    def test_post_bad_input_or_foreign_parent_writes_nothing(self, world, other_world, route, attribute, asset_type):
-        before = Asset.objects.count()
-        bad = client(world).post(
-            f"/api/businessobject/{route}", {"ParentId": world.substation.pk, "Latitude": 91}, format="json"
-        )
-        assert bad.status_code == 400
-        assert set(bad.json()["ModelState"]) == {"Name", "Latitude"}
-        foreign = client(world).post(
-            f"/api/businessobject/{route}", {"Name": "X", "ParentId": other_world.substation.pk}, format="json"
-        )
-        assert foreign.status_code == 404
-        assert Asset.objects.count() == before
-
-    def test_put_replaces_and_bumps_the_version(self, world, route, attribute, asset_type):
-        obj = getattr(world, attribute)
-        version = obj.version
-        response = client(world).put(
-            f"/api/businessobject/{route}/{obj.pk}", {"Name": "Renamed", "Version": version}, format="json"
-        )
-        assert response.status_code == 200, response.content
-        assert response.json()["Version"] == version + 1 and response["ETag"] == f'"{obj.pk}-{version + 1}"'
-        obj.refresh_from_db()
-        assert obj.name == "Renamed" and obj.version == version + 1
-
-    def test_stale_version_or_if_match_is_409_and_changes_nothing(self, world, route, attribute, asset_type):
-        obj = getattr(world, attribute)
-        v = obj.version
-        url = f"/api/businessobject/{route}/{obj.pk}"
-        assert client(world).put(url, {"Name": "First", "Version": v}, format="json").status_code == 200
-        stale = client(world).put(url, {"Name": "Second", "Version": v}, format="json")
-        assert stale.status_code == 409
-        stale_tag = client(world).put(
-            url, {"Name": "Third", "Version": v + 1}, format="json", HTTP_IF_MATCH=f'"{obj.pk}-{v}"'
-        )
-        assert stale_tag.status_code == 409
-        obj.refresh_from_db()
-        assert (obj.name, obj.version) == ("First", v + 1)
-        fresh = client(world).put(
-            url, {"Name": "Fourth", "Version": v + 1}, format="json", HTTP_IF_MATCH=f'"{obj.pk}-{v + 1}"'
-        )
-        assert fresh.status_code == 200 and fresh.json()["Name"] == "Fourth"
-
-    def test_put_bad_input_changes_nothing(self, world, route, attribute, asset_type):
-        obj = getattr(world, attribute)
-        v = obj.version
-        response = client(world).put(
-            f"/api/businessobject/{route}/{obj.pk}",
-            {"Name": "", "Version": v, "DefaultTimeZoneId": "Mars/Olympus"},
-            format="json",
-        )
-        assert response.status_code == 400
-        assert set(response.json()["ModelState"]) == {"Name", "DefaultTimeZoneId"}
-        obj.refresh_from_db()
-        assert obj.version == v and obj.name != ""
-
-
 # --- assets -----------------------------------------------------------------------------------------
 
 
@@ -283,19 +185,33 @@ class TestCreateChildren:
 
 
 class TestFacilities:
-    def test_creates_one_facility(self, world):
-        response = client(world).post("/api/Facilities", {"Name": "Plant", "ParentId": world.region.pk}, format="json")
+    def test_creates_a_list_each_under_its_parent(self, world):
+        body = [{"Name": "Plant", "ParentId": world.region.pk}, {"Name": "Depot", "ParentId": world.building.pk}]
+        response = client(world).post("/api/Facilities", body, format="json")
         assert response.status_code == 200, response.content
-        assert response.json()["AssetType"] == int(AssetType.Facility)
-        assert AssetRelation.objects.filter(parent=world.region, child_id=response.json()["Id"]).exists()
+        created = response.json()
+        assert [a["Name"] for a in created] == ["Plant", "Depot"]
+        assert {a["AssetType"] for a in created} == {int(AssetType.Facility)}
+        assert AssetRelation.objects.filter(parent=world.region, child_id=created[0]["Id"]).exists()
+        assert AssetRelation.objects.filter(parent=world.building, child_id=created[1]["Id"]).exists()
 
-    def test_bad_foreign_unauthenticated_unprivileged(self, world, other_world, layman, anonymous):
+    def test_every_bad_item_is_reported_and_nothing_written(self, world):
         before = Asset.objects.count()
-        assert client(world).post("/api/Facilities", {"ParentId": world.region.pk}, format="json").status_code == 400
-        foreign = {"Name": "P", "ParentId": other_world.region.pk}
-        assert client(world).post("/api/Facilities", foreign, format="json").status_code == 404
-        assert anonymous.post("/api/Facilities", foreign, format="json").status_code == 401
-        assert layman.client().post("/api/Facilities", foreign, format="json").status_code == 403
+        body = [{"Name": "Good", "ParentId": world.region.pk}, {"ParentId": world.region.pk}, {"Name": "No parent"}]
+        response = client(world).post("/api/Facilities", body, format="json")
+        assert response.status_code == 400
+        assert set(response.json()["ModelState"]) == {"[1].Name", "[2].ParentId"}
+        assert client(world).post("/api/Facilities", [], format="json").status_code == 400
+        single = {"Name": "P", "ParentId": world.region.pk}
+        assert client(world).post("/api/Facilities", single, format="json").status_code == 400  # a list at a time
+        assert Asset.objects.count() == before
+
+    def test_foreign_parent_unauthenticated_unprivileged(self, world, other_world, layman, anonymous):
+        before = Asset.objects.count()
+        mixed = [{"Name": "P", "ParentId": world.region.pk}, {"Name": "Q", "ParentId": other_world.region.pk}]
+        assert client(world).post("/api/Facilities", mixed, format="json").status_code == 404
+        assert anonymous.post("/api/Facilities", mixed, format="json").status_code == 401
+        assert layman.client().post("/api/Facilities", mixed, format="json").status_code == 403
         assert Asset.objects.count() == before
 
 

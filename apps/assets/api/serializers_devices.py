@@ -18,6 +18,7 @@ from ..models.devices import (
     CounterCategory,
     DeviceType,
     GatewayClass,
+    GatewayConnectionState,
     IoTStatus,
     SimStatus,
     TimeSeriesTypeClass,
@@ -75,6 +76,9 @@ class IoTGatewaySerializer(CompiledReadSerializer):
     logging_is_on = serializers.BooleanField()
     token_expiry = serializers.DateTimeField(allow_null=True)
     data_provider_id = serializers.IntegerField(allow_null=True)
+    firmware_version = serializers.CharField()
+    connection_state = EnumField(GatewayConnectionState)
+    last_seen = serializers.DateTimeField(source="last_seen_at", allow_null=True, help_text="When it last reported in.")
 
     class Meta:
         ref_name = "IoTGateway"

@@ -2,6 +2,7 @@
 
 from esmart.api.routing import api_path
 
+from ..models.graph import AssetType
 from . import views_devices as views
 
 urlpatterns = [
@@ -25,11 +26,13 @@ urlpatterns = [
     api_path("componentinfo/events", views.ComponentEventsView.as_view(), name="componentinfo-events"),
     api_path(
         "componentinfo/substations/event/<str:eventName>",
-        views.FlaggedSubstationsView.as_view(),
+        views.component_flags_view(asset_type=AssetType.Substation, restricted=False).as_view(),
         name="componentinfo-substations",
     ),
     api_path(
-        "componentinfo/meters/event/<str:eventName>", views.FlaggedMetersView.as_view(), name="componentinfo-meters"
+        "componentinfo/meters/event/<str:eventName>",
+        views.component_flags_view(asset_type=AssetType.Meter, restricted=False).as_view(),
+        name="componentinfo-meters",
     ),
     api_path(
         "componentinforestricted/types", views.RestrictedComponentTypesView.as_view(), name="componentinfo-r-types"
@@ -39,12 +42,12 @@ urlpatterns = [
     ),
     api_path(
         "componentinforestricted/substations/event/<str:eventName>",
-        views.PublishedSubstationsView.as_view(),
+        views.component_flags_view(asset_type=AssetType.Substation, restricted=True).as_view(),
         name="componentinfo-r-substations",
     ),
     api_path(
         "componentinforestricted/meters/event/<str:eventName>",
-        views.PublishedMetersView.as_view(),
+        views.component_flags_view(asset_type=AssetType.Meter, restricted=True).as_view(),
         name="componentinfo-r-meters",
     ),
     api_path(

@@ -17,7 +17,7 @@ from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView
 
-from .. import selectors, services
+from .. import business_objects, selectors, services
 from ..models import HIERARCHIES, Asset, AssetActivityRecord, AssetType, Participant, RelationType
 from ..scopes import AssetScope, ParticipantScope
 from .serializers import (
@@ -37,9 +37,9 @@ from .serializers import (
     RelationResponseSerializer,
     SearchFilterSerializer,
     TopNodeSerializer,
-    business_object_serializers,
-    node_rows,
+    children_page,
 )
+from .serializers_business import business_object_serializers, split
 
 PROFESSIONAL = privilege_required("professional")
 ERRORS = {
@@ -88,19 +88,19 @@ class AssetAnchored(ProfessionalView):
 # --- business objects (optimistic concurrency) ------------------------------------------------------
 
 
-def _with_etag(asset: Asset) -> Response:
-    asset = Asset.objects.prefetch_related(_RECORDS).get(pk=asset.pk)
-    return Response(AssetSerializer(asset).data, headers={"ETag": asset.etag})
-
-
 _RECORDS = Prefetch("activity_records", queryset=AssetActivityRecord.objects.prefetch_related("documents"))
 
 
 def business_object_views(asset_type: AssetType):
     """GET/PUT api/businessobject/<type>/{id} and POST api/businessobject/<type>: one mechanism for
-    every business-object type (version + ETag; a stale Version or If-Match is a 409)."""
-    create_serializer, replace_serializer = business_object_serializers(asset_type)
+    every business-object type: the asset with its type's details, a version and an ETag; a stale
+    Version or If-Match is a 409 and nothing changes."""
+    kind = business_objects.KINDS[asset_type]
+    create_serializer, replace_serializer, response_serializer = business_object_serializers(kind)
     name = asset_type.label
+
+    def respond(asset: Asset) -> Response:
+        return Response(response_serializer(asset).data, headers={"ETag": asset.etag})
 
     class BusinessObjectView(ProfessionalView):
         anchor_model = Asset
@@ -112,53 +112,64 @@ def business_object_views(asset_type: AssetType):
 
         @extend_schema(
             operation_id=f"businessobject_{name.lower()}_retrieve",
-            responses={200: AssetSerializer, **ERRORS},
+            responses={200: response_serializer, **ERRORS},
             summary=f"Get a {name} business object.",
-            description=f"The ETag header and Version carry its version for a later PUT. {REACH}",
+            description=f"The asset with its {name} details. The ETag header and Version carry its version "
+            f"for a later PUT. {REACH}",
         )
         def get(self, request, id):
-            return _with_etag(self.anchor)
+            return respond(business_objects.read(kind=kind, asset_id=self.anchor.pk))
 
         @extend_schema(
             operation_id=f"businessobject_{name.lower()}_update",
             request=replace_serializer,
             responses={
-                200: AssetSerializer,
+                200: response_serializer,
                 **WRITE_ERRORS,
                 409: OpenApiResponse(ErrorSerializer, description="Stale Version or If-Match; nothing changed."),
             },
             summary=f"Replace a {name} business object.",
-            description="Every property takes the given value (absent ones their defaults). Version must be "
-            "the one read; If-Match, when sent, must be the current ETag. Otherwise 409 and nothing changes.",
+            description="Every property, the details' too, takes the given value (absent ones their defaults). "
+            "Version must be the one read; If-Match, when sent, must be the current ETag. Otherwise 409 and "
+            "nothing changes.",
         )
         def put(self, request, id):
             body = replace_serializer(data=request.data)
             body.is_valid(raise_exception=True)
-            data = dict(body.validated_data)
-            version = data.pop("version")
-            asset = services.replace_asset(
+            asset_fields, details = split(kind, body.validated_data)
+            version = asset_fields.pop("version")
+            asset = business_objects.replace(
+                kind=kind,
                 asset=self.anchor,
                 version=version,
                 if_match=request.headers.get("If-Match"),
                 user=request.user,
-                **data,
+                asset_fields=asset_fields,
+                details=details,
             )
-            return _with_etag(asset)
+            return respond(asset)
 
     class BusinessObjectCreateView(ProfessionalView):
         @extend_schema(
             operation_id=f"businessobject_{name.lower()}_create",
             request=create_serializer,
-            responses={200: AssetSerializer, **WRITE_ERRORS},
+            responses={200: response_serializer, **WRITE_ERRORS},
             summary=f"Create a {name} business object under an asset in your reach (ParentId).",
         )
         def post(self, request):
             body = create_serializer(data=request.data)
             body.is_valid(raise_exception=True)
-            data = dict(body.validated_data)
-            parent = services.reachable_asset(user=request.user, asset_id=data.pop("parent_id"))
-            asset = services.create_asset(asset_type=asset_type, parent=parent, user=request.user, **data)
-            return _with_etag(asset)
+            asset_fields, details = split(kind, body.validated_data)
+            parent = services.reachable_asset(user=request.user, asset_id=asset_fields.pop("parent_id"))
+            asset = business_objects.create(
+                kind=kind,
+                parent=parent,
+                relation_type=asset_fields.pop("relation_type"),
+                user=request.user,
+                asset_fields=asset_fields,
+                details=details,
+            )
+            return respond(asset)
 
     BusinessObjectView.__name__ = f"{name}BusinessObjectView"
     BusinessObjectCreateView.__name__ = f"{name}BusinessObjectCreateView"
@@ -284,17 +295,22 @@ def create_children_view(asset_type: AssetType, summary: str):
 
 class FacilitiesView(ProfessionalView):
     @extend_schema(
-        request=FacilityRequestSerializer,
-        responses={200: AssetSerializer, **WRITE_ERRORS},
-        summary="Creates a facility under an asset in your reach (ParentId).",
+        request=FacilityRequestSerializer(many=True),
+        responses={200: AssetNodeSerializer(many=True), **WRITE_ERRORS},
+        summary="Creates facilities, each under an asset in your reach (ParentId).",
+        description=f"A list of 1-{MAX_CHILDREN_PER_POST} facilities, as the other child-creating POSTs: the whole "
+        "list is validated first, every bad item is reported with its index ([2].Name), a ParentId out of your "
+        "reach is a 404, and nothing is written on any error.",
     )
     def post(self, request):
-        body = FacilityRequestSerializer(data=request.data)
+        body = FacilityRequestSerializer(
+            data=request.data, many=True, allow_empty=False, max_length=MAX_CHILDREN_PER_POST
+        )
         body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
-        parent = services.reachable_asset(user=request.user, asset_id=data.pop("parent_id"))
-        asset = services.create_asset(asset_type=AssetType.Facility, parent=parent, user=request.user, **data)
-        return _with_etag(asset)
+        created = services.create_under_parents(
+            asset_type=AssetType.Facility, items=[dict(i) for i in body.validated_data], user=request.user
+        )
+        return Response(AssetNodeSerializer(created, many=True).data)
 
 
 # --- participants ---------------------------------------------------------------------------------
@@ -379,14 +395,14 @@ def _children_response(request, *, asset: Asset, relation_type: RelationType):
     query = bind_query(request, ChildrenQuerySerializer)
     if relation_type in HIERARCHIES:
         # Reach is downward-closed in the hierarchies: everything below a reachable asset is reachable.
-        rows = selectors.children(
+        page = children_page(
             asset_id=asset.pk,
             relation_types=[relation_type],
             depth=query["depth"],
             page=query["page"],
             page_size=query["page_size"],
         )
-        return Response(node_rows(rows))
+        return Response(page)
     start, stop = _page(query)
     rows = selectors.typed_children(user=request.user, asset=asset, relation_type=relation_type)[start:stop]
     return Response(AssetNodeSerializer(rows, many=True).data)

@@ -392,71 +392,58 @@ EVENT_PARAMETERS = [
 FLAGS_DESCRIPTION = "Active flags of the event (newest first, paged); an unknown eventName is a 404."
 
 
-def _flags(request, eventName, *, asset_type: AssetType, published_only: bool, scoped: bool = True):
-    event = components.event_by_name(eventName)
-    if event is None:
-        raise NotFound(f"Unknown event '{eventName}'.")
-    flags = components.active_flags(event=event, asset_type=asset_type, published_only=published_only)
-    return _page(request, IN_SCOPE.restrict(flags, request) if scoped else flags)
+class ComponentFlagsView(DevicesView):
+    """GET api/componentinfo[restricted]/{substations|meters}/event/{eventName}: the active flags of
+    one event on one component type. The four routes are this view, made by `component_flags_view`."""
 
-
-class FlaggedSubstationsView(DevicesView):
     query_serializer_class = PageQuery  # documents the 400 of bad paging values
-    permission_classes = PROFESSIONAL
+    asset_type: AssetType
+    published_only: bool  # the restricted routes: only what was published to the web
+    scoped: bool  # False: every flag is listed, whoever reaches the asset
+    serializer: type
 
-    @extend_schema(
-        parameters=EVENT_PARAMETERS,
-        responses={200: ComponentInfoSerializer(many=True), **NO_PRIVILEGE, **UNKNOWN_EVENT},
-        summary="GET list of substations that has an active flag for the given event",
-        description=FLAGS_DESCRIPTION + PROFESSIONALS_ONLY,
-    )
     def get(self, request, eventName):
-        flags = _flags(request, eventName, asset_type=AssetType.Substation, published_only=False)
-        return _many(ComponentInfoSerializer, flags)
+        event = components.event_by_name(eventName)
+        if event is None:
+            raise NotFound(f"Unknown event '{eventName}'.")
+        flags = components.active_flags(event=event, asset_type=self.asset_type, published_only=self.published_only)
+        return _many(self.serializer, _page(request, IN_SCOPE.restrict(flags, request) if self.scoped else flags))
 
 
-class FlaggedMetersView(DevicesView):
-    query_serializer_class = PageQuery  # documents the 400 of bad paging values
-    permission_classes = PROFESSIONAL
+def component_flags_view(*, asset_type: AssetType, restricted: bool) -> type[ComponentFlagsView]:
+    plural = "substations" if asset_type == AssetType.Substation else "meters"
+    if not restricted:
+        summary = f"GET list of {plural} that has an active flag for the given event"
+        serializer, extra, description = ComponentInfoSerializer, NO_PRIVILEGE, PROFESSIONALS_ONLY
+    else:
+        summary = (
+            f"GET list of {plural} that has an active flag for the given event and has been published to web "
+            "from notification center"
+        )
+        serializer, extra = RestrictedComponentInfoSerializer, {}
+        description = " Only flags published to the web, without internal notes" + (
+            ". What is published is public: any authenticated caller (a customer too) sees every published "
+            "substation flag."
+            if asset_type == AssetType.Substation
+            else ", on meters the caller reaches." + CUSTOMERS_TOO
+        )
 
-    @extend_schema(
-        parameters=EVENT_PARAMETERS,
-        responses={200: ComponentInfoSerializer(many=True), **NO_PRIVILEGE, **UNKNOWN_EVENT},
-        summary="GET list of meters that has an active flag for the given event",
-        description=FLAGS_DESCRIPTION + PROFESSIONALS_ONLY,
-    )
-    def get(self, request, eventName):
-        flags = _flags(request, eventName, asset_type=AssetType.Meter, published_only=False)
-        return _many(ComponentInfoSerializer, flags)
+    def get(self, request, eventName):  # a function of its own: extend_schema annotates it in place
+        return ComponentFlagsView.get(self, request, eventName)
 
-
-class PublishedSubstationsView(DevicesView):
-    query_serializer_class = PageQuery  # documents the 400 of bad paging values
-
-    @extend_schema(
-        parameters=EVENT_PARAMETERS,
-        responses={200: RestrictedComponentInfoSerializer(many=True), **UNKNOWN_EVENT},
-        summary="GET list of substations that has an active flag for the given event and has been published to "
-        "web from notification center",
-        description=FLAGS_DESCRIPTION + " Only flags published to the web, without internal notes. What is "
-        "published is public: any authenticated caller (a customer too) sees every published substation flag.",
-    )
-    def get(self, request, eventName):
-        flags = _flags(request, eventName, asset_type=AssetType.Substation, published_only=True, scoped=False)
-        return _many(RestrictedComponentInfoSerializer, flags)
-
-
-class PublishedMetersView(DevicesView):
-    query_serializer_class = PageQuery  # documents the 400 of bad paging values
-
-    @extend_schema(
-        parameters=EVENT_PARAMETERS,
-        responses={200: RestrictedComponentInfoSerializer(many=True), **UNKNOWN_EVENT},
-        summary="GET list of meters that has an active flag for the given event and has been published to web "
-        "from notification center",
-        description=FLAGS_DESCRIPTION + " Only flags published to the web, without internal notes, on meters the "
-        "caller reaches." + CUSTOMERS_TOO,
-    )
-    def get(self, request, eventName):
-        flags = _flags(request, eventName, asset_type=AssetType.Meter, published_only=True)
-        return _many(RestrictedComponentInfoSerializer, flags)
+    attributes = {
+        "asset_type": asset_type,
+        "published_only": restricted,
+        # A published substation flag was published to the web: public to any authenticated caller.
+        "scoped": not (restricted and asset_type == AssetType.Substation),
+        "serializer": serializer,
+        "permission_classes": ComponentFlagsView.permission_classes if restricted else PROFESSIONAL,
+        "get": extend_schema(
+            parameters=EVENT_PARAMETERS,
+            responses={200: serializer(many=True), **extra, **UNKNOWN_EVENT},
+            summary=summary,
+            description=FLAGS_DESCRIPTION + description,
+        )(get),
+    }
+    name = f"{'Published' if restricted else 'Flagged'}{plural.capitalize()}View"
+    return type(name, (ComponentFlagsView,), attributes)

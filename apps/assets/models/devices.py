@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+
+from apps.pricing.areas import UnknownAreaError, zone
 
 from .graph import Asset
 
@@ -28,6 +31,7 @@ __all__ = [
     "CounterCategory",
     "ConnectorType",
     "SimStatus",
+    "GatewayConnectionState",
     "SmartHomeGateway",
     "SmartHomeDevice",
     "DeviceValue",
@@ -36,7 +40,43 @@ __all__ = [
     "Charger",
     "SimCard",
     "WeatherStationAsset",
+    "AggregationPoint",
+    "FIRMWARE_VERSION",
+    "METERING_POINT_ID",
 ]
+
+# A firmware version as gateways report it: 1 to 4 dot-separated numbers and an optional build tag.
+FIRMWARE_VERSION = RegexValidator(
+    r"^\d{1,5}(\.\d{1,5}){0,3}([-+][0-9A-Za-z.]{1,30})?$", "A firmware version looks like 2.14.1 or 2.14.1-rc2."
+)
+
+
+def _gsrn_check_digit_is_valid(value: str) -> bool:
+    """GS1 mod-10: from the right, the digits before the check digit weigh 3, 1, 3, ..."""
+    digits = [int(c) for c in value]
+    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits[:-1])))
+    return (10 - total % 10) % 10 == digits[-1]
+
+
+def validate_metering_point_id(value: str) -> None:
+    """A Norwegian metering point id (GSRN): 18 digits, 7070575 first, a valid GS1 check digit."""
+    if not (len(value) == 18 and value.isdigit() and value.startswith("7070575")):
+        raise ValidationError("A metering point id is 18 digits starting with 7070575.")
+    if not _gsrn_check_digit_is_valid(value):
+        raise ValidationError("The metering point id's check digit is wrong.")
+
+
+METERING_POINT_ID = validate_metering_point_id
+
+
+def validate_bidding_zone(value: str) -> None:
+    """A day-ahead bidding zone's short code (NO1, SE3, DE-LU...), as pricing knows them."""
+    try:
+        found = zone(value)
+    except UnknownAreaError:
+        raise ValidationError(f"Unknown bidding zone {value!r}: use a code such as NO1.") from None
+    if found.code != value:
+        raise ValidationError(f"Use the bidding zone's short code {found.code!r}.")
 
 
 class DeviceType(models.IntegerChoices):
@@ -125,6 +165,14 @@ class ConnectorType(models.IntegerChoices):
     Type1 = 5, "Type1"
 
 
+class GatewayConnectionState(models.IntegerChoices):
+    """Whether the gateway is talking to the backend, as last reported (has 0)."""
+
+    Unknown = 0, "Unknown"
+    Online = 1, "Online"
+    Offline = 2, "Offline"
+
+
 class SimStatus(models.IntegerChoices):
     Inactive = 0, "Inactive"
     Active = 1, "Active"
@@ -148,6 +196,11 @@ class SmartHomeGateway(models.Model):
     # SHA-256 of the access token (256 random bits, so a fast digest is enough); never returned.
     token_digest = models.CharField(max_length=64, blank=True, editable=False)
     token_expiry = models.DateTimeField(null=True, blank=True)
+    firmware_version = models.CharField(max_length=50, blank=True, validators=[FIRMWARE_VERSION])
+    connection_state = models.PositiveSmallIntegerField(
+        choices=GatewayConnectionState.choices, default=GatewayConnectionState.Unknown
+    )
+    last_seen_at = models.DateTimeField(null=True, blank=True, help_text="When the gateway last reported in.")
 
     class Meta:
         indexes = [models.Index(fields=["status"], name="assets_gateway_status")]
@@ -161,6 +214,14 @@ class SmartHomeDevice(models.Model):
 
     asset = _details("device")
     device_type = models.PositiveSmallIntegerField(choices=DeviceType.choices, db_index=True)
+    rated_power_kw = models.DecimalField(
+        max_digits=7,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1000)],
+        help_text="The device's rated (nameplate) power, kW.",
+    )
 
     def __str__(self):
         return f"Device {self.asset_id} ({self.get_device_type_display()})"
@@ -259,3 +320,37 @@ class WeatherStationAsset(models.Model):
 
     def __str__(self):
         return f"Weather station {self.asset_id} ({self.station_id})"
+
+
+class AggregationPoint(models.Model):
+    """A point where the consumption of the meters below it is summed: a settlement or flexibility
+    portfolio of one bidding zone, with its own metering point id and capacity limit."""
+
+    asset = _details("aggregation_point")
+    metering_point_id = models.CharField(
+        max_length=18, blank=True, validators=[METERING_POINT_ID], help_text="Its GSRN, when it has one."
+    )
+    bidding_zone = models.CharField(
+        max_length=10, blank=True, validators=[validate_bidding_zone], help_text="The day-ahead bidding zone, e.g. NO1."
+    )
+    max_capacity_kw = models.DecimalField(
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10_000_000)],
+        help_text="The capacity the aggregated load must stay under, kW.",
+    )
+    flexibility_enabled = models.BooleanField(default=False, help_text="Whether flex may control what is below it.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metering_point_id"],
+                condition=~Q(metering_point_id=""),
+                name="assets_aggregationpoint_gsrn_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"Aggregation point {self.asset_id}"
