@@ -26,6 +26,9 @@ class IntervalInline(admin.TabularInline):
     readonly_fields = ["start_at", "end_at", "is_on", "power_limit_kw", "source", "price_nok_per_kwh", "declined"]
     can_delete = False
 
+    def has_add_permission(self, request, obj=None):  # intervals are the planner's, shown as planned
+        return False
+
 
 @admin.register(ControlPlan)
 class ControlPlanAdmin(admin.ModelAdmin):

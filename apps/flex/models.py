@@ -137,7 +137,9 @@ class ControlPlan(models.Model):
 
 
 class ControlPlanInterval(models.Model):
-    plan = models.ForeignKey(ControlPlan, on_delete=models.CASCADE, related_name="intervals")
+    # No index of its own: the (plan, start_at) unique constraint serves lookups by plan, and a day
+    # of quarter hours for every enrolled device is a million rows to index.
+    plan = models.ForeignKey(ControlPlan, on_delete=models.CASCADE, related_name="intervals", db_index=False)
     start_at = models.DateTimeField()
     end_at = models.DateTimeField()
     is_on = models.BooleanField()
@@ -307,6 +309,7 @@ class DeviceCommand(models.Model):
         QUEUED = "QUEUED", "Queued"
         SENT = "SENT", "Sent"
         FAILED = "FAILED", "Failed"
+        SUPERSEDED = "SUPERSEDED", "Superseded"  # a plan version replaced before it was sent
 
     device = models.ForeignKey("assets.SmartHomeDevice", on_delete=models.CASCADE, related_name="flex_commands")
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from apps.assets.models import SearchFilter, SmartHomeDevice
 from apps.assets.selectors import participant_reachable
-from apps.customers.models import DeliveryPoint
+from apps.customers.models import DeliveryPoint, Meter
 from apps.metering.models import Resolution
 from apps.metering.selectors import consumption_series
 from apps.pricing.areas import zone as bidding_zone
@@ -192,49 +192,72 @@ def site_devices(*, site: DeliveryPoint) -> QuerySet[SmartHomeDevice]:
 # --- delivered flexibility --------------------------------------------------------------------
 
 
-def _resolution(minutes: int) -> Resolution:
-    return Resolution.QuarterHour if minutes == 15 else Resolution.Hour
+def _bucket_minutes(intervals: list[ControlPlanInterval]) -> int:
+    """Hourly buckets unless an interval is shorter (quarter-hour prices): then quarter hours."""
+    shortest = min(int((i.end_at - i.start_at).total_seconds() // 60) for i in intervals)
+    return 60 if shortest >= 60 else 15
 
 
-def plan_flexibility(*, plan: ControlPlan, now: dt.datetime) -> dict[dt.datetime, tuple]:
-    """Per interval start: (baseline, measured, delivered) once the plan's period has passed, else {}.
+def _sum_or_none(values) -> Decimal | None:
+    values = list(values)
+    if not values or any(v is None for v in values):
+        return None
+    return sum(values, Decimal(0))
 
-    Measured is the consumption of the site's meter (the device's delivery point) from metering;
-    the baseline uses the asset's `BaselineConfig` (default: average of the last 10 similar days)."""
-    if plan.end_at > now:
+
+def plans_flexibility(*, plans: list[ControlPlan], asset, now: dt.datetime) -> dict[object, dict[dt.datetime, tuple]]:
+    """Per plan id, per interval start: (baseline, measured, delivered) of the plans whose period has
+    passed (the others are absent). `plans` are one device's (`asset`), intervals prefetched.
+
+    Measured is the consumption of the site's meter (the asset's delivery point) from metering, the
+    sum of its buckets in the interval; the baseline of an interval is the sum of its buckets'
+    baselines, each from the asset's `BaselineConfig` (default: average of the last 10 similar days).
+    One meter, one config and one consumption series for the whole page: a constant number of queries."""
+    past = [p for p in plans if p.end_at <= now and p.intervals.all()]
+    if not past:
         return {}
-    asset = plan.device.device.asset
-    point = asset.delivery_point
-    meter = point.meters.order_by("id").first() if point is not None else None
-    intervals = list(plan.intervals.all())
-    if meter is None or not intervals:
+    meter = Meter.objects.filter(delivery_point_id=asset.delivery_point_id).order_by("id").first()
+    if meter is None:
         return {}
     config = BaselineConfig.objects.filter(asset=asset).first()
     method = config.method if config else baseline.DEFAULT_METHOD
     days = config.days if config else baseline.DEFAULT_DAYS
     high = config.high_count if config else None
-    minutes = int((intervals[0].end_at - intervals[0].start_at).total_seconds() // 60)
+    intervals = [i for p in past for i in p.intervals.all()]
+    minutes = _bucket_minutes(intervals)
     lookback = min(baseline.MAX_LOOKBACK_DAYS, days * 3 + 7)  # enough calendar days for N similar ones
     series = consumption_series(
         meter=meter,
-        from_time=plan.start_at - dt.timedelta(days=lookback),
-        to_time=plan.end_at,
-        resolution=_resolution(minutes),
+        from_time=min(p.start_at for p in past) - dt.timedelta(days=lookback),
+        to_time=max(p.end_at for p in past),
+        resolution=Resolution.QuarterHour if minutes == 15 else Resolution.Hour,
     )
     tz = ZoneInfo(asset.default_time_zone or DEFAULT_TIME_ZONE)
-    by_slot: dict[tuple, dict[dt.date, Decimal]] = defaultdict(dict)
+    history: dict[tuple, dict[dt.date, Decimal]] = defaultdict(dict)  # (local hour, minute) -> day -> value
     measured: dict[dt.datetime, Decimal | None] = {}
     for start, value, _status in series:
-        local = start.astimezone(tz)
         measured[start] = value
         if value is not None:
-            by_slot[(local.hour, local.minute)][local.date()] = value
-    out = {}
-    for interval in intervals:
-        local = interval.start_at.astimezone(tz)
-        base = baseline.baseline_value(
-            method=method, days=days, high_count=high, day=local.date(), history=by_slot[(local.hour, local.minute)]
+            local = start.astimezone(tz)
+            history[(local.hour, local.minute)][local.date()] = value
+
+    def bucket_baseline(start: dt.datetime) -> Decimal | None:
+        local = start.astimezone(tz)
+        return baseline.baseline_value(
+            method=method, days=days, high_count=high, day=local.date(), history=history[(local.hour, local.minute)]
         )
-        value = measured.get(interval.start_at)
-        out[interval.start_at] = (base, value, baseline.delivered(base, value))
+
+    step = dt.timedelta(minutes=minutes)
+    out: dict[object, dict[dt.datetime, tuple]] = {}
+    for plan in past:
+        per_interval = out[plan.pk] = {}
+        for interval in plan.intervals.all():
+            buckets = []
+            moment = interval.start_at
+            while moment < interval.end_at:
+                buckets.append(moment)
+                moment += step
+            base = _sum_or_none(bucket_baseline(b) for b in buckets)
+            value = _sum_or_none(measured.get(b) for b in buckets)
+            per_interval[interval.start_at] = (base, value, baseline.delivered(base, value))
     return out

@@ -1,10 +1,13 @@
 """The flex routes: plans, declines (idempotent, partial), mock, grid requests, sites, ET, baselines, seqcontrol."""
 
 import datetime as dt
+import uuid
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from apps.flex import services
 from apps.flex.models import (
     BaselineConfig,
     ControlPlanDecline,
@@ -45,10 +48,14 @@ def test_decline_removes_only_remaining_intervals_and_is_idempotent(owner, djang
     assert body["IsDeclined"] and body["DeclineReason"] == "Guests tonight"
     assert [i["IsDeclined"] for i in body["Intervals"]] == [False, False, True, True]  # two ended already
     decline = ControlPlanDecline.objects.get(plan=plan)
-    assert decline.declined_by == owner.user and decline.removed_intervals.count() == 2
+    assert decline.declined_by == owner.user
+    remaining = list(plan.intervals.filter(end_at__gt=now).values_list("pk", flat=True))
+    assert sorted(decline.removed_intervals.values_list("pk", flat=True)) == sorted(remaining)
+    commands = DeviceCommand.objects.count()
     again = owner.client().post(url, {"Reason": "other"}, format="json")
-    assert again.status_code == 200 and again.json()["Version"] == body["Version"]
+    assert again.status_code == 200 and again.json() == {**body, "Created": again.json()["Created"]}
     assert ControlPlanDecline.objects.get(plan=plan).reason == "Guests tonight"
+    assert DeviceCommand.objects.count() == commands  # nothing new to send
     # the new version goes to the device once, in the Controls shape, without the removed intervals
     command = DeviceCommand.objects.get(plan=plan, plan_version=body["Version"])
     assert command.status == DeviceCommand.Status.SENT and len(command.payload["Controls"]["Plan"]) == 2
@@ -59,6 +66,8 @@ def test_decline_bad_and_foreign_ids(owner):
     other = build(make_owner())
     assert owner.client().post(f"{_plans_url(w)}/not-a-guid/decline", {}, format="json").status_code == 400
     assert owner.client().post(f"{_plans_url(w)}/{other.future_plan.pk}/decline", {}, format="json").status_code == 404
+    unknown = f"{_plans_url(w)}/{uuid.uuid4()}/decline"
+    assert owner.client().post(unknown, {}, format="json").status_code == 404
     assert not ControlPlanDecline.objects.exists()
     seed = f"{_plans_url(w)}/{w.future_plan.pk}/{w.zone.pk}/not-a-date/decline"
     assert owner.client().post(seed, {}, format="json").status_code == 400
@@ -75,8 +84,21 @@ def test_mock_decline_leaves_the_real_plan_untouched(owner):
     assert len(listed) == 20 and listed == owner.client().get(_plans_url(w, mock=True)).json()
     response = owner.client().post(f"{_plans_url(w, mock=True)}/{w.future_plan.pk}/decline", {}, format="json")
     assert response.status_code == 200 and response.json()["IsDeclined"]
+    seed = f"{_plans_url(w, mock=True)}/{w.future_plan.pk}/{w.zone.pk}/{w.future_plan.end_at.date()}/decline"
+    assert owner.client().post(seed, {"Reason": "test"}, format="json").json()["IsDeclined"]
     w.future_plan.refresh_from_db()
     assert w.future_plan.version == 1 and not ControlPlanDecline.objects.exists()
+    assert not w.future_plan.intervals.filter(declined=True).exists() and not DeviceCommand.objects.exists()
+    real = owner.client().get(_plans_url(w)).json()[0]
+    assert real["ControlPlanId"] == str(w.future_plan.pk) and not real["IsDeclined"]
+
+
+def test_declining_a_plan_already_over_removes_no_interval(owner):
+    w = build(owner)
+    response = owner.client().post(f"{_plans_url(w)}/{w.past_plan.pk}/decline", {}, format="json")
+    assert response.status_code == 200 and response.json()["IsDeclined"]
+    assert not any(i["IsDeclined"] for i in response.json()["Intervals"])  # executed as planned
+    assert not ControlPlanDecline.objects.get(plan=w.past_plan).removed_intervals.exists()
 
 
 def _request_body(w, hour=10, ts=1):
@@ -97,6 +119,18 @@ def test_control_plan_requests(owner):
     assert body["ZoneId"] == w.zone.pk and body["Values"] == [{"Time": "2030-01-01T10:00:00", "Value": 5.0}]
     assert body["UserId"] == str(owner.user.pk)
     assert client.get("/api/controlplanrequests/tstypes").json()[0]["ResolutionMinutes"] == 60
+
+
+def test_request_range_defaults_are_now_and_now_plus_one_day(owner):
+    w = build(owner)
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    times = [hour - dt.timedelta(hours=2), hour + dt.timedelta(hours=1), hour + dt.timedelta(hours=30)]
+    for n, time in enumerate(times):
+        services.create_control_plan_request(user=owner.user, zone=w.zone, ts_type=1, values=[(time, Decimal(n + 1))])
+    url = f"/api/controlplanrequests/zones/{w.zone.pk}/tstypes/1"
+    assert [v["Value"] for v in owner.client().get(url).json()["Values"]] == [2.0]  # [now, now + 1 day)
+    since = (hour - dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%S")
+    assert [v["Value"] for v in owner.client().get(url, {"fromDate": since}).json()["Values"]] == [1.0, 2.0]
 
 
 def test_control_plan_requests_need_the_privilege_and_own_zones(owner):

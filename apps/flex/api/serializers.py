@@ -26,7 +26,7 @@ class PlanPageQuery(serializers.Serializer):
 
 class RequestRangeQuery(serializers.Serializer):
     from_date = serializers.DateTimeField(required=False, help_text="UTC, inclusive; default now.")
-    to_date = serializers.DateTimeField(required=False, help_text="UTC, exclusive; default fromDate + 1 day.")
+    to_date = serializers.DateTimeField(required=False, help_text="UTC, exclusive; default now + 1 day.")
 
 
 class ControlPlanIntervalSerializer(serializers.Serializer):

@@ -74,8 +74,8 @@ def _parse_end_date(text: str) -> dt.date:
 FLEX_KEYS = ("baseline", "measured", "delivered_flexibility")
 
 
-def _plan_wire(plan: ControlPlan, *, now: dt.datetime) -> dict:
-    flexibility = selectors.plan_flexibility(plan=plan, now=now)
+def _plan_wire(plan: ControlPlan, *, flexibility: dict) -> dict:
+    """`flexibility`: the plan's (baseline, measured, delivered) per interval start ({} before its end)."""
     decline = getattr(plan, "decline", None)
     return {
         "control_plan_id": plan.pk,
@@ -104,8 +104,10 @@ def _plan_wire(plan: ControlPlan, *, now: dt.datetime) -> dict:
     }
 
 
-def _plans_response(plans, now) -> Response:
-    return Response(ControlPlanSerializer([_plan_wire(p, now=now) for p in plans], many=True).data)
+def _plans_wire(plans, *, asset) -> list[dict]:
+    plans = list(plans)
+    flexibility = selectors.plans_flexibility(plans=plans, asset=asset, now=timezone.now())
+    return [_plan_wire(p, flexibility=flexibility.get(p.pk, {})) for p in plans]
 
 
 def _page(queryset, query):
@@ -140,8 +142,8 @@ class ControlPlansView(DeviceAnchored):
     )
     def get(self, request, customerId, assetId):
         query = bind_query(request, PlanPageQuery)
-        device = getattr(self.anchor, "flex", None)
-        return _plans_response(_page(selectors.device_plans(device=device), query), timezone.now())
+        page = _page(selectors.device_plans(device=getattr(self.anchor, "flex", None)), query)
+        return Response(ControlPlanSerializer(_plans_wire(page, asset=self.anchor.asset), many=True).data)
 
 
 class DeclineView(ApiView):
@@ -162,7 +164,8 @@ class DeclineView(ApiView):
         body.is_valid(raise_exception=True)
         services.decline_plan(plan=self.anchor, user=request.user, reason=body.validated_data.get("reason", ""))
         plan = selectors.device_plans(device=self.anchor.device).get(pk=self.anchor.pk)
-        return Response(ControlPlanSerializer(_plan_wire(plan, now=timezone.now())).data)
+        (wire,) = _plans_wire([plan], asset=self.anchor.device.device.asset)
+        return Response(ControlPlanSerializer(wire).data)
 
     @extend_schema(
         request=DeclineRequestSerializer,
@@ -366,15 +369,16 @@ class ZoneRequestsView(ApiView):
         parameters=query_parameters(RequestRangeQuery),
         responses={200: ControlPlanRequestTsSerializer, **NO_PRIVILEGE},
         summary="Gets control plan requests for the given zone and timeseries type.",
-        description="The requested values with Time in [fromDate, toDate) (defaults: now and fromDate + 1 day; "
+        description="The requested values with Time in [fromDate, toDate) (defaults: now and now + 1 day; "
         "at most 31 days). An unknown tsTypeId is a 404.",
     )
     def get(self, request, zoneId, tsTypeId):
         if tsTypeId not in ControlPlanRequestTsType.values:
             raise exceptions.NotFound("Unknown tsTypeId.")
         query = bind_query(request, RequestRangeQuery)
-        from_time = query.get("from_date") or timezone.now().replace(microsecond=0)
-        to_time = query.get("to_date") or from_time + dt.timedelta(days=1)
+        now = timezone.now().replace(microsecond=0)
+        from_time = query.get("from_date") or now
+        to_time = query.get("to_date") or now + dt.timedelta(days=1)
         if to_time <= from_time or to_time - from_time > dt.timedelta(days=31):
             raise exceptions.ValidationError({"toDate": ["toDate must be after fromDate, at most 31 days."]})
         found = selectors.requests_in(zone=self.anchor, ts_type=tsTypeId, from_time=from_time, to_time=to_time)
