@@ -72,6 +72,19 @@ def fcm_error_code(response) -> str:
     return next((code for code in codes if code), error.get("status", ""))
 
 
+def fcm_credentials(app) -> tuple[str, str]:
+    """(project id, service account JSON) of an app: its admin-managed `PushAppCredentials`, else
+    settings' NOTIFICATIONS_FCM_CREDENTIALS[short name]; ("", "") when neither has them."""
+    row = getattr(app, "push_credentials", None)  # a missing row is an AttributeError too
+    if row is not None and row.fcm_service_account_json:
+        return row.fcm_project_id, row.fcm_service_account_json
+    configured = conf.fcm_credentials().get(app.short_name) or {}
+    account = configured.get("service_account_json") or ""
+    if isinstance(account, dict):
+        account = json.dumps(account)
+    return configured.get("project_id", ""), account
+
+
 class FcmPushProvider:
     """FCM HTTP v1 with each app's service account: google-auth exchanges a JWT signed with the
     account's key for an OAuth token (cached and refreshed by its AuthorizedSession).
@@ -85,13 +98,13 @@ class FcmPushProvider:
         self._transport = transport
         self._sessions = {}
 
-    def _session(self, app):
+    def _session(self, app, account_json: str):
         if app.pk not in self._sessions:
             import requests
             from google.auth.transport.requests import AuthorizedSession, Request
             from google.oauth2 import service_account
 
-            info = json.loads(app.push_credentials.fcm_service_account_json)
+            info = json.loads(account_json)
             credentials = service_account.Credentials.from_service_account_info(info, scopes=FCM_SCOPES)
             token_session = requests.Session()
             session = AuthorizedSession(credentials, auth_request=Request(token_session))
@@ -105,12 +118,16 @@ class FcmPushProvider:
         from google.auth.exceptions import TransportError
 
         app = message.app
-        credentials = getattr(app, "push_credentials", None)  # a missing row is an AttributeError too
-        if credentials is None or not credentials.fcm_service_account_json:
-            return Outcome(Result.FAILED, f"No FCM credentials for {app.short_name} (admin: push app credentials).")
-        url = FCM_URL.format(project=credentials.fcm_project_id)
+        project_id, account_json = fcm_credentials(app)
+        if not account_json:
+            return Outcome(
+                Result.FAILED,
+                f"No FCM credentials for {app.short_name} (admin: push app credentials, or "
+                "NOTIFICATIONS_FCM_CREDENTIALS).",
+            )
+        url = FCM_URL.format(project=project_id)
         try:
-            response = self._session(app).post(
+            response = self._session(app, account_json).post(
                 url, json=fcm_payload(handle=registration.handle, message=message), timeout=10
             )
         except (OSError, TransportError) as exc:  # requests' errors are OSErrors

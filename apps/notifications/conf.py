@@ -19,6 +19,11 @@ def push_provider() -> str:
     return _get("NOTIFICATIONS_PUSH_PROVIDER", "console")
 
 
+def fcm_credentials() -> dict:
+    """Settings' FCM credentials by app short name (the admin's PushAppCredentials take precedence)."""
+    return _get("NOTIFICATIONS_FCM_CREDENTIALS", None) or {}
+
+
 def chunk_size() -> int:
     """Registrations per `send_chunk` task."""
     return _get("NOTIFICATIONS_PUSH_CHUNK_SIZE", 1000)

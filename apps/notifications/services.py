@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
@@ -34,6 +33,7 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
+Claimed = selectors.ClaimedDelivery
 
 
 class Gone(exceptions.APIException):
@@ -180,16 +180,9 @@ def chunks_of(*, message: PushMessage) -> list[list[str]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-@dataclass
-class Claimed:
-    """A claimed delivery as the send loop needs it (no model instances: thousands per chunk)."""
-
-    pk: int
-    state: str
-    registration: selectors.SendTarget
-
-
-def _finish(*, message_id: int, claim: uuid.UUID, batch: list[Claimed], outcomes: dict[int, Outcome]) -> int:
+def _finish(
+    *, message_id: int, claim: uuid.UUID, claimed_at, batch: list[Claimed], outcomes: dict[int, Outcome]
+) -> int:
     """Stores the outcomes of a batch: one UPDATE per distinct (result, detail), the commonest one
     by claim (this batch is the claim's only SENDING rows), so a provider that answers alike (the
     console) costs one short statement per batch. Returns how many were sent."""
@@ -202,9 +195,13 @@ def _finish(*, message_id: int, claim: uuid.UUID, batch: list[Claimed], outcomes
     unfinished = len(outcomes) < len(batch)  # an outage mid-batch: the rest is released by pk
     commonest = None if unfinished or not groups else max(groups, key=lambda key: len(groups[key]))
     for (result, detail), pks in groups.items():
-        rows = PushDelivery.objects.filter(pk__in=pks)
         if (result, detail) == commonest:
-            rows = PushDelivery.objects.filter(message_id=message_id, claim=claim, state=PushDelivery.State.SENDING)
+            # claimed_at: the run's rows are one range of the unfinished index (not all the message's).
+            rows = PushDelivery.objects.filter(
+                message_id=message_id, claim=claim, claimed_at=claimed_at, state=PushDelivery.State.SENDING
+            )
+        else:
+            rows = PushDelivery.objects.filter(pk__in=pks)
         rows.update(state=result.value, result=detail, finished_at=now)
     gone = [d.registration.pk for d in batch if d.pk in outcomes and outcomes[d.pk].result is Result.GONE]
     if gone:
@@ -230,7 +227,9 @@ def _hand_over(batch: list[Claimed], claim: uuid.UUID) -> list[Claimed]:
     return batch
 
 
-def _deliver(*, message: PushMessage, deliveries: list[Claimed], claim: uuid.UUID, provider, release) -> int:
+def _deliver(
+    *, message: PushMessage, deliveries: list[Claimed], claim: uuid.UUID, claimed_at, provider, release
+) -> int:
     """Sends claimed deliveries batch by batch: a batch is marked SENDING (committed) before the
     provider sees it, and its outcomes are stored after. So a dead worker leaves CLAIMED rows (never
     handed over: the sweep retries them) and at most one SENDING batch (maybe sent: never again).
@@ -245,18 +244,17 @@ def _deliver(*, message: PushMessage, deliveries: list[Claimed], claim: uuid.UUI
             for delivery in batch:
                 outcomes[delivery.pk] = provider.send(registration=delivery.registration, message=message)
         except ProviderUnavailableError:
-            _finish(message_id=message.pk, claim=claim, batch=batch, outcomes=outcomes)
+            _finish(message_id=message.pk, claim=claim, claimed_at=claimed_at, batch=batch, outcomes=outcomes)
             release([d.pk for d in deliveries[start:] if d.pk not in outcomes])
             raise
-        sent += _finish(message_id=message.pk, claim=claim, batch=batch, outcomes=outcomes)
+        sent += _finish(message_id=message.pk, claim=claim, claimed_at=claimed_at, batch=batch, outcomes=outcomes)
     return sent
 
 
-def _claim(*, message_id: int, live, claim: uuid.UUID, now, first: int) -> list[tuple[int, str, str]]:
+def _claim(*, message_id: int, live, claim: uuid.UUID, now, first: int) -> None:
     """Claims the live registrations of `live` in one INSERT … SELECT … ON CONFLICT DO NOTHING
-    (what another run claimed is skipped), the first `first` of them straight as SENDING; returns
-    (delivery id, registration id as text, state) of the rows this run claimed. PostgreSQL and
-    SQLite (3.35+) both take RETURNING, window functions and this upsert."""
+    (what another run claimed is skipped), the first `first` of them straight as SENDING.
+    PostgreSQL and SQLite (3.35+) both take window functions and this upsert."""
     field = PushDelivery._meta.get_field
     table = connection.ops.quote_name(PushDelivery._meta.db_table)
     registrations, params = live.order_by().values("pk").query.sql_with_params()
@@ -264,7 +262,7 @@ def _claim(*, message_id: int, live, claim: uuid.UUID, now, first: int) -> list[
         f"INSERT INTO {table} (message_id, registration_id, state, claim, attempts, claimed_at, result) "
         "SELECT %s, live.pk, CASE WHEN ROW_NUMBER() OVER (ORDER BY live.pk) <= %s THEN %s ELSE %s END, %s, 1, %s, '' "
         f"FROM ({registrations}) live WHERE true "
-        "ON CONFLICT (message_id, registration_id) DO NOTHING RETURNING id, registration_id, state"
+        "ON CONFLICT (message_id, registration_id) DO NOTHING"
     )
     state = PushDelivery.State
     claim_value = field("claim").get_db_prep_value(claim, connection)
@@ -272,7 +270,6 @@ def _claim(*, message_id: int, live, claim: uuid.UUID, now, first: int) -> list[
     head = [message_id, first, state.SENDING.value, state.CLAIMED.value, claim_value, claimed_at]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*head, *params])
-        return [(pk, str(uuid.UUID(str(registration))), row_state) for pk, registration, row_state in cursor]
 
 
 def send_chunk(*, message_id: int, registration_ids: list[str], provider, final: bool = False) -> int:
@@ -285,13 +282,10 @@ def send_chunk(*, message_id: int, registration_ids: list[str], provider, final:
     message = PushMessage.objects.select_related("app").get(pk=message_id)
     claim = uuid.uuid4()
     now = timezone.now()
-    live = selectors.live_registrations(now=now).filter(pk__in=registration_ids)
-    targets = selectors.send_targets(live)
-    claimed = _claim(message_id=message_id, live=live, claim=claim, now=now, first=conf.send_batch_size(provider))
+    live = selectors.live_registrations(now=now).filter(selectors.registrations_in(registration_ids))
+    _claim(message_id=message_id, live=live, claim=claim, now=now, first=conf.send_batch_size(provider))
+    deliveries = selectors.claimed_deliveries(message_id=message_id, claim=claim, claimed_at=now)
     state = PushDelivery.State
-    # SENDING (the first batch) before CLAIMED, each in registration order.
-    claimed.sort(key=lambda row: (row[2] != state.SENDING, row[1]))
-    deliveries = [Claimed(pk, row_state, targets[reg]) for pk, reg, row_state in claimed if reg in targets]
 
     def release(pks):
         unsent = PushDelivery.objects.filter(pk__in=pks, claim=claim, state__in=[state.CLAIMED, state.SENDING])
@@ -300,7 +294,9 @@ def send_chunk(*, message_id: int, registration_ids: list[str], provider, final:
         else:
             unsent.delete()
 
-    return _deliver(message=message, deliveries=deliveries, claim=claim, provider=provider, release=release)
+    return _deliver(
+        message=message, deliveries=deliveries, claim=claim, claimed_at=now, provider=provider, release=release
+    )
 
 
 def retry_stale_claims(*, provider, now=None) -> int:
@@ -324,13 +320,11 @@ def retry_stale_claims(*, provider, now=None) -> int:
         claim = uuid.uuid4()
         # One conditional UPDATE: rows another sweep took meanwhile no longer match.
         retried.filter(message_id=message_id).update(claim=claim, claimed_at=now, attempts=F("attempts") + 1)
-        rows = list(
-            PushDelivery.objects.filter(message_id=message_id, claim=claim, state=state.CLAIMED)
-            .order_by("registration_id")
-            .values_list("pk", "registration_id")
-        )
-        targets = selectors.send_targets(PushRegistration.objects.filter(pk__in=[reg for _, reg in rows]))
-        deliveries = [Claimed(pk, state.CLAIMED, targets[str(reg)]) for pk, reg in rows]
+        deliveries = [
+            d
+            for d in selectors.claimed_deliveries(message_id=message_id, claim=claim, claimed_at=now)
+            if d.state == state.CLAIMED
+        ]
         message = PushMessage.objects.select_related("app").get(pk=message_id)
 
         def release(pks, claim=claim):  # an outage: back to CLAIMED, the next sweep tries again
@@ -338,7 +332,9 @@ def retry_stale_claims(*, provider, now=None) -> int:
                 state=state.CLAIMED
             )
 
-        sent += _deliver(message=message, deliveries=deliveries, claim=claim, provider=provider, release=release)
+        sent += _deliver(
+            message=message, deliveries=deliveries, claim=claim, claimed_at=now, provider=provider, release=release
+        )
     return sent
 
 

@@ -233,6 +233,25 @@ DEMO_DATA_ALLOWED = True
 # The CIM export's files: web (download links) and worker (export) must see the same directory.
 METERING_CIM_DIR = env("METERING_CIM_DIR", default=str(BASE_DIR / "var" / "cim"))
 
+# Notifications (apps/notifications/conf.py): e-mail alerts go through Django's e-mail backend, the
+# console unless EMAIL_BACKEND names SMTP (then EMAIL_HOST...); push provider, FCM credentials per app
+# short name (JSON: {"smartliv": {"project_id": ..., "service_account_json": ...}}, the admin's push
+# app credentials win) and Twilio from the environment. Unset Twilio values: its routes answer 503.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@example.com")
+NOTIFICATIONS_PUSH_PROVIDER = env("NOTIFICATIONS_PUSH_PROVIDER", default="console")
+NOTIFICATIONS_FCM_CREDENTIALS = env.json("NOTIFICATIONS_FCM_CREDENTIALS", default={})
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_API_KEY = env("TWILIO_API_KEY", default="")
+TWILIO_API_SECRET = env("TWILIO_API_SECRET", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_WEBHOOK_URL = env("TWILIO_WEBHOOK_URL", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -143,3 +143,19 @@ def test_an_app_without_credentials_fails_the_delivery_without_a_call(owner):
     message = _message(app, owner)
     services.send_chunk(message_id=message.pk, registration_ids=[reg], provider=FcmPushProvider(transport=transport))
     assert PushDelivery.objects.get().state == Result.FAILED.value and not transport.requests
+
+
+def test_credentials_from_settings_serve_an_app_without_an_admin_row(fcm_app, owner):
+    app, _ = fcm_app
+    row = PushAppCredentials.objects.get(app=app)
+    configured = {app.short_name: {"project_id": "from-settings", "service_account_json": row.fcm_service_account_json}}
+    row.delete()
+    app = smartliv()  # without the cached (deleted) credentials row
+    (reg,) = bulk_registrations(app=app, user=owner.user, count=1, tag=(2, str(owner.user.pk)))
+    transport = RecordedTransport((200, "fcm_sent.json"))
+    with override_settings(NOTIFICATIONS_FCM_CREDENTIALS=configured):
+        sent = services.send_chunk(
+            message_id=_message(app, owner).pk, registration_ids=[reg], provider=FcmPushProvider(transport=transport)
+        )
+    assert sent == 1
+    assert transport.requests[-1].url == "https://fcm.googleapis.com/v1/projects/from-settings/messages:send"

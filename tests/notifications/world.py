@@ -42,3 +42,13 @@ def bulk_registrations(*, app: App, user, count: int, tag: tuple[int, str], cust
         batch_size=2000,
     )
     return [str(r.pk) for r in registrations]
+
+
+def register(owner, app="smartliv", meter_ids=None):
+    """A customer registration made through the API (POST, then PUT with the meter ids): (id, PUT response)."""
+    smartliv()
+    client = owner.client()
+    reg = client.post(f"/api/customers/{owner.customer.pk}/push/{app}").json()["RegistrationId"]
+    body = {"Platform": "gcm", "Handle": "tok-" + reg, "MeterIds": meter_ids or [owner.meter.meter_id]}
+    response = client.put(f"/api/customers/{owner.customer.pk}/push/{app}/{reg}", body, format="json")
+    return reg, response
