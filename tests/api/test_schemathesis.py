@@ -70,7 +70,7 @@ def _twilio_configured(settings):
     """Tokens are generated locally; with settings they are answers, not the designed 503."""
     settings.TWILIO_ACCOUNT_SID = "AC" + "0" * 32
     settings.TWILIO_API_KEY = "SK" + "0" * 32
-    settings.TWILIO_API_SECRET = "test-secret"
+    settings.TWILIO_API_SECRET = "test-secret-" + "x" * 32  # HS256 wants at least 32 bytes
 
 
 @pytest.fixture
