@@ -469,7 +469,6 @@ def readings_page(*, delivery_point, page: int, page_size: int) -> list:
 # --- Wattmeter -----------------------------------------------------------------------------------
 
 
-
 def _hourly_peaks(meter: Meter, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, Decimal]]:
     return [
         (t, v)
