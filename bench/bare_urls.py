@@ -3,19 +3,29 @@
 Each view runs the same queries the real endpoint runs on its fast path and builds the same JSON
 by hand with orjson (the same bytes), or lets PostgreSQL build it (the consumption series: the
 same JSON once parsed); it skips what the baseline is there to price (DRF, middleware, the
-credential cache, the password hasher, request parsing and validation).
+credential cache, the password hasher, request parsing and validation). The spot-price baseline
+keeps the credential-cache check (the issue's "same work": the check, one cache get, cached bytes).
 """
 
 import base64
 import binascii
 import datetime as dt
+import hmac
+from zoneinfo import ZoneInfo
 
 import orjson
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse
 from django.urls import path
 
 from apps.customers.models import Customer, Meter, User
+from apps.pricing import spotwire
+from apps.pricing.areas import UnknownAreaError
+from apps.pricing.areas import zone as bidding_zone
+from esmart.api.authentication import _digest, _lockout_keys
+from esmart.api.limits import client_network
 
 POWER = 2
 JSON = "application/json"
@@ -281,6 +291,72 @@ def asset_parent_location(request, assetId: int):
     return HttpResponse(orjson.dumps(key), content_type=JSON)
 
 
+def basic_credentials(request) -> tuple[str, str] | None:
+    scheme, _, value = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        username, _, password = base64.b64decode(value.strip()).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return username, password
+
+
+def credential_cache_user(request):
+    """The credential-cache check of esmart.api.authentication.verify_credentials without DRF: one
+    read of the lockout, verified-credentials and failure keys, the user row, the digest of its hash
+    compared. Credentials the cache does not vouch for are hashed and remembered, as the app does."""
+    credentials = basic_credentials(request)
+    if credentials is None:
+        return None
+    username, password = credentials
+    fail_key, lock_key = _lockout_keys(username, client_network(request.META.get("REMOTE_ADDR", "")))
+    token_key = f"auth:ok:{_digest('credentials', username, password)}"
+    known = cache.get_many([lock_key, token_key, fail_key])
+    user = User._default_manager.filter(username=username).first()
+    if user is None or not user.is_active:
+        return None
+    vouched = known.get(token_key)
+    if vouched is not None and hmac.compare_digest(vouched, _digest("hash", user.password)):
+        return user
+    if known.get(lock_key) or not user.check_password(password):
+        return None
+    cache.set(token_key, _digest("hash", user.password), timeout=settings.AUTH_CREDENTIAL_CACHE_SECONDS)
+    return user
+
+
+MARKET_TIME_ZONE = ZoneInfo("Europe/Oslo")
+NOT_CACHED = orjson.dumps({"Message": "The baseline serves cached days only: request them from the app first."})
+
+
+def spot_prices(request):
+    """Baseline of GET api/spotprices for days the app has cached: the credential-cache check, one
+    cache get of the days' wire entries (apps/pricing/spotwire.py), the bytes spliced from them."""
+    if credential_cache_user(request) is None:
+        return HttpResponse(UNAUTHORIZED, status=401, content_type=JSON)
+    try:
+        area = bidding_zone(request.GET["priceArea"])
+        start = dt.datetime.fromisoformat(request.GET["fromTimeUtc"]).replace(tzinfo=dt.UTC)
+        end = dt.datetime.fromisoformat(request.GET["toTimeUtc"]).replace(tzinfo=dt.UTC)
+    except (KeyError, ValueError, UnknownAreaError):
+        return HttpResponse(BAD_SERIES, status=400, content_type=JSON)
+    first, last = (moment.astimezone(MARKET_TIME_ZONE).date() for moment in (start, end - dt.timedelta(seconds=1)))
+    keys = [spotwire.wire_cache_key(area.eic, first + dt.timedelta(days=n)) for n in range((last - first).days + 1)]
+    found = cache.get_many(keys)
+    if len(found) != len(keys):
+        return HttpResponse(NOT_CACHED, status=503, content_type=JSON)
+    body = spotwire.series_bytes(
+        code=area.code,
+        eic=area.eic,
+        days=[found[key] for key in keys],
+        lo=start.timestamp(),
+        hi=end.timestamp(),
+        include_preliminary=False,
+        default_minutes=15,
+    )
+    return HttpResponse(body, content_type=JSON)
+
+
 def ready(request):
     return HttpResponse(b"{}", content_type=JSON)
 
@@ -291,4 +367,5 @@ urlpatterns = [
     path("api/customers/<int:customerId>/contracts/<int:contractNo>/meters/<str:meterId>/consumption", consumption),
     path("api/AssetRelations/<int:assetId>/children/network", asset_network_subtree),
     path("api/AssetRelations/<int:assetId>/parent/location", asset_parent_location),
+    path("api/spotprices", spot_prices),
 ]

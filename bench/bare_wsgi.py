@@ -17,7 +17,10 @@ from esmart.settings import base
 
 settings.configure(
     DEBUG=False,
-    SECRET_KEY="bench-bare-django-baseline",
+    # The app's key and cache: the spot-price baseline reads the app's credential and price entries.
+    SECRET_KEY=base.SECRET_KEY,
+    CACHES=copy.deepcopy(base.CACHES),
+    AUTH_CREDENTIAL_CACHE_SECONDS=base.AUTH_CREDENTIAL_CACHE_SECONDS,
     ALLOWED_HOSTS=["127.0.0.1", "localhost"],
     ROOT_URLCONF="bench.bare_urls",
     MIDDLEWARE=[],

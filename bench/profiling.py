@@ -71,6 +71,8 @@ def main() -> int:
     elapsed = time.perf_counter() - started
     print(f"{args.path}: {args.requests} requests in {elapsed:.2f} s under cProfile "
           f"({1000 * elapsed / args.requests:.2f} ms each, profiler overhead included)")  # fmt: skip
+    # The count does not depend on how busy the machine is: a figure to compare on a loaded one.
+    print(f"{pstats.Stats(profiler).total_calls / args.requests:.0f} Python function calls per request")
     for order, title in (("tottime", "own time"), ("cumulative", "cumulative time")):
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(args.top)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from esmart.api.routing import api_path
+from esmart.api.routing import api_include, api_path
 
 API_APPS = ["customers", "metering", "assets", "pricing", "notifications", "ev", "assignments", "flex"]
 
@@ -14,7 +14,7 @@ api_patterns = [
 urlpatterns = [
     api_path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     api_path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    api_path("api/", include(api_patterns)),
+    api_include("api/", api_patterns),
     path("admin/", admin.site.urls),
 ]
 

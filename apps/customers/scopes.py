@@ -14,6 +14,7 @@ class CustomerScope(Scope):
     """Objects reached through a customer the caller has access to, in the selected area."""
 
     uses_area = True
+    reads_user_and_area = True  # restrict() below: the anchor query is compiled once per view
 
     def __init__(self, customer_path: str = "customer"):
         self.prefix = f"{customer_path}__" if customer_path else ""

@@ -25,6 +25,7 @@ from .adapters.base import market_date
 from .areas import BiddingZone
 from .areas import zone as find_zone
 from .models import SpotPrice, SpotPriceDay, SpotPriceFetchLock
+from .spotwire import DayWire, render_day, wire_cache_key
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,8 @@ def _cached(operation, *args, default=None, **kwargs):
 
 
 def _forget(area: str, day: dt.date) -> None:
-    _cached("delete_many", [day_cache_key(area, day), unpublished_cache_key(area, day)])
+    keys = [day_cache_key(area, day), wire_cache_key(area, day), unpublished_cache_key(area, day)]
+    _cached("delete_many", keys)
 
 
 # --- What may be fetched ---------------------------------------------------------------------------
@@ -259,4 +261,25 @@ def rows_for_days(*, zone: BiddingZone, days: list[dt.date], use_cache: bool = T
         found[day] = rows or []
     if to_cache:
         _cached("set_many", to_cache, timeout=conf.PRICING_CACHE_SECONDS)
+    return found
+
+
+def wire_for_days(*, zone: BiddingZone, days: list[dt.date], use_cache: bool = True) -> dict[dt.date, DayWire]:
+    """The wire form of each day (spotwire.render_day); one cache round trip when warm.
+
+    A miss is rendered from `rows_for_days` and cached under its own key, which store_day drops
+    together with the rows. A day without rows is not cached: it may be stored later."""
+    found: dict[dt.date, DayWire] = {}
+    if use_cache:
+        keys = {wire_cache_key(zone.eic, day): day for day in days}
+        for key, wire in (_cached("get_many", list(keys)) or {}).items():
+            found[keys[key]] = wire
+    missing = [day for day in days if day not in found]
+    if missing:
+        rows = rows_for_days(zone=zone, days=missing, use_cache=use_cache)
+        rendered = {day: render_day(rows[day]) for day in missing}
+        found.update(rendered)
+        to_cache = {wire_cache_key(zone.eic, day): wire for day, wire in rendered.items() if wire.epochs}
+        if use_cache and to_cache:
+            _cached("set_many", to_cache, timeout=conf.PRICING_CACHE_SECONDS)
     return found

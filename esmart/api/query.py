@@ -11,6 +11,8 @@ names in the OpenAPI schema, so the binder and the schema cannot drift apart.
 
 from __future__ import annotations
 
+import functools
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -38,10 +40,15 @@ def _wire_name(name: str) -> str:
     return name if name == "non_field_errors" else to_camel(name)
 
 
+@functools.cache
+def _names_by_wire_key(serializer_class: type[serializers.Serializer]) -> dict[str, str]:
+    # Once per class: building a serializer's fields deep-copies every declared field.
+    return {wire_key(name): name for name in serializer_class().fields}
+
+
 def bind_query(request, serializer_class: type[serializers.Serializer]) -> dict:
     """The validated query parameters of `request` (snake_case keys), or a 400 naming the bad ones."""
-    fields = serializer_class().fields
-    by_key = {wire_key(name): name for name in fields}
+    by_key = _names_by_wire_key(serializer_class)
     data = {}
     for key, values in request.query_params.lists():
         name = by_key.get(wire_key(key))

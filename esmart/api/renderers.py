@@ -27,6 +27,8 @@ class WireJSONRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
+        if isinstance(data, bytes):
+            return data  # already wire JSON (a body built by the database or spliced from a cache)
         if getattr(data, "wire_case", None) == PRESERVE:
             return orjson.dumps(data)  # already in wire form (WireDict)
         return orjson.dumps(to_wire(data, PASCAL, _serializer_of(data)))
@@ -41,6 +43,17 @@ class WireContentNegotiation(DefaultContentNegotiation):
     """Falls back to the first renderer (JSON) instead of a 406."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
+        # What nearly every client sends (no Accept, */*, application/json) picks the first renderer,
+        # as the full negotiation would; it is decided here without parsing the header.
+        accept = request.META.get("HTTP_ACCEPT", "*/*")
+        first = renderers[0] if renderers else None
+        if (
+            first is not None
+            and not format_suffix
+            and (accept == "*/*" or accept == first.media_type)
+            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
+        ):
+            return first, first.media_type
         try:
             return super().select_renderer(request, renderers, format_suffix)
         except NotAcceptable:

@@ -12,10 +12,11 @@ in `esmart.api.limits.path_value_can_exist`.
 """
 
 import re
-from functools import partial
+from functools import cached_property, partial
 
+from django.urls import Resolver404
 from django.urls.conf import _path
-from django.urls.resolvers import RoutePattern
+from django.urls.resolvers import RoutePattern, URLResolver
 
 # The widest integer column any backend has (BigIntegerField/BigAutoField).
 MAX_PATH_INT = 2**63 - 1
@@ -53,3 +54,58 @@ class CaseInsensitiveRoutePattern(RoutePattern):
 
 
 api_path = partial(_path, Pattern=CaseInsensitiveRoutePattern)
+
+
+DYNAMIC = object()  # a route whose first segment is not a literal: a candidate for every path
+
+
+def _first_segment(pattern) -> object:
+    route = str(pattern) if isinstance(pattern, RoutePattern) else None
+    if route is None:
+        return DYNAMIC  # a regex pattern
+    segment = route.split("/", 1)[0]
+    return DYNAMIC if "<" in segment else segment.lower()
+
+
+def _leaves(patterns):
+    """The routes of `patterns` in order, with plain includes (route "", no namespace or kwargs) opened."""
+    for entry in patterns:
+        plain = isinstance(entry, URLResolver) and str(entry.pattern) == "" and not entry.default_kwargs
+        if plain and entry.namespace is None and entry.app_name is None:
+            yield from _leaves(entry.url_patterns)
+        else:
+            yield entry
+
+
+class FirstSegmentResolver(URLResolver):
+    """An include that tries only the routes whose first literal segment is the path's (in any case).
+
+    Django tries routes in order: with every app's routes under api/, a path late in the list cost
+    some 90 regex matches (a tenth of a cached spot-price answer). Routes keep their order within a
+    segment; a route starting with a converter is tried for every path; a path no narrowed list
+    matches goes through the full list, so what matches is what Django alone would match."""
+
+    def resolve(self, path):
+        matched = self.pattern.match(str(path))
+        if matched:
+            narrowed = self._by_segment.get(matched[0].split("/", 1)[0].lower())
+            if narrowed is not None:
+                try:
+                    return narrowed.resolve(path)
+                except Resolver404:
+                    pass
+        return super().resolve(path)
+
+    @cached_property
+    def _by_segment(self) -> dict[str, URLResolver]:
+        keyed = [(_first_segment(entry.pattern), entry) for entry in _leaves(self.url_patterns)]
+        segments = {key for key, _ in keyed if key is not DYNAMIC}
+        return {
+            segment: URLResolver(self.pattern, [entry for key, entry in keyed if key in (segment, DYNAMIC)])
+            for segment in segments
+        }
+
+
+def api_include(route: str, patterns: list) -> FirstSegmentResolver:
+    """include() of `patterns` under `route`, case-insensitive and narrowed by first segment."""
+    return FirstSegmentResolver(CaseInsensitiveRoutePattern(route, is_endpoint=False), patterns)

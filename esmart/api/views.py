@@ -20,16 +20,21 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny
 
 from .area import request_area
 from .authentication import WWW_AUTHENTICATE
+from .compiled import CompiledQueries, CompiledQuery, NotCompilableError, stand_in_request
 from .limits import check_body_size, path_value_can_exist
 from .tenancy import FREE_PATH_PARAMETERS, OWNED_PATH_PARAMETERS
 
 _SEALED = ("dispatch", "initial", "get_queryset", "get_object")
+_COMPILED_ANCHORS = CompiledQueries()
 
 
 class Scope:
     """Restricts a queryset of some model to what the request's user may see."""
 
     uses_area = False
+    # True when restrict() reads nothing of the request but its user and area: the view's anchor
+    # query is then built and compiled once and run with each request's values (esmart/api/compiled.py).
+    reads_user_and_area = False
 
     def restrict(self, queryset, request):
         raise NotImplementedError
@@ -81,7 +86,11 @@ class ApiView(GenericAPIView):
         self.anchor = self._resolve_anchor()
 
     def refine_anchor(self, queryset):
-        """Hook: add select_related/only to the scoped anchor query. Never widen it."""
+        """Hook: add select_related/only to the scoped anchor query. Never widen it.
+
+        Under a scope that reads only the user and the area, the anchor query is built once per view
+        with stand-in values and compiled (esmart/api/compiled.py): build the same query whatever the
+        path values are (no branching on them) and whenever (no value from the clock)."""
         return queryset
 
     def _resolve_anchor(self):
@@ -91,11 +100,45 @@ class ApiView(GenericAPIView):
         lookups = {lookup: self.kwargs[param] for param, lookup in self.anchor_lookups.items()}
         if not all(path_value_can_exist(self.anchor_model, lookup, value) for lookup, value in lookups.items()):
             raise exceptions.NotFound()  # out of the column's range or the wrong shape: no query
-        queryset = self.anchor_scope.restrict(self.anchor_model._default_manager.all(), self.request)
-        anchor = self.refine_anchor(queryset.filter(**lookups)).first()
+        compiled = self._compiled_anchor_query()
+        if compiled is not None:
+            values = [self.request.user.pk, int(request_area(self.request)), *self.kwargs.values()]
+            anchor = compiled.first(values, using=self.anchor_model._default_manager.db)
+        else:
+            anchor = self._anchor_queryset(self.request, lookups).first()
         if anchor is None:
             raise self.anchor_scope.on_miss(self.request)
         return anchor
+
+    def _anchor_queryset(self, request, lookups):
+        queryset = self.anchor_scope.restrict(self.anchor_model._default_manager.all(), request)
+        return self.refine_anchor(queryset.filter(**lookups))
+
+    def _compiled_anchor_query(self) -> CompiledQuery | None:
+        """The anchor statement of this view for path values of these types, or None (the ORM then)."""
+        if not self.anchor_scope.reads_user_and_area or self.request.user.pk is None:
+            return None
+        kinds = tuple((name, type(value)) for name, value in self.kwargs.items())
+        key = (type(self), self.anchor_model._default_manager.db, kinds)
+        return _COMPILED_ANCHORS.get(key, self._compile_anchor_query)
+
+    def _compile_anchor_query(self) -> CompiledQuery:
+        """The anchor query built with stand-ins for the user, the area and each path value (in
+        self.kwargs too, for a refine_anchor() that reads them), compiled."""
+        request, kwargs = self.request, self.kwargs
+
+        def build(stand_ins):
+            self.request = stand_in_request(type(request.user), stand_ins[0], stand_ins[1])
+            self.kwargs = dict(zip(kwargs, stand_ins[2:], strict=True))
+            try:
+                lookups = {lookup: self.kwargs[param] for param, lookup in self.anchor_lookups.items()}
+                return self._anchor_queryset(self.request, lookups)
+            except Exception as exc:  # reads more of the request (AttributeError), a stand-in no field takes
+                raise NotCompilableError(f"{type(exc).__name__}: {exc}") from exc
+            finally:
+                self.request, self.kwargs = request, kwargs
+
+        return CompiledQuery.first_of(build, [request.user.pk, int(request_area(request)), *kwargs.values()])
 
     def _check_path_parameters(self):
         unaccounted = [

@@ -162,3 +162,16 @@ def test_the_temperature_endpoint_answers_alike_on_both_paths(owner, monkeypatch
     by_python = client.post(url, body, format="json")
     assert by_sql.status_code == 200 and by_sql.content == by_python.content
     assert {k: v for k, v in by_sql.items()} == {k: v for k, v in by_python.items()}
+
+
+def test_the_body_with_last_year_is_one_query(history, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        body = selectors.consumption_json(
+            meter=history,
+            from_time=oslo_midnight(2025, 3, 29),
+            to_time=oslo_midnight(2025, 4, 1),
+            resolution=Resolution.Hour,
+            include_last_year=True,
+        )
+    parsed = orjson.loads(body)
+    assert len(parsed["Values"]) == len(parsed["LastYear"]) == 71  # 3 days, one of 23 hours

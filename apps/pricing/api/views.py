@@ -12,16 +12,13 @@ from rest_framework.response import Response
 from apps.customers.models import Contract, Customer, Meter
 from apps.customers.scopes import METER_PATH_LOOKUPS, METER_SCOPE, CustomerScope
 from apps.metering.api.serializers import ConsumptionRequestSerializer
-from apps.metering.models import Resolution
 from esmart.api.area import request_area
 from esmart.api.authentication import CachedBasicAuthentication
-from esmart.api.casing import WireDict
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView
 
 from .. import selectors
-from ..adapters.base import expected_resolution_minutes, market_date
 from ..authentication import InvoicePdfAuthentication
 from ..models import Invoice
 from .serializers import (
@@ -55,38 +52,14 @@ class SpotPricesView(ApiView):
     )
     def get(self, request):
         params = bind_query(request, SpotPricesQuerySerializer)
-        zone = params["price_area"]
-        rows = selectors.spot_rows(
-            zone=zone,
+        body = selectors.spot_series_json(
+            zone=params["price_area"],
             from_time=params["from_time_utc"],
             to_time=params["to_time_utc"],
             include_preliminary=params["include_preliminary"],
             use_cache=params["use_cache"],
         )
-        minutes = min(
-            (row[6] for row in rows), default=expected_resolution_minutes(market_date(params["from_time_utc"]))
-        )
-        body = WireDict(
-            {
-                "PriceArea": zone.code,
-                "Eic": zone.eic,
-                "Currency": "NOK",
-                "Unit": "NOK/kWh",
-                "Resolution": int(Resolution.QuarterHour if minutes < 60 else Resolution.Hour),
-                "Values": [
-                    {
-                        "ValueTime": row[1],
-                        "Value": row[2],
-                        "Status": 0,
-                        "EurPerMwh": row[3],
-                        "ExchangeRate": row[4],
-                        "Preliminary": row[5],
-                    }
-                    for row in rows
-                ],
-            }
-        )
-        return Response(body)
+        return Response(body)  # bytes: sent as they are, as JSON or text/json
 
 
 HOUR_PRICES_DESCRIPTION = (
