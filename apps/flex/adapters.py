@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 
 class ConsoleDeviceAdapter:
     def send(self, *, device_id: int, controls: dict) -> str:
-        logger.info("Would send to device %s: %s", device_id, json.dumps(controls, sort_keys=True))
+        # One line per command at INFO (seed_demo sends dozens); the whole payload at DEBUG.
+        logger.info("Would send %s control values to device %s", len(controls.get("Plan") or []), device_id)
+        logger.debug("Controls for device %s: %s", device_id, json.dumps(controls, sort_keys=True))
         return "logged"
 
 
