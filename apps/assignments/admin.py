@@ -1,7 +1,7 @@
 """Care backoffice: teams and their staff, clients, assignments with their log, kits, next of kin.
 
-The assignment log is append-only (read-only here); state changes go through the API's state
-machine, not through the admin. Invitation codes are shown once, when they are created.
+The assignment log is append-only (read-only here); state changes and hand-overs go through the
+API's state machine, not through the admin. Invitation codes are shown once, when they are created.
 """
 
 from django.contrib import admin, messages
@@ -94,9 +94,10 @@ class AssignmentAdmin(admin.ModelAdmin):
     inlines = [LogInline]
 
     def get_readonly_fields(self, request, obj=None):
-        # The state moves only through the state machine (and is logged there).
+        # State and assignee change only through the API's state machine and hand-over, which check
+        # the move (and the collaborator) and log it; the admin sets them only on creation.
         fixed = ["state", "created_by", "equipment", "created_at", "updated_at"]
-        return [*fixed, "client"] if obj else fixed
+        return [*fixed, "client", "assignee"] if obj else fixed
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -212,11 +212,17 @@ def test_assign_to_an_unknown_user_is_404(care):
     assert response.status_code == 404 and "987654" in response.json()["Message"]
 
 
-def test_a_started_assignment_cannot_be_handed_over(care):
-    Assignment.objects.filter(pk=care.assignment.pk).update(state=State.STARTED)
+NO_HAND_OVER = [state for state in State if (state, Action.ASSIGN) not in TRANSITIONS]
+
+
+@pytest.mark.parametrize("state", NO_HAND_OVER, ids=lambda v: v.label)
+def test_every_illegal_hand_over_is_409_naming_the_state_and_changes_nothing(care, state):
+    Assignment.objects.filter(pk=care.assignment.pk).update(state=state)
     response = client_for(care.nurse).patch(url(care.assignment, f"/assign/{care.colleague.pk}"))
-    assert response.status_code == 409 and "Started" in response.json()["Message"]
-    assert Assignment.objects.get(pk=care.assignment.pk).assignee == care.nurse
+    assert response.status_code == 409 and state.label in response.json()["Message"]
+    assignment = Assignment.objects.get(pk=care.assignment.pk)
+    assert (assignment.state, assignment.assignee) == (state, care.nurse)
+    assert AssignmentLogEntry.objects.filter(assignment=care.assignment).count() == 1
 
 
 def test_a_colleague_of_another_client_of_my_teams_is_not_a_collaborator_for_this_client(care):

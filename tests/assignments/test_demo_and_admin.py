@@ -82,8 +82,16 @@ def test_admin_pages_and_the_invitation_action(care, terms):
     ]:
         assert api.get(reverse(f"admin:assignments_{name}_changelist")).status_code == 200
         assert api.get(reverse(f"admin:assignments_{name}_change", args=[obj.pk])).status_code == 200
-    page = api.get(reverse("admin:assignments_assignment_change", args=[care.assignment.pk])).content.decode()
+    change = reverse("admin:assignments_assignment_change", args=[care.assignment.pk])
+    page = api.get(change).content.decode()
     assert "Created" in page  # the log inline
+    # A hand-over is logged by the API only: the admin's change form cannot move the assignee.
+    form = {"title": "Renamed", "description": "", "assignee": care.colleague.pk}
+    form.update({"log-TOTAL_FORMS": 0, "log-INITIAL_FORMS": 0})  # the log inline's (empty) formset
+    assert api.post(change, form).status_code == 302
+    care.assignment.refresh_from_db()
+    assert (care.assignment.title, care.assignment.assignee) == ("Renamed", care.nurse)
+    assert care.assignment.log.count() == 1
     response = api.post(
         reverse("admin:assignments_nextofkin_changelist"),
         {"action": "invite", "_selected_action": [kin.pk]},

@@ -42,9 +42,13 @@ CARE = privilege_required("care")
 ACTION = EnumField(states.Action)
 STATES_TEXT = ", ".join(f"{s.label} {int(s)}" for s in states.State)
 ACTIONS_TEXT = ", ".join(f"{a.label} {int(a)}" for a in states.Action if a != states.Action.ASSIGN)
+# The moves of this route; Assign has its own (.../assign/{toUserId}), which documents its moves.
 MOVES_TEXT = "; ".join(
-    f"{state.label} --{action.label}--> {target.label}" for (state, action), target in states.TRANSITIONS.items()
+    f"{state.label} --{action.label}--> {target.label}"
+    for (state, action), target in states.TRANSITIONS.items()
+    if action != states.Action.ASSIGN
 )
+HAND_OVER_FROM = ", ".join(state.label for (state, action) in states.TRANSITIONS if action == states.Action.ASSIGN)
 LIST_DESCRIPTION = f"Newest first, paged with page and pageSize (at most 100); state filters ({STATES_TEXT})."
 
 
@@ -162,8 +166,8 @@ class AssignView(AssignmentAnchored):
         request=AssignmentActionRequestSerializer,
         responses={200: AssignmentResponseSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
         description="Hands the assignment to a collaborator of the caller for its client (else 400 naming the "
-        "user; an unknown user is 404). The assignment becomes New for its new assignee; a Started, Completed "
-        "or Cancelled assignment cannot be handed over (409). Logged, with the optional Note.",
+        f"user; an unknown user is 404). Only from {HAND_OVER_FROM} (else 409 naming the current state); the "
+        "assignment becomes New for its new assignee. Logged, with the optional Note.",
     )
     def patch(self, request, assignmentId, toUserId):
         """Assign the assignment to another user."""
