@@ -4,8 +4,9 @@ Push providers take `send(*, registration, message) -> Outcome` for one (token, 
 - `console` (default and in tests) logs what it would send and succeeds;
 - `fcm` sends through FCM HTTP v1 (`projects/{id}/messages:send`, Android and iOS through Firebase)
   with the app's `PushAppCredentials` (an OAuth token from its service account). FCM's
-  UNREGISTERED / 404 is `GONE` (the registration is marked gone, its next PUT is a 410); a 429 or a
-  5xx is `RETRY` (an outage: the task retries with backoff); other errors are `FAILED`.
+  UNREGISTERED / 404 is `GONE` (the registration is marked gone, its next PUT is a 410); a 429, a
+  5xx or no answer raises ProviderUnavailableError (an outage: the task retries with backoff);
+  other errors are `FAILED`.
 Room adapters take `complete(*, room_sid)`: `console` logs, `twilio` calls the Video API.
 """
 
@@ -27,7 +28,6 @@ class Result(enum.Enum):
     SENT = "SENT"
     GONE = "GONE"
     FAILED = "FAILED"
-    RETRY = "RETRY"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@ messages, e-mail configurations and alerts, call-center shifts, client logs and 
 Provider credentials are edited here and never returned by the API."""
 
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from . import models
 
@@ -22,24 +23,45 @@ class PushRegistrationAdmin(admin.ModelAdmin):
     inlines = [PushTagInline]
 
 
+class PushChunkInline(admin.TabularInline):
+    model = models.PushChunk
+    extra = 0
+    can_delete = False
+    fields = ("seq", "state", "attempts", "touched_at", "finished_at", "first_pk", "end_pk", "sent_through")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(models.PushMessage)
 class PushMessageAdmin(admin.ModelAdmin):
-    list_display = ("id", "app", "text", "created_at", "fanned_out_at", "sent", "gone", "failed", "claimed")
+    """Messages with their outcome counts per delivery state and their chunks' progress."""
+
+    list_display = (
+        "id",
+        "app",
+        "text",
+        "created_at",
+        "fanned_out_at",
+        "sent",
+        "gone",
+        "failed",
+        "unknown",
+        "chunks_open",
+    )
     list_filter = ("app",)
     raw_id_fields = ("customer", "sent_by")
+    inlines = [PushChunkInline]
 
     def get_queryset(self, request):
         state = models.PushDelivery.State
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                n_sent=Count("deliveries", filter=Q(deliveries__state=state.SENT)),
-                n_gone=Count("deliveries", filter=Q(deliveries__state=state.GONE)),
-                n_failed=Count("deliveries", filter=Q(deliveries__state=state.FAILED)),
-                n_claimed=Count("deliveries", filter=Q(deliveries__state=state.CLAIMED)),
-            )
-        )
+        # Subqueries, not joins: a message's counts over its deliveries and over its chunks.
+        counts = {
+            f"n_{value.lower()}": _count(models.PushDelivery.objects.filter(state=value)) for value in state.values
+        }
+        open_chunks = models.PushChunk.objects.exclude(state=models.PushChunk.State.DONE)
+        return super().get_queryset(request).annotate(**counts, n_open=_count(open_chunks))
 
     @admin.display(ordering="n_sent")
     def sent(self, obj):
@@ -53,14 +75,24 @@ class PushMessageAdmin(admin.ModelAdmin):
     def failed(self, obj):
         return obj.n_failed
 
-    @admin.display(ordering="n_claimed", description="claimed, unfinished")
-    def claimed(self, obj):
-        return obj.n_claimed
+    @admin.display(ordering="n_unknown")
+    def unknown(self, obj):
+        return obj.n_unknown
+
+    @admin.display(ordering="n_open", description="chunks not done")
+    def chunks_open(self, obj):
+        return obj.n_open
+
+
+def _count(rows):
+    """A per-message count subquery over `rows` (deliveries or chunks)."""
+    per_message = rows.filter(message=OuterRef("pk")).order_by().values("message").annotate(n=Count("pk"))
+    return Coalesce(Subquery(per_message.values("n")), 0)
 
 
 @admin.register(models.PushDelivery)
 class PushDeliveryAdmin(admin.ModelAdmin):
-    list_display = ("message", "registration", "state", "attempts", "claimed_at", "finished_at", "result")
+    list_display = ("message", "registration", "state", "attempt", "finished_at", "result")
     list_filter = ("state",)
     raw_id_fields = ("message", "registration")
 

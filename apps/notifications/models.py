@@ -151,39 +151,75 @@ class PushMessage(models.Model):
         return f"{self.app}: {self.text[:40]}"
 
 
-class PushDelivery(models.Model):
+class PushChunk(models.Model):
+    """One slice of a message's fan-out: the matching registrations with first_pk <= id < end_pk
+    (open-ended where null), made once by `fan_out` (a rerun reuses them, so no registration is in
+    two chunks) and sent by one `send_chunk` task.
+
+    It is the send's claim, in one row whatever the chunk's size: before a batch goes to the
+    provider its ids are stored in `in_flight` (committed), and after it `sent_through` moves past
+    it, in the transaction that writes the batch's deliveries. A run that dies leaves the chunk
+    SENDING with the batch it was in: never resent (UNKNOWN), and the rest is sent by the sweep."""
+
     class State(models.TextChoices):
-        CLAIMED = "CLAIMED", "Claimed, not handed to the provider yet"
-        SENDING = "SENDING", "Handed to the provider, outcome not stored yet"
+        PENDING = "PENDING", "Waiting for a run"
+        SENDING = "SENDING", "A run holds it"
+        DONE = "DONE", "Done"
+
+    message = models.ForeignKey(PushMessage, on_delete=models.CASCADE, related_name="chunks")
+    seq = models.PositiveIntegerField()
+    first_pk = models.UUIDField(null=True, blank=True)
+    end_pk = models.UUIDField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    claim = models.UUIDField(null=True, blank=True, help_text="The run holding it.")
+    attempts = models.PositiveSmallIntegerField(default=1, help_text="1, plus one per take-over by the sweep.")
+    touched_at = models.DateTimeField(help_text="Made, claimed, a batch handed over or stored, or released.")
+    sent_through = models.UUIDField(null=True, blank=True, help_text="Outcomes stored up to this registration.")
+    in_flight = models.JSONField(default=list, blank=True, help_text="The batch at the provider.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["message", "seq"]
+        constraints = [models.UniqueConstraint(fields=["message", "seq"], name="notif_chunk_once")]
+        indexes = [
+            # The sweep's rows: chunks not done (a handful at any time).
+            models.Index(
+                fields=["touched_at"], condition=models.Q(state__in=["PENDING", "SENDING"]), name="notif_chunk_open"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.message_id} #{self.seq}: {self.state}"
+
+
+class PushDelivery(models.Model):
+    """The outcome of one (message, registration), written once, after the provider call (or as
+    UNKNOWN by the sweep for a batch whose run died at the provider)."""
+
+    class State(models.TextChoices):
         SENT = "SENT", "Sent"
         GONE = "GONE", "Token unregistered"
         FAILED = "FAILED", "Failed"
         UNKNOWN = "UNKNOWN", "Worker stopped during the provider call (not resent)"
 
-    # No index of its own: the unique (message, registration) serves lookups by message (one index
-    # fewer to write per claimed row).
-    message = models.ForeignKey(PushMessage, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
-    registration = models.ForeignKey(PushRegistration, on_delete=models.CASCADE, related_name="deliveries")
-    state = models.CharField(max_length=10, choices=State.choices, default=State.CLAIMED)
-    claim = models.UUIDField(help_text="The task run that claimed it.")
-    attempts = models.PositiveSmallIntegerField(default=1)
-    claimed_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
+    # Written 10,000 at a time: no foreign-key checks (the writer read both rows; Django's collector
+    # still cascades deletes) and one index for both (message) and (message, registration) lookups.
+    message = models.ForeignKey(
+        PushMessage, on_delete=models.CASCADE, related_name="deliveries", db_index=False, db_constraint=False
+    )
+    registration = models.ForeignKey(
+        PushRegistration, on_delete=models.CASCADE, related_name="deliveries", db_constraint=False
+    )
+    state = models.CharField(max_length=10, choices=State.choices)
+    attempt = models.PositiveSmallIntegerField(default=1, help_text="The chunk's attempt that sent it.")
+    finished_at = models.DateTimeField()
     result = models.CharField(max_length=500, blank=True)
 
     class Meta:
         verbose_name_plural = "push deliveries"
         constraints = [
-            # At most once: a (message, registration) pair is claimed once, whoever runs the task.
+            # At most once, checked by the database too: one outcome per (message, registration).
             models.UniqueConstraint(fields=["message", "registration"], name="notif_delivery_once")
-        ]
-        indexes = [
-            # The sweep's rows only: an outcome write takes its row out of this index (nothing to add).
-            models.Index(
-                fields=["claimed_at"],
-                condition=models.Q(state__in=["CLAIMED", "SENDING"]),
-                name="notif_delivery_unfinished",
-            )
         ]
 
     def __str__(self):

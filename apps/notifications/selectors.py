@@ -6,8 +6,8 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Lookup, Q
-from django.db.models.lookups import In
+from django.db.models import F, Q, Window
+from django.db.models.functions import Mod, RowNumber
 from django.utils import timezone
 
 from apps.assets.models import HIERARCHIES
@@ -17,7 +17,7 @@ from .models import (
     CustomerMessage,
     EmailAlertConfig,
     MessageStateFilter,
-    PushDelivery,
+    PushChunk,
     PushMessage,
     PushRegistration,
     PushTag,
@@ -37,29 +37,6 @@ def live_registrations(*, now=None):
     )
 
 
-class UuidIn(Lookup):
-    """`uuid_field IN ids` as ONE array parameter on PostgreSQL (`= ANY(%s::uuid[])`): a chunk's
-    thousand ids then cost no per-id compiling and binding. A plain IN elsewhere (SQLite)."""
-
-    lookup_name = "uuid_in"
-    prepare_rhs = False
-
-    def get_prep_lookup(self):
-        return [str(value) for value in self.rhs]
-
-    def as_sql(self, compiler, connection):
-        return In(self.lhs, self.rhs).as_sql(compiler, connection)
-
-    def as_postgresql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::uuid[])", [*params, self.rhs]
-
-
-def registrations_in(ids) -> UuidIn:
-    """A filter() condition: the registration is one of `ids`."""
-    return UuidIn(F("pk"), ids)
-
-
 @dataclass(frozen=True)
 class SendTarget:
     """What a push provider needs of a registration (read as plain values: thousands per chunk)."""
@@ -76,33 +53,24 @@ def send_targets(registrations) -> dict[uuid.UUID, SendTarget]:
     return {row[0]: SendTarget(*row) for row in rows}
 
 
-@dataclass(frozen=True)
-class ClaimedDelivery:
-    """A delivery a send run claimed, with what the provider needs (plain values, no models)."""
+def chunk_starts(*, message: PushMessage, size: int) -> list[uuid.UUID]:
+    """The id of every `size`-th matching registration (the first included): the chunks' bounds,
+    counted by the database (a handful of ids back, whatever the message's reach)."""
+    numbered = matching_registrations(message=message).annotate(n=Window(RowNumber(), order_by=F("pk").asc()))
+    starts = numbered.annotate(phase=Mod(F("n") - 1, size)).filter(phase=0)
+    return list(starts.values_list("pk", flat=True))
 
-    pk: int
-    state: str
-    registration: SendTarget
 
-
-def claimed_deliveries(*, message_id: int, claim, claimed_at) -> list[ClaimedDelivery]:
-    """The unfinished deliveries of `message_id` held by `claim` (made at `claimed_at`: one range of
-    the unfinished index, whatever the message's size), with their registrations, in registration
-    order (a run claims its first batch as SENDING: those come first). One joined query."""
-    unfinished = [PushDelivery.State.CLAIMED, PushDelivery.State.SENDING]
-    rows = (
-        PushDelivery.objects.filter(message_id=message_id, claim=claim, claimed_at=claimed_at, state__in=unfinished)
-        .order_by("registration_id")
-        .values_list(
-            "pk",
-            "state",
-            "registration_id",
-            "registration__handle",
-            "registration__platform",
-            "registration__template_version",
-        )
-    )
-    return [ClaimedDelivery(pk, state, SendTarget(*target)) for pk, state, *target in rows]
+def chunk_targets(*, chunk: PushChunk) -> list[SendTarget]:
+    """The live registrations of the chunk not sent yet (after `sent_through`), in id order."""
+    registrations = matching_registrations(message=chunk.message)
+    if chunk.first_pk is not None:
+        registrations = registrations.filter(pk__gte=chunk.first_pk)
+    if chunk.end_pk is not None:
+        registrations = registrations.filter(pk__lt=chunk.end_pk)
+    if chunk.sent_through is not None:
+        registrations = registrations.filter(pk__gt=chunk.sent_through)
+    return list(send_targets(registrations).values())
 
 
 def matching_registrations(*, message: PushMessage):

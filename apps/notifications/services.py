@@ -25,6 +25,7 @@ from .models import (
     MessageCategory,
     MessageState,
     PushCategoryEnum,
+    PushChunk,
     PushDelivery,
     PushIdentifierTypes,
     PushMessage,
@@ -33,7 +34,6 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
-Claimed = selectors.ClaimedDelivery
 
 
 class Gone(exceptions.APIException):
@@ -174,168 +174,220 @@ def send_push(
     return message
 
 
-def chunks_of(*, message: PushMessage) -> list[list[str]]:
-    ids = [str(pk) for pk in selectors.matching_registrations(message=message).values_list("pk", flat=True)]
-    size = conf.chunk_size()
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
-
-
-def _finish(
-    *, message_id: int, claim: uuid.UUID, claimed_at, batch: list[Claimed], outcomes: dict[int, Outcome]
-) -> int:
-    """Stores the outcomes of a batch: one UPDATE per distinct (result, detail), the commonest one
-    by claim (this batch is the claim's only SENDING rows), so a provider that answers alike (the
-    console) costs one short statement per batch. Returns how many were sent."""
-    now = timezone.now()
-    groups: dict[tuple[Result, str], list[int]] = defaultdict(list)
-    for delivery in batch:
-        if delivery.pk in outcomes:
-            outcome = outcomes[delivery.pk]
-            groups[outcome.result, outcome.detail[:500]].append(delivery.pk)
-    unfinished = len(outcomes) < len(batch)  # an outage mid-batch: the rest is released by pk
-    commonest = None if unfinished or not groups else max(groups, key=lambda key: len(groups[key]))
-    for (result, detail), pks in groups.items():
-        if (result, detail) == commonest:
-            # claimed_at: the run's rows are one range of the unfinished index (not all the message's).
-            rows = PushDelivery.objects.filter(
-                message_id=message_id, claim=claim, claimed_at=claimed_at, state=PushDelivery.State.SENDING
+def make_chunks(*, message_id: int) -> list[int]:
+    """The message's chunks (PENDING ones' ids), made the first time only: a rerun of the fan-out
+    gets the same slices back, so no registration can be in two chunks. The message row is locked
+    while they are made, against a redelivered fan-out running beside the first."""
+    with transaction.atomic():
+        message = PushMessage.objects.select_for_update().get(pk=message_id)
+        if message.fanned_out_at is None:
+            starts = selectors.chunk_starts(message=message, size=conf.chunk_size())
+            now = timezone.now()
+            PushChunk.objects.bulk_create(
+                PushChunk(
+                    message=message,
+                    seq=seq,
+                    first_pk=None if seq == 0 else start,  # open below: a registration made since is covered
+                    end_pk=starts[seq + 1] if seq + 1 < len(starts) else None,
+                    touched_at=now,
+                )
+                for seq, start in enumerate(starts)
             )
+            message.fanned_out_at = now
+            message.save(update_fields=["fanned_out_at"])
+        return list(message.chunks.filter(state=PushChunk.State.PENDING).values_list("pk", flat=True))
+
+
+UNKNOWN_DETAIL = "The worker stopped during the provider call; not resent."
+EXHAUSTED_DETAIL = "Never handed to the provider; attempts exhausted."
+RETRIES_OVER_DETAIL = "Provider unavailable; retries over."
+
+
+# A delivery to write: (registration id as text, PushDelivery.State value, detail).
+DeliveryRow = tuple[str, str, str]
+
+
+def _rows(outcomes: list[tuple[str, Outcome]]) -> list[DeliveryRow]:
+    return [(pk, outcome.result.value, outcome.detail) for pk, outcome in outcomes]
+
+
+def _write_deliveries(*, message_id: int, attempt: int, rows: list[DeliveryRow], now) -> None:
+    """One delivery row each, in one statement per distinct (state, detail) (usually one).
+    On PostgreSQL the ids travel as one array literal (`unnest`): a thousand rows cost one short
+    statement and no per-row adapting. The unique (message, registration) is only a backstop here:
+    the chunk's claim is what keeps a registration from a second row."""
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for registration_id, state, detail in rows:
+        groups[state, detail[:500]].append(registration_id)
+    for (state, detail), ids in groups.items():
+        if connection.vendor == "postgresql":
+            table = connection.ops.quote_name(PushDelivery._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {table} (message_id, registration_id, state, attempt, finished_at, result) "
+                    "SELECT %s, unnest(%s::uuid[]), %s, %s, %s, %s",
+                    [message_id, "{" + ",".join(ids) + "}", state, attempt, now, detail],
+                )
         else:
-            rows = PushDelivery.objects.filter(pk__in=pks)
-        rows.update(state=result.value, result=detail, finished_at=now)
-    gone = [d.registration.pk for d in batch if d.pk in outcomes and outcomes[d.pk].result is Result.GONE]
+            PushDelivery.objects.bulk_create(
+                [
+                    PushDelivery(
+                        message_id=message_id,
+                        registration_id=pk,
+                        state=state,
+                        attempt=attempt,
+                        finished_at=now,
+                        result=detail,
+                    )
+                    for pk in ids
+                ]
+            )
+    gone = [pk for pk, state, _ in rows if state == PushDelivery.State.GONE]
     if gone:
         PushRegistration.objects.filter(pk__in=gone, gone_at__isnull=True).update(gone_at=now)
-    return sum(len(pks) for (result, _), pks in groups.items() if result is Result.SENT)
 
 
-def _hand_over(batch: list[Claimed], claim: uuid.UUID) -> list[Claimed]:
-    """CLAIMED → SENDING for the rows still claimed by `claim` (a sweep may have re-claimed one of a
-    slow run): only those go to the provider. One UPDATE; a second query only after a race."""
-    pending = [d.pk for d in batch if d.state == PushDelivery.State.CLAIMED]
-    if pending:
-        taken = PushDelivery.objects.filter(pk__in=pending, claim=claim, state=PushDelivery.State.CLAIMED).update(
-            state=PushDelivery.State.SENDING
-        )
-        if taken != len(pending):
-            mine = set(
-                PushDelivery.objects.filter(pk__in=pending, claim=claim, state=PushDelivery.State.SENDING).values_list(
-                    "pk", flat=True
-                )
-            )
-            batch = [d for d in batch if d.state == PushDelivery.State.SENDING or d.pk in mine]
-    return batch
-
-
-def _deliver(
-    *, message: PushMessage, deliveries: list[Claimed], claim: uuid.UUID, claimed_at, provider, release
-) -> int:
-    """Sends claimed deliveries batch by batch: a batch is marked SENDING (committed) before the
-    provider sees it, and its outcomes are stored after. So a dead worker leaves CLAIMED rows (never
-    handed over: the sweep retries them) and at most one SENDING batch (maybe sent: never again).
-
-    An outage stores what was done, hands the unsent rows to `release`, and re-raises."""
-    sent = 0
-    size = conf.send_batch_size(provider)
-    for start in range(0, len(deliveries), size):
-        batch = _hand_over(deliveries[start : start + size], claim)
-        outcomes: dict[int, Outcome] = {}
-        try:
-            for delivery in batch:
-                outcomes[delivery.pk] = provider.send(registration=delivery.registration, message=message)
-        except ProviderUnavailableError:
-            _finish(message_id=message.pk, claim=claim, claimed_at=claimed_at, batch=batch, outcomes=outcomes)
-            release([d.pk for d in deliveries[start:] if d.pk not in outcomes])
-            raise
-        sent += _finish(message_id=message.pk, claim=claim, claimed_at=claimed_at, batch=batch, outcomes=outcomes)
-    return sent
-
-
-def _claim(*, message_id: int, live, claim: uuid.UUID, now, first: int) -> None:
-    """Claims the live registrations of `live` in one INSERT … SELECT … ON CONFLICT DO NOTHING
-    (what another run claimed is skipped), the first `first` of them straight as SENDING.
-    PostgreSQL and SQLite (3.35+) both take window functions and this upsert."""
-    field = PushDelivery._meta.get_field
-    table = connection.ops.quote_name(PushDelivery._meta.db_table)
-    registrations, params = live.order_by().values("pk").query.sql_with_params()
-    sql = (
-        f"INSERT INTO {table} (message_id, registration_id, state, claim, attempts, claimed_at, result) "
-        "SELECT %s, live.pk, CASE WHEN ROW_NUMBER() OVER (ORDER BY live.pk) <= %s THEN %s ELSE %s END, %s, 1, %s, '' "
-        f"FROM ({registrations}) live WHERE true "
-        "ON CONFLICT (message_id, registration_id) DO NOTHING"
+def _hand_over(*, chunk_id: int, claim: uuid.UUID, batch_ids: list[str], first: bool) -> bool:
+    """Stores the batch as the chunk's `in_flight` (committed before the provider sees it); the
+    first batch claims the chunk (PENDING → SENDING). False: another run holds it."""
+    rows = PushChunk.objects.filter(pk=chunk_id)
+    rows = rows.filter(state=PushChunk.State.PENDING) if first else rows.filter(claim=claim)
+    taken = rows.update(
+        state=PushChunk.State.SENDING,
+        claim=claim,
+        in_flight=batch_ids,
+        touched_at=timezone.now(),
     )
-    state = PushDelivery.State
-    claim_value = field("claim").get_db_prep_value(claim, connection)
-    claimed_at = field("claimed_at").get_db_prep_value(now, connection)
-    head = [message_id, first, state.SENDING.value, state.CLAIMED.value, claim_value, claimed_at]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*head, *params])
+    return taken == 1
 
 
-def send_chunk(*, message_id: int, registration_ids: list[str], provider, final: bool = False) -> int:
-    """Sends one chunk at most once per (message, registration): each pair is claimed (a unique row,
-    committed) before the provider is called, so a redelivered chunk skips what is claimed. The first
-    batch is claimed straight as SENDING (claim and hand-over in one statement).
-
-    On an outage the unsent claims are deleted, so the task's retry claims them again; on its last
-    try (`final`) they are stored as FAILED instead."""
-    message = PushMessage.objects.select_related("app").get(pk=message_id)
-    claim = uuid.uuid4()
+def _store(*, chunk: PushChunk, claim: uuid.UUID, outcomes: list[tuple[str, Outcome]], through, state: str) -> int:
+    """Writes a batch's deliveries and moves the chunk past them, in one transaction: `state` is
+    SENDING (more batches follow), DONE, or PENDING (released after an outage). Nothing is written
+    when the run lost its claim: the sweep took the chunk over and stored this batch as UNKNOWN.
+    Returns how many were sent."""
     now = timezone.now()
-    live = selectors.live_registrations(now=now).filter(selectors.registrations_in(registration_ids))
-    _claim(message_id=message_id, live=live, claim=claim, now=now, first=conf.send_batch_size(provider))
-    deliveries = selectors.claimed_deliveries(message_id=message_id, claim=claim, claimed_at=now)
-    state = PushDelivery.State
+    done = state == PushChunk.State.DONE
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # This commit need not wait for the disk: lost in a database crash, the chunk is still
+            # SENDING with this batch in flight, so the sweep stores it UNKNOWN and never resends
+            # it. The hand-over before the provider call is what must be durable, and it is.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        moved = PushChunk.objects.filter(pk=chunk.pk, claim=claim).update(
+            state=state,
+            claim=None if state != PushChunk.State.SENDING else claim,
+            sent_through=through,
+            in_flight=[],
+            touched_at=now,
+            finished_at=now if done else None,
+        )
+        if not moved:
+            return 0
+        _write_deliveries(message_id=chunk.message_id, attempt=chunk.attempts, rows=_rows(outcomes), now=now)
+    return sum(1 for _, outcome in outcomes if outcome.result is Result.SENT)
 
-    def release(pks):
-        unsent = PushDelivery.objects.filter(pk__in=pks, claim=claim, state__in=[state.CLAIMED, state.SENDING])
-        if final:
-            unsent.update(state=state.FAILED, finished_at=timezone.now(), result="Provider unavailable; retries over.")
-        else:
-            unsent.delete()
 
-    return _deliver(
-        message=message, deliveries=deliveries, claim=claim, claimed_at=now, provider=provider, release=release
-    )
+def send_chunk(*, chunk_id: int, provider, final: bool = False) -> int:
+    """Sends a PENDING chunk batch by batch, each (message, registration) at most once: a batch is
+    stored as in flight before the provider sees it, and its deliveries after, so a run that dies
+    leaves at most that batch unknown. A chunk another run holds or finished is skipped (a
+    redelivered task sends nothing).
 
-
-def retry_stale_claims(*, provider, now=None) -> int:
-    """The sweep, for deliveries whose worker died (older than the claim timeout):
-    - CLAIMED ones were never handed to the provider: claimed again (a new claim id, one more
-      attempt) and sent (at least attempted), up to max_attempts, then FAILED;
-    - SENDING ones were handed over and may have been sent: never sent again (at most once), stored
-      as UNKNOWN."""
-    now = now or timezone.now()
-    state = PushDelivery.State
-    stale = PushDelivery.objects.filter(claimed_at__lt=now - conf.claim_timeout())
-    stale.filter(state=state.SENDING).update(
-        state=state.UNKNOWN, finished_at=now, result="The worker stopped during the provider call; not resent."
-    )
-    stale.filter(state=state.CLAIMED, attempts__gte=conf.max_attempts()).update(
-        state=state.FAILED, finished_at=now, result="Never handed to the provider; attempts exhausted."
-    )
-    sent = 0
-    retried = stale.filter(state=state.CLAIMED, attempts__lt=conf.max_attempts())
-    for message_id in retried.values_list("message_id", flat=True).distinct().order_by("message_id"):
-        claim = uuid.uuid4()
-        # One conditional UPDATE: rows another sweep took meanwhile no longer match.
-        retried.filter(message_id=message_id).update(claim=claim, claimed_at=now, attempts=F("attempts") + 1)
-        deliveries = [
-            d
-            for d in selectors.claimed_deliveries(message_id=message_id, claim=claim, claimed_at=now)
-            if d.state == state.CLAIMED
-        ]
-        message = PushMessage.objects.select_related("app").get(pk=message_id)
-
-        def release(pks, claim=claim):  # an outage: back to CLAIMED, the next sweep tries again
-            PushDelivery.objects.filter(pk__in=pks, claim=claim, state__in=[state.CLAIMED, state.SENDING]).update(
-                state=state.CLAIMED
-            )
-
-        sent += _deliver(
-            message=message, deliveries=deliveries, claim=claim, claimed_at=now, provider=provider, release=release
+    On an outage what was sent is stored and the chunk is released (PENDING) for the task's retry;
+    on its last try (`final`) the rest is stored as FAILED instead. Returns how many were sent."""
+    state = PushChunk.State
+    chunk = PushChunk.objects.select_related("message__app").get(pk=chunk_id)
+    if chunk.state != state.PENDING:
+        return 0
+    targets = selectors.chunk_targets(chunk=chunk)
+    claim = uuid.uuid4()
+    if not targets:
+        PushChunk.objects.filter(pk=chunk_id, state=state.PENDING).update(
+            state=state.DONE, touched_at=timezone.now(), finished_at=timezone.now()
+        )
+        return 0
+    sent, size, through = 0, conf.send_batch_size(provider), chunk.sent_through
+    for start in range(0, len(targets), size):
+        batch = targets[start : start + size]
+        batch_ids = [str(target.pk) for target in batch]
+        if not _hand_over(chunk_id=chunk_id, claim=claim, batch_ids=batch_ids, first=start == 0):
+            return sent  # the sweep took the chunk over from this (too slow) run
+        outcomes: list[tuple[str, Outcome]] = []
+        try:
+            for pk, target in zip(batch_ids, batch, strict=True):
+                outcomes.append((pk, provider.send(registration=target, message=chunk.message)))
+        except ProviderUnavailableError:
+            if outcomes:
+                through = outcomes[-1][0]
+            if final:
+                failed = Outcome(Result.FAILED, RETRIES_OVER_DETAIL)
+                outcomes += [(str(target.pk), failed) for target in targets[start + len(outcomes) :]]
+                _store(chunk=chunk, claim=claim, outcomes=outcomes, through=targets[-1].pk, state=state.DONE)
+            else:
+                _store(chunk=chunk, claim=claim, outcomes=outcomes, through=through, state=state.PENDING)
+            raise
+        through = batch[-1].pk
+        last = start + size >= len(targets)
+        sent += _store(
+            chunk=chunk, claim=claim, outcomes=outcomes, through=through, state=state.DONE if last else state.SENDING
         )
     return sent
+
+
+def _take_over(*, chunk: PushChunk, now) -> bool:
+    """A SENDING chunk whose run stopped: its in-flight batch may have been sent, so it is stored as
+    UNKNOWN (never resent: at most once); the rest was never handed over and goes back to PENDING
+    for one more attempt (at least attempted), or, attempts exhausted, is stored as FAILED."""
+    resume = max((uuid.UUID(pk) for pk in chunk.in_flight), default=chunk.sent_through)
+    exhausted = chunk.attempts >= conf.max_attempts()
+    state = PushChunk.State
+    with transaction.atomic():
+        # Only if untouched since read: a run that stored its batch meanwhile keeps the chunk.
+        unchanged = PushChunk.objects.filter(
+            pk=chunk.pk, claim=chunk.claim, state=state.SENDING, touched_at=chunk.touched_at
+        )
+        taken = unchanged.update(
+            state=state.DONE if exhausted else state.PENDING,
+            claim=None,
+            in_flight=[],
+            sent_through=resume,
+            attempts=F("attempts") + (0 if exhausted else 1),
+            touched_at=now,
+            finished_at=now if exhausted else None,
+        )
+        if not taken:
+            return False
+        rows = [(pk, PushDelivery.State.UNKNOWN, UNKNOWN_DETAIL) for pk in chunk.in_flight]
+        if exhausted:
+            chunk.sent_through = resume
+            rest = selectors.chunk_targets(chunk=chunk)
+            rows += [(str(target.pk), PushDelivery.State.FAILED, EXHAUSTED_DETAIL) for target in rest]
+        _write_deliveries(message_id=chunk.message_id, attempt=chunk.attempts, rows=rows, now=now)
+    return not exhausted
+
+
+def stale_chunks(*, now=None) -> list[int]:
+    """The sweep: chunks untouched for the claim timeout. A SENDING one's run died (taken over, see
+    `_take_over`); a PENDING one's task was lost or is late (queued again: a duplicate finds the
+    chunk claimed and does nothing). Returns the ids to queue, each touched so the next sweep waits
+    a timeout again."""
+    now = now or timezone.now()
+    state = PushChunk.State
+    stale = PushChunk.objects.filter(
+        state__in=[state.PENDING, state.SENDING], touched_at__lt=now - conf.claim_timeout()
+    )
+    queue = []
+    for chunk in stale.order_by("pk"):
+        if chunk.state == state.SENDING:
+            if _take_over(chunk=chunk, now=now):
+                queue.append(chunk.pk)
+        elif PushChunk.objects.filter(pk=chunk.pk, state=state.PENDING, touched_at=chunk.touched_at).update(
+            touched_at=now
+        ):
+            queue.append(chunk.pk)
+    return queue
 
 
 # --- messages --------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 from django.contrib.auth import get_user_model
 
-from apps.notifications import demo, services
+from apps.notifications import demo
 from apps.notifications.adapters import ConsolePushProvider
 from apps.notifications.models import (
     CustomerMessage,
@@ -18,7 +18,7 @@ from apps.notifications.models import (
     PushRegistration,
 )
 
-from .world import bulk_registrations, grant, smartliv
+from .world import bulk_registrations, grant, send_all, smartliv
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def test_admin_pages_render_with_delivery_counts_per_message(admin_client, owner
     PushAppCredentials.objects.create(app=app, fcm_project_id="p", fcm_service_account_json='{"private_key": "SECRET"}')
     ids = bulk_registrations(app=app, user=owner.user, count=3, tag=(2, str(owner.user.pk)))
     message = PushMessage.objects.create(app=app, text="Counted", tags=[[2, str(owner.user.pk)]])
-    services.send_chunk(message_id=message.pk, registration_ids=ids, provider=ConsolePushProvider())
+    send_all(message, ConsolePushProvider())
     EmailAlertConfig.objects.create(user=owner.user, asset_id=_asset(owner))
     pages = [
         "/admin/notifications/pushregistration/",

@@ -14,12 +14,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import override_settings
 from requests.adapters import BaseAdapter
 
-from apps.notifications import services, tasks
+from apps.notifications import tasks
 from apps.notifications.adapters import FcmPushProvider, ProviderUnavailableError, Result
-from apps.notifications.models import PushAppCredentials, PushDelivery, PushMessage, PushRegistration
+from apps.notifications.models import PushAppCredentials, PushChunk, PushDelivery, PushMessage, PushRegistration
 from esmart.celery import app as celery_app
 
-from .world import bulk_registrations, smartliv
+from .world import bulk_registrations, send_all, smartliv
 
 pytestmark = pytest.mark.django_db
 RECORDED = Path(__file__).parent / "recorded"
@@ -76,12 +76,7 @@ def test_success_exchanges_a_signed_jwt_for_a_token_and_posts_the_v1_body(fcm_ap
     (reg,) = bulk_registrations(app=app, user=owner.user, count=1, tag=(2, str(owner.user.pk)))
     transport = RecordedTransport((200, "fcm_sent.json"))
     message = _message(app, owner)
-    assert (
-        services.send_chunk(
-            message_id=message.pk, registration_ids=[reg], provider=FcmPushProvider(transport=transport)
-        )
-        == 1
-    )
+    assert send_all(message, FcmPushProvider(transport=transport)) == 1
     token_request, send_request = transport.requests
     assertion = parse_qs(token_request.body.decode())["assertion"][0]
     claims = jwt.decode(assertion, public_key, algorithms=["RS256"], audience=TOKEN_URI)
@@ -103,7 +98,7 @@ def test_unregistered_404_marks_the_registration_gone_and_its_put_is_410(fcm_app
     assert client.put(url, body, format="json").status_code == 200
     message = PushMessage.objects.create(app=app, customer=owner.customer, text="x", meter_ids=[owner.meter.meter_id])
     provider = FcmPushProvider(transport=RecordedTransport((404, "fcm_unregistered.json")))
-    assert services.send_chunk(message_id=message.pk, registration_ids=[reg], provider=provider) == 0
+    assert send_all(message, provider) == 0
     assert PushDelivery.objects.get().state == "GONE"
     assert PushRegistration.objects.get(pk=reg).gone_at is not None
     assert client.put(url, body, format="json").status_code == 410
@@ -111,13 +106,15 @@ def test_unregistered_404_marks_the_registration_gone_and_its_put_is_410(fcm_app
 
 def test_503_is_an_outage_retried_with_backoff_then_failed_when_retries_run_out(fcm_app, owner, monkeypatch):
     app, _ = fcm_app
-    regs = bulk_registrations(app=app, user=owner.user, count=2, tag=(2, str(owner.user.pk)))
+    bulk_registrations(app=app, user=owner.user, count=2, tag=(2, str(owner.user.pk)))
     message = _message(app, owner)
     provider = FcmPushProvider(transport=RecordedTransport((200, "fcm_sent.json"), (503, "fcm_unavailable.json")))
     with pytest.raises(ProviderUnavailableError):
-        services.send_chunk(message_id=message.pk, registration_ids=regs, provider=provider)
-    # the sent one is stored; the unsent claim is released for the retry to claim again
+        send_all(message, provider)
+    # the sent one is stored; the chunk is released (PENDING, past the sent one) for the retry
     assert list(PushDelivery.objects.values_list("state", flat=True)) == ["SENT"]
+    (chunk,) = PushChunk.objects.filter(message=message)
+    assert chunk.state == PushChunk.State.PENDING and chunk.in_flight == []
     answers = [(503, "fcm_unavailable.json")] * (tasks.SEND_RETRIES + 1)
     transport = RecordedTransport(*answers)
     with override_settings(NOTIFICATIONS_PUSH_PROVIDER="fcm"):
@@ -128,7 +125,7 @@ def test_503_is_an_outage_retried_with_backoff_then_failed_when_retries_run_out(
         # Not propagating, apply() runs each retry at once (no countdown); the last stores FAILED.
         monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
         try:
-            result = tasks.send_chunk.apply(kwargs={"message_id": message.pk, "registration_ids": regs})
+            result = tasks.send_chunk.apply(kwargs={"chunk_id": chunk.pk})
         finally:
             adapters.PUSH_PROVIDERS["fcm"] = real
     assert result.get() == 0
@@ -141,7 +138,7 @@ def test_an_app_without_credentials_fails_the_delivery_without_a_call(owner):
     (reg,) = bulk_registrations(app=app, user=owner.user, count=1, tag=(2, str(owner.user.pk)))
     transport = RecordedTransport()
     message = _message(app, owner)
-    services.send_chunk(message_id=message.pk, registration_ids=[reg], provider=FcmPushProvider(transport=transport))
+    send_all(message, FcmPushProvider(transport=transport))
     assert PushDelivery.objects.get().state == Result.FAILED.value and not transport.requests
 
 
@@ -154,8 +151,6 @@ def test_credentials_from_settings_serve_an_app_without_an_admin_row(fcm_app, ow
     (reg,) = bulk_registrations(app=app, user=owner.user, count=1, tag=(2, str(owner.user.pk)))
     transport = RecordedTransport((200, "fcm_sent.json"))
     with override_settings(NOTIFICATIONS_FCM_CREDENTIALS=configured):
-        sent = services.send_chunk(
-            message_id=_message(app, owner).pk, registration_ids=[reg], provider=FcmPushProvider(transport=transport)
-        )
+        sent = send_all(_message(app, owner), FcmPushProvider(transport=transport))
     assert sent == 1
     assert transport.requests[-1].url == "https://fcm.googleapis.com/v1/projects/from-settings/messages:send"

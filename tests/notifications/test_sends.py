@@ -2,19 +2,21 @@
 registration gone, stale claims retried (in process; the real-worker cases are in test_worker.py)."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.utils import timezone
 
-from apps.notifications import services
+from apps.notifications import services, tasks
 from apps.notifications.models import (
     CustomerMessage,
+    PushChunk,
     PushDelivery,
     PushMessage,
     PushRegistration,
 )
 
-from .world import grant, register, smartliv
+from .world import bulk_registrations, grant, register, send_all, smartliv
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +33,13 @@ def test_send_needs_privilege_stores_and_delivers_once(owner, django_capture_on_
     message = PushMessage.objects.get()
     assert PushDelivery.objects.filter(message=message, state="SENT").count() == 1
     assert CustomerMessage.objects.filter(customer=owner.customer, text="Power is back").count() == 1
-    # a redelivered chunk sends nothing again
+    # a redelivered fan-out finds its chunks done, a redelivered chunk task sends nothing again
     from apps.notifications.adapters import ConsolePushProvider
 
-    ids = [str(r.pk) for r in PushRegistration.objects.all()]
-    assert services.send_chunk(message_id=message.pk, registration_ids=ids, provider=ConsolePushProvider()) == 0
+    (chunk,) = PushChunk.objects.filter(message=message)
+    assert chunk.state == PushChunk.State.DONE
+    assert services.make_chunks(message_id=message.pk) == []
+    assert services.send_chunk(chunk_id=chunk.pk, provider=ConsolePushProvider()) == 0
     assert PushDelivery.objects.count() == 1
 
 
@@ -61,25 +65,96 @@ def test_gone_token_marks_registration(owner):
         def send(self, *, registration, message):
             return Outcome(Result.GONE, "UNREGISTERED")
 
-    services.send_chunk(message_id=message.pk, registration_ids=[reg], provider=Rejecting())
+    send_all(message, Rejecting())
     assert PushRegistration.objects.get(pk=reg).gone_at is not None
     url = f"/api/customers/{owner.customer.pk}/push/smartliv/{reg}"
     assert owner.client().put(url, {"Platform": "gcm", "Handle": "y"}, format="json").status_code == 410
 
 
-def test_stale_claim_is_retried_after_timeout(owner):
-    from apps.notifications.adapters import ConsolePushProvider
-
+def _stale_chunk(owner, *, attempts=1, state=PushChunk.State.SENDING):
+    """A message to the owner's registration whose one chunk was left by a run an hour ago."""
     reg, _ = register(owner)
     message = PushMessage.objects.create(
         app=smartliv(), customer=owner.customer, text="x", meter_ids=[owner.meter.meter_id]
     )
-    PushDelivery.objects.create(
-        message=message,
-        registration_id=reg,
-        claim="00000000-0000-0000-0000-000000000001",
-        claimed_at=timezone.now() - dt.timedelta(hours=1),
+    (chunk_id,) = services.make_chunks(message_id=message.pk)
+    PushChunk.objects.filter(pk=chunk_id).update(
+        state=state,
+        claim=uuid.uuid4() if state == PushChunk.State.SENDING else None,
+        attempts=attempts,
+        touched_at=timezone.now() - dt.timedelta(hours=1),
     )
-    assert services.retry_stale_claims(provider=ConsolePushProvider()) == 1
+    return reg, chunk_id
+
+
+def test_a_chunk_whose_run_died_before_the_provider_call_is_sent_by_the_sweep(owner):
+    _stale_chunk(owner)
+    assert tasks.retry_stale_deliveries() == 1  # queued (run at once: eager in tests)
     delivery = PushDelivery.objects.get()
-    assert delivery.state == "SENT" and delivery.attempts == 2
+    assert delivery.state == "SENT" and delivery.attempt == 2
+    assert PushChunk.objects.get().state == PushChunk.State.DONE
+
+
+def test_a_batch_in_flight_when_the_run_died_is_unknown_and_never_resent(owner):
+    reg, chunk_id = _stale_chunk(owner)
+    PushChunk.objects.filter(pk=chunk_id).update(in_flight=[reg])
+    assert tasks.retry_stale_deliveries() == 1
+    delivery = PushDelivery.objects.get()
+    assert delivery.state == "UNKNOWN" and delivery.result == services.UNKNOWN_DETAIL
+    assert PushChunk.objects.get().state == PushChunk.State.DONE  # nothing left after the batch
+    assert tasks.retry_stale_deliveries() == 0
+
+
+def test_a_chunk_out_of_attempts_stores_the_rest_as_failed(owner):
+    _stale_chunk(owner, attempts=3)
+    assert tasks.retry_stale_deliveries() == 0
+    delivery = PushDelivery.objects.get()
+    assert delivery.state == "FAILED" and delivery.result == services.EXHAUSTED_DETAIL
+    assert PushChunk.objects.get().state == PushChunk.State.DONE
+
+
+def test_a_pending_chunk_whose_task_was_lost_is_queued_again(owner):
+    _stale_chunk(owner, state=PushChunk.State.PENDING)
+    assert tasks.retry_stale_deliveries() == 1
+    assert PushDelivery.objects.get().state == "SENT"
+
+
+def test_a_fresh_chunk_is_left_to_its_run(owner):
+    reg, chunk_id = _stale_chunk(owner)
+    PushChunk.objects.filter(pk=chunk_id).update(touched_at=timezone.now())
+    assert tasks.retry_stale_deliveries() == 0
+    assert not PushDelivery.objects.exists()
+
+
+def test_a_run_that_lost_its_chunk_to_the_sweep_stops_and_writes_nothing(owner):
+    from apps.notifications.adapters import Outcome, Result
+
+    register(owner)
+    message = PushMessage.objects.create(
+        app=smartliv(), customer=owner.customer, text="x", meter_ids=[owner.meter.meter_id]
+    )
+    (chunk_id,) = services.make_chunks(message_id=message.pk)
+
+    class TakenOverMidCall:  # the sweep takes the chunk over while this run is at the provider
+        def send(self, *, registration, message):
+            chunk = PushChunk.objects.get(pk=chunk_id)
+            assert services._take_over(chunk=chunk, now=timezone.now())
+            return Outcome(Result.SENT, "late")
+
+    assert services.send_chunk(chunk_id=chunk_id, provider=TakenOverMidCall()) == 0
+    assert list(PushDelivery.objects.values_list("state", flat=True)) == ["UNKNOWN"]
+
+
+def test_chunks_are_cut_once_and_cover_each_registration_once(owner, settings):
+    from apps.notifications.adapters import ConsolePushProvider
+    from apps.notifications.models import PushIdentifierTypes
+
+    settings.NOTIFICATIONS_PUSH_CHUNK_SIZE = 3
+    tag = (PushIdentifierTypes.UserId, str(owner.user.pk))
+    ids = bulk_registrations(app=smartliv(), user=owner.user, count=10, tag=tag)
+    message = PushMessage.objects.create(app=smartliv(), text="x", tags=[list(tag)])
+    first = services.make_chunks(message_id=message.pk)
+    assert len(first) == 4 and services.make_chunks(message_id=message.pk) == first  # a rerun: the same
+    late = bulk_registrations(app=smartliv(), user=owner.user, count=5, tag=tag)  # made after the cut
+    assert send_all(message, ConsolePushProvider()) == 15
+    assert sorted(str(r) for r in PushDelivery.objects.values_list("registration_id", flat=True)) == sorted(ids + late)

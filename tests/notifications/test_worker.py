@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from apps.customers.models import App
 from apps.notifications import conf, services
-from apps.notifications.models import PushDelivery, PushIdentifierTypes, PushMessage
+from apps.notifications.models import PushChunk, PushDelivery, PushIdentifierTypes, PushMessage
 from esmart.celery import app as celery_app
 
 from ..celery_worker import running_worker
@@ -36,6 +36,7 @@ pytestmark = [
 BROKER_DB = 10  # notifications
 ROOT = Path(__file__).resolve().parents[2]
 State = PushDelivery.State
+Chunk = PushChunk.State
 
 
 def _app() -> App:
@@ -81,13 +82,14 @@ def test_fan_out_of_10000_registrations_through_a_real_worker(owner):
     with running_worker(broker_db=BROKER_DB):
         with transaction.atomic():  # as the view: the fan-out is queued on commit
             message = services.send_push(app=_app(), user=owner.user, text="Planned outage", tags=[tag])
-        finished = PushDelivery.objects.filter(message=message, finished_at__isnull=False)
-        _wait(lambda: finished.count() == len(ids), seconds=120, what="10,000 finished deliveries")
+        finished = PushDelivery.objects.filter(message=message)
+        _wait(lambda: finished.count() == len(ids), seconds=120, what="10,000 deliveries")
     rows = list(PushDelivery.objects.filter(message=message).values_list("registration_id", "state"))
     assert len(rows) == 10_000
     assert {str(registration) for registration, _ in rows} == set(ids)  # each exactly once (unique rows)
     assert Counter(state for _, state in rows) == {State.SENT: 10_000}
     assert PushMessage.objects.get(pk=message.pk).fanned_out_at is not None
+    assert list(PushChunk.objects.filter(message=message).values_list("state", flat=True)) == [Chunk.DONE] * 10
 
 
 def _dying_worker(env_extra: dict) -> subprocess.Popen:
@@ -115,7 +117,7 @@ def test_a_worker_killed_mid_chunk_sends_nothing_twice_and_the_sweep_retries_the
     message = PushMessage.objects.create(app=_app(), text="Outage", tags=[list(tag)], sent_by=owner.user)
 
     # 1. A worker process (chunks of 200, batches of 50) SIGKILLs itself on its 231st send: chunk 1
-    # is done, chunk 2 has sent 30 of its first (SENDING) batch; chunks 3-5 wait in the queue.
+    # is done, chunk 2 has sent 30 of its first batch; chunks 3-5 wait in the queue.
     worker = _dying_worker({"NOTIFICATIONS_TEST_DIE_AFTER": "230"})
     try:
         options = {**celery_app.conf.broker_transport_options, "global_keyprefix": f"test-{settings.TEST_WORKER}:"}
@@ -132,11 +134,14 @@ def test_a_worker_killed_mid_chunk_sends_nothing_twice_and_the_sweep_retries_the
         if worker.poll() is None:
             worker.kill()
     assert len(sent_log()) == 230
+    # Chunk 1 done (200 rows); chunk 2 held by the dead run with its first batch in flight (50, 30
+    # of them sent, no rows yet); chunks 3-5 pending.
     killed = Counter(PushDelivery.objects.filter(message=message).values_list("state", flat=True))
-    assert killed == {State.SENT: 200, State.SENDING: 50, State.CLAIMED: 150}
-    chunk_two = sorted(
-        str(r) for r in PushDelivery.objects.exclude(state=State.SENT).values_list("registration_id", flat=True)
-    )
+    assert killed == {State.SENT: 200}
+    chunks = list(PushChunk.objects.filter(message=message).order_by("seq"))
+    assert [c.state for c in chunks] == [Chunk.DONE, Chunk.SENDING, Chunk.PENDING, Chunk.PENDING, Chunk.PENDING]
+    chunk_two = chunks[1]
+    assert len(chunk_two.in_flight) == 50
 
     # 2. Another worker: the broker redelivers the killed chunk (its message was never acked) once
     # the visibility timeout has passed; chunks 3-5 run too. The redelivered chunk sends nothing.
@@ -156,7 +161,7 @@ def test_a_worker_killed_mid_chunk_sends_nothing_twice_and_the_sweep_retries_the
             running_worker(broker_db=BROKER_DB),
         ):
             _wait(
-                lambda: len(runs.kwargs) >= 4 and any(sorted(k["registration_ids"]) == chunk_two for k in runs.kwargs),
+                lambda: len(runs.kwargs) >= 4 and any(k["chunk_id"] == chunk_two.pk for k in runs.kwargs),
                 seconds=60,
                 what="chunks 3-5 and the redelivered chunk 2",
             )
@@ -165,16 +170,21 @@ def test_a_worker_killed_mid_chunk_sends_nothing_twice_and_the_sweep_retries_the
     sends = Counter(registration for _, registration in sent_log())
     assert max(sends.values()) == 1 and len(sends) == 830
     rerun = Counter(PushDelivery.objects.filter(message=message).values_list("state", flat=True))
-    assert rerun == {State.SENT: 800, State.SENDING: 50, State.CLAIMED: 150}
+    assert rerun == {State.SENT: 800}
+    assert PushChunk.objects.get(pk=chunk_two.pk).state == Chunk.SENDING  # still the dead run's
 
-    # 3. After the claim timeout the sweep sends the 150 never handed to a provider (at least
-    # attempted) and stores the 50 of the batch in flight as UNKNOWN, never resending them.
+    # 3. After the claim timeout the sweep stores the 50 of the batch in flight as UNKNOWN, never
+    # resending them, and queues the chunk again: its 150 never handed to a provider are sent
+    # (at least attempted), as the chunk's second attempt.
     later = timezone.now() + conf.claim_timeout() + dt.timedelta(seconds=1)
-    assert services.retry_stale_claims(provider=RecordingProvider(), now=later) == 150
+    assert services.stale_chunks(now=later) == [chunk_two.pk]
+    assert services.send_chunk(chunk_id=chunk_two.pk, provider=RecordingProvider()) == 150
     sends = Counter(registration for _, registration in sent_log())
     assert max(sends.values()) == 1 and len(sends) == 980
-    deliveries = list(PushDelivery.objects.filter(message=message).values_list("registration_id", "state", "attempts"))
+    deliveries = list(PushDelivery.objects.filter(message=message).values_list("registration_id", "state", "attempt"))
     assert sorted(str(r) for r, _, _ in deliveries) == sorted(ids)  # one row per registration
     assert Counter(state for _, state, _ in deliveries) == {State.SENT: 950, State.UNKNOWN: 50}
+    assert {str(r) for r, state, _ in deliveries if state == State.UNKNOWN} == set(chunk_two.in_flight)
     assert {str(r) for r, state, _ in deliveries if state == State.SENT} <= set(sends)
-    assert sum(1 for _, state, attempts in deliveries if state == State.SENT and attempts == 2) == 150
+    assert sum(1 for _, state, attempt in deliveries if state == State.SENT and attempt == 2) == 150
+    assert set(PushChunk.objects.filter(message=message).values_list("state", flat=True)) == {Chunk.DONE}
