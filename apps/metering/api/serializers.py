@@ -487,6 +487,11 @@ class CimLogFileRequestSerializer(CimDataFileRequestSerializer):
         ref_name = "CimLogFileRequest"
 
 
+class CimFileQuerySerializer(serializers.Serializer):
+    # A signed token is a few hundred characters; its text is the credential, so it is not trimmed.
+    token = serializers.CharField(max_length=4096, trim_whitespace=False, help_text="From datafileurl or logfileurl.")
+
+
 class FileUrlSerializer(serializers.Serializer):
     url = serializers.CharField()
     expires_at = serializers.DateTimeField()

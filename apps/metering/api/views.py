@@ -26,6 +26,7 @@ from .serializers import (
     BuildingSerializer,
     CimDataFileRequestSerializer,
     CimExportLogSerializer,
+    CimFileQuerySerializer,
     CimLogFileRequestSerializer,
     CimLogsQuerySerializer,
     CimRangeQuerySerializer,
@@ -469,7 +470,7 @@ class CimFileView(PublicApiView):
     """The target of the signed links: the token is the credential."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("token", str, required=True, description="From datafileurl or logfileurl.")],
+        parameters=query_parameters(CimFileQuerySerializer),
         responses={
             (200, "application/octet-stream"): OpenApiTypes.BINARY,
             403: OpenApiResponse(ErrorSerializer, description="The link is forged or has expired."),
@@ -479,7 +480,7 @@ class CimFileView(PublicApiView):
         auth=[],
     )
     def get(self, request):
-        path = cim.unsign_path(request.query_params.get("token", ""))
+        path = cim.unsign_path(bind_query(request, CimFileQuerySerializer)["token"])
         if path is None:
             raise PermissionDenied("The link is invalid or has expired.")
         files = cim.storage()
