@@ -16,7 +16,8 @@ import logging
 import os
 
 from celery import Celery
-from django.db import transaction
+from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections, transaction
 from kombu.exceptions import OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -39,6 +40,17 @@ def collect_beat_schedules(sender, **kwargs):
         if app_module.startswith(("apps.", "esmart.")) and importlib.util.find_spec(module_name):
             schedule.update(importlib.import_module(module_name).BEAT_SCHEDULE)
     sender.conf.beat_schedule = schedule
+
+
+@task_prerun.connect
+@task_postrun.connect
+def recycle_database_connections(sender=None, **kwargs):
+    """A worker's task treats its database connection as Django treats a request's: kept across
+    tasks up to CONN_MAX_AGE, closed when it broke (CONN_HEALTH_CHECKS). Without this (and
+    CELERY_DB_REUSE_MAX) Celery closes it around every task, and each task pays a new connection.
+    Eager tasks run inside the caller's request or test transaction: left alone."""
+    if sender is not None and not getattr(sender.request, "is_eager", False):
+        close_old_connections()
 
 
 def publish(task, /, **kwargs) -> bool:

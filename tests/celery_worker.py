@@ -9,7 +9,9 @@ import re
 from contextlib import contextmanager
 
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 from django.conf import settings
+from django.db import connections
 
 from esmart.celery import app
 
@@ -38,8 +40,17 @@ def running_worker(*, broker_db: int, results: bool = False):
         task_always_eager=False,
         broker_transport_options=options,
     )
+    # Tasks keep their database connection between runs (esmart.celery); the worker thread's must
+    # not outlive the test, or its test database cannot be dropped.
+    task_postrun.connect(_close_connections, weak=False)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
             yield app
     finally:
+        task_postrun.disconnect(_close_connections)
         _reconnect(**saved)
+
+
+def _close_connections(sender=None, **kwargs):
+    if not getattr(sender.request, "is_eager", False):
+        connections.close_all()

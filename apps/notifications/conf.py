@@ -24,9 +24,10 @@ def fcm_credentials() -> dict:
     return _get("NOTIFICATIONS_FCM_CREDENTIALS", None) or {}
 
 
-def chunk_size() -> int:
-    """Registrations per `send_chunk` task."""
-    return _get("NOTIFICATIONS_PUSH_CHUNK_SIZE", 1000)
+def chunk_size(provider) -> int:
+    """Registrations per `send_chunk` task (the unit of parallel work and of redelivery): the
+    provider's own `chunk_size` unless set."""
+    return max(1, _get("NOTIFICATIONS_PUSH_CHUNK_SIZE", None) or getattr(provider, "chunk_size", 1000))
 
 
 def send_batch_size(provider) -> int:

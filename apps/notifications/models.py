@@ -156,10 +156,11 @@ class PushChunk(models.Model):
     (open-ended where null), made once by `fan_out` (a rerun reuses them, so no registration is in
     two chunks) and sent by one `send_chunk` task.
 
-    It is the send's claim, in one row whatever the chunk's size: before a batch goes to the
-    provider its ids are stored in `in_flight` (committed), and after it `sent_through` moves past
-    it, in the transaction that writes the batch's deliveries. A run that dies leaves the chunk
-    SENDING with the batch it was in: never resent (UNKNOWN), and the rest is sent by the sweep."""
+    It is the send's claim, in one row whatever the chunk's size: a run reads the chunk's live
+    registrations in id order (`read_at`); before a batch goes to the provider the batch's last id
+    is stored as `in_flight_through` (committed), and after it `sent_through` moves there, in the
+    transaction that writes the batch's deliveries. A run that dies leaves the chunk SENDING with
+    its batch in flight: never resent (UNKNOWN), and the rest is sent by the sweep."""
 
     class State(models.TextChoices):
         PENDING = "PENDING", "Waiting for a run"
@@ -175,7 +176,8 @@ class PushChunk(models.Model):
     attempts = models.PositiveSmallIntegerField(default=1, help_text="1, plus one per take-over by the sweep.")
     touched_at = models.DateTimeField(help_text="Made, claimed, a batch handed over or stored, or released.")
     sent_through = models.UUIDField(null=True, blank=True, help_text="Outcomes stored up to this registration.")
-    in_flight = models.JSONField(default=list, blank=True, help_text="The batch at the provider.")
+    in_flight_through = models.UUIDField(null=True, blank=True, help_text="The batch at the provider ends here.")
+    read_at = models.DateTimeField(null=True, blank=True, help_text="When the holding run read its registrations.")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

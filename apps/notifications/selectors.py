@@ -6,8 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Q, Window
-from django.db.models.functions import Mod, RowNumber
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.assets.models import HIERARCHIES
@@ -29,12 +28,13 @@ def is_gone(*, registration: PushRegistration, now=None) -> bool:
     return registration.deleted_at is not None or registration.gone_at is not None or registration.expires_at <= now
 
 
+def _live(now) -> Q:
+    return Q(deleted_at__isnull=True, gone_at__isnull=True, expires_at__gt=now) & ~Q(handle="")
+
+
 def live_registrations(*, now=None):
     """Registrations a send may reach: not deleted, not rejected, not expired, with a device."""
-    now = now or timezone.now()
-    return PushRegistration.objects.filter(deleted_at__isnull=True, gone_at__isnull=True, expires_at__gt=now).exclude(
-        handle=""
-    )
+    return PushRegistration.objects.filter(_live(now or timezone.now()))
 
 
 @dataclass(frozen=True)
@@ -53,29 +53,57 @@ def send_targets(registrations) -> dict[uuid.UUID, SendTarget]:
     return {row[0]: SendTarget(*row) for row in rows}
 
 
-def chunk_starts(*, message: PushMessage, size: int) -> list[uuid.UUID]:
-    """The id of every `size`-th matching registration (the first included): the chunks' bounds,
-    counted by the database (a handful of ids back, whatever the message's reach)."""
-    numbered = matching_registrations(message=message).annotate(n=Window(RowNumber(), order_by=F("pk").asc()))
-    starts = numbered.annotate(phase=Mod(F("n") - 1, size)).filter(phase=0)
-    return list(starts.values_list("pk", flat=True))
+def id_ranges(count: int) -> list[tuple[uuid.UUID | None, uuid.UUID | None]]:
+    """`count` slices [first, end) of the whole UUID space, open at both ends (None). Registration
+    ids are random (uuid4), so each slice holds about the same share of any set of them."""
+    cuts = [uuid.UUID(int=(n << 128) // count) for n in range(1, count)]
+    return list(zip([None, *cuts], [*cuts, None], strict=True))
 
 
-def chunk_targets(*, chunk: PushChunk) -> list[SendTarget]:
-    """The live registrations of the chunk not sent yet (after `sent_through`), in id order."""
-    registrations = matching_registrations(message=chunk.message)
+def chunk_ranges(*, message: PushMessage, size: int) -> list[tuple[uuid.UUID | None, uuid.UUID | None]]:
+    """The id ranges of the message's chunks, about `size` matching registrations each: one count,
+    no ids read (the chunks read their own)."""
+    count = matching_registrations(message=message).order_by().count()
+    return id_ranges(-(-count // size)) if count else []
+
+
+def _in_chunk(registrations, *, chunk: PushChunk, after, through=None):
     if chunk.first_pk is not None:
         registrations = registrations.filter(pk__gte=chunk.first_pk)
     if chunk.end_pk is not None:
         registrations = registrations.filter(pk__lt=chunk.end_pk)
-    if chunk.sent_through is not None:
-        registrations = registrations.filter(pk__gt=chunk.sent_through)
+    if after is not None:
+        registrations = registrations.filter(pk__gt=after)
+    if through is not None:
+        registrations = registrations.filter(pk__lte=through)
+    return registrations
+
+
+def chunk_targets(*, chunk: PushChunk) -> list[SendTarget]:
+    """The live registrations of the chunk not sent yet (after `sent_through`), in id order."""
+    registrations = _in_chunk(matching_registrations(message=chunk.message), chunk=chunk, after=chunk.sent_through)
     return list(send_targets(registrations).values())
 
 
-def matching_registrations(*, message: PushMessage):
-    """The live registrations of the message's app tagged with one of its meter ids or tags."""
-    registrations = live_registrations().filter(app_id=message.app_id)
+def in_flight_ids(*, chunk: PushChunk) -> list[str]:
+    """The batch a stopped run had at the provider: the chunk's registrations after `sent_through`
+    up to `in_flight_through`, as its run read them (made before `read_at`, whatever they became
+    since; only a registration whose tags changed in between is missed, and it is not resent
+    either)."""
+    if chunk.in_flight_through is None:
+        return []
+    registrations = _in_chunk(
+        tagged_registrations(message=chunk.message).filter(created_at__lte=chunk.read_at),
+        chunk=chunk,
+        after=chunk.sent_through,
+        through=chunk.in_flight_through,
+    )
+    return [str(pk) for pk in registrations.values_list("pk", flat=True)]
+
+
+def tagged_registrations(*, message: PushMessage):
+    """The registrations of the message's app tagged with one of its meter ids or tags, live or not."""
+    registrations = PushRegistration.objects.filter(app_id=message.app_id)
     if message.customer_id is not None:
         tagged = PushTag.objects.filter(identifier_type=0, identifier_value__in=message.meter_ids)
         registrations = registrations.filter(customer_id=message.customer_id)
@@ -85,6 +113,11 @@ def matching_registrations(*, message: PushMessage):
             match |= Q(identifier_type=kind, identifier_value=value)
         tagged = PushTag.objects.filter(match)
     return registrations.filter(pk__in=tagged.values("registration_id")).order_by("pk")
+
+
+def matching_registrations(*, message: PushMessage):
+    """The live registrations a send of the message reaches, in id order."""
+    return tagged_registrations(message=message).filter(_live(timezone.now()))
 
 
 def messages_of(*, customer_id: int):

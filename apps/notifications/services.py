@@ -174,24 +174,19 @@ def send_push(
     return message
 
 
-def make_chunks(*, message_id: int) -> list[int]:
+def make_chunks(*, message_id: int, provider) -> list[int]:
     """The message's chunks (PENDING ones' ids), made the first time only: a rerun of the fan-out
-    gets the same slices back, so no registration can be in two chunks. The message row is locked
-    while they are made, against a redelivered fan-out running beside the first."""
+    gets the same slices back, so no registration can be in two chunks, and the slices cover every
+    id, so a registration made later is sent too. The message row is locked while they are made,
+    against a redelivered fan-out running beside the first."""
     with transaction.atomic():
         message = PushMessage.objects.select_for_update().get(pk=message_id)
         if message.fanned_out_at is None:
-            starts = selectors.chunk_starts(message=message, size=conf.chunk_size())
             now = timezone.now()
+            ranges = selectors.chunk_ranges(message=message, size=conf.chunk_size(provider))
             PushChunk.objects.bulk_create(
-                PushChunk(
-                    message=message,
-                    seq=seq,
-                    first_pk=None if seq == 0 else start,  # open below: a registration made since is covered
-                    end_pk=starts[seq + 1] if seq + 1 < len(starts) else None,
-                    touched_at=now,
-                )
-                for seq, start in enumerate(starts)
+                PushChunk(message=message, seq=seq, first_pk=first, end_pk=end, touched_at=now)
+                for seq, (first, end) in enumerate(ranges)
             )
             message.fanned_out_at = now
             message.save(update_fields=["fanned_out_at"])
@@ -247,15 +242,16 @@ def _write_deliveries(*, message_id: int, attempt: int, rows: list[DeliveryRow],
         PushRegistration.objects.filter(pk__in=gone, gone_at__isnull=True).update(gone_at=now)
 
 
-def _hand_over(*, chunk_id: int, claim: uuid.UUID, batch_ids: list[str], first: bool) -> bool:
-    """Stores the batch as the chunk's `in_flight` (committed before the provider sees it); the
-    first batch claims the chunk (PENDING → SENDING). False: another run holds it."""
+def _hand_over(*, chunk_id: int, claim: uuid.UUID, through: uuid.UUID, read_at, first: bool) -> bool:
+    """Marks the batch ending at `through` as in flight (committed before the provider sees it);
+    the first batch claims the chunk (PENDING → SENDING). False: another run holds it."""
     rows = PushChunk.objects.filter(pk=chunk_id)
     rows = rows.filter(state=PushChunk.State.PENDING) if first else rows.filter(claim=claim)
     taken = rows.update(
         state=PushChunk.State.SENDING,
         claim=claim,
-        in_flight=batch_ids,
+        in_flight_through=through,
+        read_at=read_at,
         touched_at=timezone.now(),
     )
     return taken == 1
@@ -279,7 +275,7 @@ def _store(*, chunk: PushChunk, claim: uuid.UUID, outcomes: list[tuple[str, Outc
             state=state,
             claim=None if state != PushChunk.State.SENDING else claim,
             sent_through=through,
-            in_flight=[],
+            in_flight_through=None,
             touched_at=now,
             finished_at=now if done else None,
         )
@@ -301,6 +297,7 @@ def send_chunk(*, chunk_id: int, provider, final: bool = False) -> int:
     chunk = PushChunk.objects.select_related("message__app").get(pk=chunk_id)
     if chunk.state != state.PENDING:
         return 0
+    read_at = timezone.now()
     targets = selectors.chunk_targets(chunk=chunk)
     claim = uuid.uuid4()
     if not targets:
@@ -311,9 +308,9 @@ def send_chunk(*, chunk_id: int, provider, final: bool = False) -> int:
     sent, size, through = 0, conf.send_batch_size(provider), chunk.sent_through
     for start in range(0, len(targets), size):
         batch = targets[start : start + size]
-        batch_ids = [str(target.pk) for target in batch]
-        if not _hand_over(chunk_id=chunk_id, claim=claim, batch_ids=batch_ids, first=start == 0):
+        if not _hand_over(chunk_id=chunk_id, claim=claim, through=batch[-1].pk, read_at=read_at, first=start == 0):
             return sent  # the sweep took the chunk over from this (too slow) run
+        batch_ids = [str(target.pk) for target in batch]
         outcomes: list[tuple[str, Outcome]] = []
         try:
             for pk, target in zip(batch_ids, batch, strict=True):
@@ -340,7 +337,8 @@ def _take_over(*, chunk: PushChunk, now) -> bool:
     """A SENDING chunk whose run stopped: its in-flight batch may have been sent, so it is stored as
     UNKNOWN (never resent: at most once); the rest was never handed over and goes back to PENDING
     for one more attempt (at least attempted), or, attempts exhausted, is stored as FAILED."""
-    resume = max((uuid.UUID(pk) for pk in chunk.in_flight), default=chunk.sent_through)
+    in_flight = selectors.in_flight_ids(chunk=chunk)
+    resume = chunk.in_flight_through or chunk.sent_through
     exhausted = chunk.attempts >= conf.max_attempts()
     state = PushChunk.State
     with transaction.atomic():
@@ -351,7 +349,7 @@ def _take_over(*, chunk: PushChunk, now) -> bool:
         taken = unchanged.update(
             state=state.DONE if exhausted else state.PENDING,
             claim=None,
-            in_flight=[],
+            in_flight_through=None,
             sent_through=resume,
             attempts=F("attempts") + (0 if exhausted else 1),
             touched_at=now,
@@ -359,7 +357,7 @@ def _take_over(*, chunk: PushChunk, now) -> bool:
         )
         if not taken:
             return False
-        rows = [(pk, PushDelivery.State.UNKNOWN, UNKNOWN_DETAIL) for pk in chunk.in_flight]
+        rows = [(pk, PushDelivery.State.UNKNOWN, UNKNOWN_DETAIL) for pk in in_flight]
         if exhausted:
             chunk.sent_through = resume
             rest = selectors.chunk_targets(chunk=chunk)

@@ -17,7 +17,7 @@ SEND_RETRIES = 5
 def fan_out(*, message_id: int) -> int:
     """Cuts the message's registrations into chunks (once) and queues a send per pending chunk. A
     rerun queues the pending ones again; a chunk claimed by one run is skipped by the others."""
-    chunk_ids = services.make_chunks(message_id=message_id)
+    chunk_ids = services.make_chunks(message_id=message_id, provider=push_provider())
     for chunk_id in chunk_ids:
         publish(send_chunk, chunk_id=chunk_id)
     return len(chunk_ids)

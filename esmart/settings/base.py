@@ -220,6 +220,10 @@ CELERY_REDIS_SOCKET_TIMEOUT = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=
 # A request that queues a task must not hang on a broker that is down (esmart.celery.enqueue_on_commit).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# Celery's Django fixup closes the database connection around every task unless this is set; a task
+# keeps it as a request does instead (CONN_MAX_AGE, health checks: esmart.celery), so the fixup's
+# own close only comes every 2 × this many tasks.
+CELERY_DB_REUSE_MAX = 1000
 
 # Basic authentication: verified credentials are remembered for this long (seconds), failed
 # attempts are counted per (username, client IP) and lock the pair out after the limit.

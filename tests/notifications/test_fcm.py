@@ -114,7 +114,7 @@ def test_503_is_an_outage_retried_with_backoff_then_failed_when_retries_run_out(
     # the sent one is stored; the chunk is released (PENDING, past the sent one) for the retry
     assert list(PushDelivery.objects.values_list("state", flat=True)) == ["SENT"]
     (chunk,) = PushChunk.objects.filter(message=message)
-    assert chunk.state == PushChunk.State.PENDING and chunk.in_flight == []
+    assert chunk.state == PushChunk.State.PENDING and chunk.in_flight_through is None
     answers = [(503, "fcm_unavailable.json")] * (tasks.SEND_RETRIES + 1)
     transport = RecordedTransport(*answers)
     with override_settings(NOTIFICATIONS_PUSH_PROVIDER="fcm"):

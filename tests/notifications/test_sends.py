@@ -3,11 +3,13 @@ registration gone, stale claims retried (in process; the real-worker cases are i
 
 import datetime as dt
 import uuid
+from itertools import pairwise
 
 import pytest
 from django.utils import timezone
 
 from apps.notifications import services, tasks
+from apps.notifications.adapters import ConsolePushProvider
 from apps.notifications.models import (
     CustomerMessage,
     PushChunk,
@@ -19,6 +21,7 @@ from apps.notifications.models import (
 from .world import bulk_registrations, grant, register, send_all, smartliv
 
 pytestmark = pytest.mark.django_db
+CONSOLE = ConsolePushProvider()
 
 
 def test_send_needs_privilege_stores_and_delivers_once(owner, django_capture_on_commit_callbacks):
@@ -34,12 +37,10 @@ def test_send_needs_privilege_stores_and_delivers_once(owner, django_capture_on_
     assert PushDelivery.objects.filter(message=message, state="SENT").count() == 1
     assert CustomerMessage.objects.filter(customer=owner.customer, text="Power is back").count() == 1
     # a redelivered fan-out finds its chunks done, a redelivered chunk task sends nothing again
-    from apps.notifications.adapters import ConsolePushProvider
-
     (chunk,) = PushChunk.objects.filter(message=message)
     assert chunk.state == PushChunk.State.DONE
-    assert services.make_chunks(message_id=message.pk) == []
-    assert services.send_chunk(chunk_id=chunk.pk, provider=ConsolePushProvider()) == 0
+    assert services.make_chunks(message_id=message.pk, provider=CONSOLE) == []
+    assert services.send_chunk(chunk_id=chunk.pk, provider=CONSOLE) == 0
     assert PushDelivery.objects.count() == 1
 
 
@@ -77,7 +78,7 @@ def _stale_chunk(owner, *, attempts=1, state=PushChunk.State.SENDING):
     message = PushMessage.objects.create(
         app=smartliv(), customer=owner.customer, text="x", meter_ids=[owner.meter.meter_id]
     )
-    (chunk_id,) = services.make_chunks(message_id=message.pk)
+    (chunk_id,) = services.make_chunks(message_id=message.pk, provider=CONSOLE)
     PushChunk.objects.filter(pk=chunk_id).update(
         state=state,
         claim=uuid.uuid4() if state == PushChunk.State.SENDING else None,
@@ -97,7 +98,7 @@ def test_a_chunk_whose_run_died_before_the_provider_call_is_sent_by_the_sweep(ow
 
 def test_a_batch_in_flight_when_the_run_died_is_unknown_and_never_resent(owner):
     reg, chunk_id = _stale_chunk(owner)
-    PushChunk.objects.filter(pk=chunk_id).update(in_flight=[reg])
+    PushChunk.objects.filter(pk=chunk_id).update(in_flight_through=reg, read_at=timezone.now())
     assert tasks.retry_stale_deliveries() == 1
     delivery = PushDelivery.objects.get()
     assert delivery.state == "UNKNOWN" and delivery.result == services.UNKNOWN_DETAIL
@@ -133,7 +134,7 @@ def test_a_run_that_lost_its_chunk_to_the_sweep_stops_and_writes_nothing(owner):
     message = PushMessage.objects.create(
         app=smartliv(), customer=owner.customer, text="x", meter_ids=[owner.meter.meter_id]
     )
-    (chunk_id,) = services.make_chunks(message_id=message.pk)
+    (chunk_id,) = services.make_chunks(message_id=message.pk, provider=CONSOLE)
 
     class TakenOverMidCall:  # the sweep takes the chunk over while this run is at the provider
         def send(self, *, registration, message):
@@ -146,15 +147,30 @@ def test_a_run_that_lost_its_chunk_to_the_sweep_stops_and_writes_nothing(owner):
 
 
 def test_chunks_are_cut_once_and_cover_each_registration_once(owner, settings):
-    from apps.notifications.adapters import ConsolePushProvider
     from apps.notifications.models import PushIdentifierTypes
 
     settings.NOTIFICATIONS_PUSH_CHUNK_SIZE = 3
     tag = (PushIdentifierTypes.UserId, str(owner.user.pk))
     ids = bulk_registrations(app=smartliv(), user=owner.user, count=10, tag=tag)
     message = PushMessage.objects.create(app=smartliv(), text="x", tags=[list(tag)])
-    first = services.make_chunks(message_id=message.pk)
-    assert len(first) == 4 and services.make_chunks(message_id=message.pk) == first  # a rerun: the same
+    first = services.make_chunks(message_id=message.pk, provider=CONSOLE)
+    assert (
+        len(first) == 4 and services.make_chunks(message_id=message.pk, provider=CONSOLE) == first
+    )  # a rerun: the same
     late = bulk_registrations(app=smartliv(), user=owner.user, count=5, tag=tag)  # made after the cut
-    assert send_all(message, ConsolePushProvider()) == 15
+    assert send_all(message, CONSOLE) == 15
     assert sorted(str(r) for r in PushDelivery.objects.values_list("registration_id", flat=True)) == sorted(ids + late)
+
+
+def test_id_ranges_split_the_whole_uuid_space():
+    from apps.notifications.selectors import id_ranges
+
+    assert id_ranges(1) == [(None, None)]
+    ranges = id_ranges(4)
+    assert [str(first) for first, _ in ranges[1:]] == [
+        "40000000-0000-0000-0000-000000000000",
+        "80000000-0000-0000-0000-000000000000",
+        "c0000000-0000-0000-0000-000000000000",
+    ]
+    assert ranges[0][0] is None and ranges[-1][1] is None
+    assert all(end == first for (_, end), (first, _) in pairwise(ranges))  # no gap, no overlap

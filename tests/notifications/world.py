@@ -13,9 +13,14 @@ def smartliv() -> App:
     return App.objects.get_or_create(short_name="smartliv", defaults={"name": "Smartliv"})[0]
 
 
-def bulk_registrations(*, app: App, user, count: int, tag: tuple[int, str], customer=None) -> list[str]:
-    """`count` live registrations of `app` tagged `tag`, made with bulk_create (ids as text)."""
+def bulk_registrations(
+    *, app: App, user, count: int, tag: tuple[int, str], customer=None, evenly: bool = False
+) -> list[str]:
+    """`count` live registrations of `app` tagged `tag`, made with bulk_create (ids as text).
+    `evenly`: ids spread evenly over the UUID space instead of random, so chunks of a size that
+    divides `count` hold exactly that many (selectors.id_ranges)."""
     import datetime as dt
+    import uuid
 
     from django.utils import timezone
 
@@ -25,6 +30,7 @@ def bulk_registrations(*, app: App, user, count: int, tag: tuple[int, str], cust
     registrations = PushRegistration.objects.bulk_create(
         [
             PushRegistration(
+                **({"id": uuid.UUID(int=((2 * n + 1) << 127) // count)} if evenly else {}),
                 app=app,
                 user=user,
                 customer=customer,
@@ -61,5 +67,5 @@ def send_all(message, provider) -> int:
 
     return sum(
         services.send_chunk(chunk_id=chunk_id, provider=provider)
-        for chunk_id in services.make_chunks(message_id=message.pk)
+        for chunk_id in services.make_chunks(message_id=message.pk, provider=provider)
     )

@@ -46,7 +46,16 @@ class Migration(migrations.Migration):
                     "sent_through",
                     models.UUIDField(blank=True, help_text="Outcomes stored up to this registration.", null=True),
                 ),
-                ("in_flight", models.JSONField(blank=True, default=list, help_text="The batch at the provider.")),
+                (
+                    "in_flight_through",
+                    models.UUIDField(blank=True, help_text="The batch at the provider ends here.", null=True),
+                ),
+                (
+                    "read_at",
+                    models.DateTimeField(
+                        blank=True, help_text="When the holding run read its registrations.", null=True
+                    ),
+                ),
                 ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
