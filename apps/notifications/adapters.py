@@ -50,6 +50,9 @@ def fcm_payload(*, handle: str, message) -> dict:
     return {"message": body}
 
 
+LOGGED = Outcome(Result.SENT, "logged")
+
+
 class ConsolePushProvider:
     # Logging costs nothing per call: big chunks (few task runs; parallel ones would gain nothing),
     # each one batch (one write before the calls, one after).
@@ -58,7 +61,7 @@ class ConsolePushProvider:
 
     def send(self, *, registration, message) -> Outcome:
         logger.debug("push %s → %s: %s", message.pk, registration.pk, message.text)
-        return Outcome(Result.SENT, "logged")
+        return LOGGED
 
 
 FCM_SCOPES = ["https://www.googleapis.com/auth/firebase.messaging"]

@@ -3,7 +3,7 @@ messages, e-mail configurations and alerts, call-center shifts, client logs and 
 Provider credentials are edited here and never returned by the API."""
 
 from django.contrib import admin
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from . import models
@@ -34,6 +34,17 @@ class PushChunkInline(admin.TabularInline):
         return False
 
 
+class PushDeliveryInline(admin.TabularInline):
+    model = models.PushDelivery
+    extra = 0
+    can_delete = False
+    fields = ("state", "count", "attempt", "finished_at", "result")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(models.PushMessage)
 class PushMessageAdmin(admin.ModelAdmin):
     """Messages with their outcome counts per delivery state and their chunks' progress."""
@@ -52,16 +63,17 @@ class PushMessageAdmin(admin.ModelAdmin):
     )
     list_filter = ("app",)
     raw_id_fields = ("customer", "sent_by")
-    inlines = [PushChunkInline]
+    inlines = [PushChunkInline, PushDeliveryInline]
 
     def get_queryset(self, request):
         state = models.PushDelivery.State
-        # Subqueries, not joins: a message's counts over its deliveries and over its chunks.
+        # Subqueries, not joins: a message's registrations per outcome, and its chunks not done.
         counts = {
-            f"n_{value.lower()}": _count(models.PushDelivery.objects.filter(state=value)) for value in state.values
+            f"n_{value.lower()}": _per_message(models.PushDelivery.objects.filter(state=value), Sum("count"))
+            for value in state.values
         }
         open_chunks = models.PushChunk.objects.exclude(state=models.PushChunk.State.DONE)
-        return super().get_queryset(request).annotate(**counts, n_open=_count(open_chunks))
+        return super().get_queryset(request).annotate(**counts, n_open=_per_message(open_chunks, Count("pk")))
 
     @admin.display(ordering="n_sent")
     def sent(self, obj):
@@ -84,17 +96,24 @@ class PushMessageAdmin(admin.ModelAdmin):
         return obj.n_open
 
 
-def _count(rows):
-    """A per-message count subquery over `rows` (deliveries or chunks)."""
-    per_message = rows.filter(message=OuterRef("pk")).order_by().values("message").annotate(n=Count("pk"))
+def _per_message(rows, aggregate):
+    """A per-message subquery of `aggregate` over `rows` (deliveries or chunks), 0 when none."""
+    per_message = rows.filter(message=OuterRef("pk")).order_by().values("message").annotate(n=aggregate)
     return Coalesce(Subquery(per_message.values("n")), 0)
 
 
 @admin.register(models.PushDelivery)
 class PushDeliveryAdmin(admin.ModelAdmin):
-    list_display = ("message", "registration", "state", "attempt", "finished_at", "result")
+    """Outcomes: a row per batch and answer, with its registrations; search by a registration id."""
+
+    list_display = ("message", "state", "count", "attempt", "finished_at", "result")
     list_filter = ("state",)
-    raw_id_fields = ("message", "registration")
+    search_fields = ("registration_ids",)
+    raw_id_fields = ("message",)
+    readonly_fields = ("message", "state", "count", "attempt", "finished_at", "result", "registration_ids")
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(models.CustomerMessage)

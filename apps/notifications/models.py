@@ -195,8 +195,12 @@ class PushChunk(models.Model):
 
 
 class PushDelivery(models.Model):
-    """The outcome of one (message, registration), written once, after the provider call (or as
-    UNKNOWN by the sweep for a batch whose run died at the provider)."""
+    """The outcome of the registrations of one batch that got the same answer, written once, after
+    the provider calls (or as UNKNOWN by the sweep, for a batch whose run died at the provider).
+
+    One row per (batch, outcome), not per registration: a fan-out of 10,000 through the console
+    provider writes two rows, and through FCM (batches of one) a row per registration. Each
+    registration's result is its row's (`selectors.delivery_results`)."""
 
     class State(models.TextChoices):
         SENT = "SENT", "Sent"
@@ -204,28 +208,20 @@ class PushDelivery(models.Model):
         FAILED = "FAILED", "Failed"
         UNKNOWN = "UNKNOWN", "Worker stopped during the provider call (not resent)"
 
-    # Written 10,000 at a time: no foreign-key checks (the writer read both rows; Django's collector
-    # still cascades deletes) and one index for both (message) and (message, registration) lookups.
-    message = models.ForeignKey(
-        PushMessage, on_delete=models.CASCADE, related_name="deliveries", db_index=False, db_constraint=False
-    )
-    registration = models.ForeignKey(
-        PushRegistration, on_delete=models.CASCADE, related_name="deliveries", db_constraint=False
-    )
+    message = models.ForeignKey(PushMessage, on_delete=models.CASCADE, related_name="deliveries")
     state = models.CharField(max_length=10, choices=State.choices)
-    attempt = models.PositiveSmallIntegerField(default=1, help_text="The chunk's attempt that sent it.")
+    attempt = models.PositiveSmallIntegerField(default=1, help_text="The chunk's attempt that sent them.")
     finished_at = models.DateTimeField()
     result = models.CharField(max_length=500, blank=True)
+    registration_ids = models.JSONField(default=list, help_text="The registrations (ids as text).")
+    count = models.PositiveIntegerField(help_text="How many registrations.")
 
     class Meta:
         verbose_name_plural = "push deliveries"
-        constraints = [
-            # At most once, checked by the database too: one outcome per (message, registration).
-            models.UniqueConstraint(fields=["message", "registration"], name="notif_delivery_once")
-        ]
+        ordering = ["message", "finished_at", "id"]
 
     def __str__(self):
-        return f"{self.message_id} → {self.registration_id}: {self.state}"
+        return f"{self.message_id}: {self.count} {self.state}"
 
 
 class CustomerMessage(models.Model):

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import CharField, Func, Q
 from django.utils import timezone
 
 from apps.assets.models import HIERARCHIES
@@ -17,6 +17,7 @@ from .models import (
     EmailAlertConfig,
     MessageStateFilter,
     PushChunk,
+    PushDelivery,
     PushMessage,
     PushRegistration,
     PushTag,
@@ -39,17 +40,35 @@ def live_registrations(*, now=None):
 
 @dataclass(frozen=True)
 class SendTarget:
-    """What a push provider needs of a registration (read as plain values: thousands per chunk)."""
+    """What a push provider needs of a registration (read as plain values: thousands per chunk).
+    The id is text, as the database writes it: it goes back in the delivery rows as text."""
 
-    pk: uuid.UUID
+    pk: str
     handle: str
     platform: str
     template_version: int
 
 
-def send_targets(registrations) -> dict[uuid.UUID, SendTarget]:
+class UuidText(Func):
+    """A UUID column as its canonical text (`8-4-4-4-12` hex), written by the database: a cast;
+    on SQLite, which stores 32 hex digits, the digits with their dashes."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"CAST({column} AS text)", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        spans = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+        parts = [f"substr({column}, {start}, {length})" for start, length in spans]
+        return " || '-' || ".join(parts), params * len(parts)
+
+
+def send_targets(registrations) -> dict[str, SendTarget]:
     """The registrations of a queryset as SendTargets, by their id."""
-    rows = registrations.values_list("pk", "handle", "platform", "template_version")
+    rows = registrations.values_list(UuidText("pk"), "handle", "platform", "template_version")
     return {row[0]: SendTarget(*row) for row in rows}
 
 
@@ -61,9 +80,10 @@ def id_ranges(count: int) -> list[tuple[uuid.UUID | None, uuid.UUID | None]]:
 
 
 def chunk_ranges(*, message: PushMessage, size: int) -> list[tuple[uuid.UUID | None, uuid.UUID | None]]:
-    """The id ranges of the message's chunks, about `size` matching registrations each: one count,
-    no ids read (the chunks read their own)."""
-    count = matching_registrations(message=message).order_by().count()
+    """The id ranges of the message's chunks, about `size` registrations each. Their number comes
+    from counting the matching tags (one index-only count, no ids read: the chunks read their
+    own); tags of registrations no longer live make it an upper bound, which only sizes the ranges."""
+    count = _matching_tags(message=message).count()
     return id_ranges(-(-count // size)) if count else []
 
 
@@ -101,23 +121,49 @@ def in_flight_ids(*, chunk: PushChunk) -> list[str]:
     return [str(pk) for pk in registrations.values_list("pk", flat=True)]
 
 
+def _matching_tags(*, message: PushMessage):
+    if message.customer_id is not None:
+        return PushTag.objects.filter(identifier_type=0, identifier_value__in=message.meter_ids)
+    match = Q(pk__in=[])
+    for kind, value in message.tags:
+        match |= Q(identifier_type=kind, identifier_value=value)
+    return PushTag.objects.filter(match)
+
+
 def tagged_registrations(*, message: PushMessage):
     """The registrations of the message's app tagged with one of its meter ids or tags, live or not."""
     registrations = PushRegistration.objects.filter(app_id=message.app_id)
     if message.customer_id is not None:
-        tagged = PushTag.objects.filter(identifier_type=0, identifier_value__in=message.meter_ids)
         registrations = registrations.filter(customer_id=message.customer_id)
-    else:
-        match = Q(pk__in=[])
-        for kind, value in message.tags:
-            match |= Q(identifier_type=kind, identifier_value=value)
-        tagged = PushTag.objects.filter(match)
-    return registrations.filter(pk__in=tagged.values("registration_id")).order_by("pk")
+    tagged = _matching_tags(message=message).values("registration_id")
+    return registrations.filter(pk__in=tagged).order_by("pk")
 
 
 def matching_registrations(*, message: PushMessage):
     """The live registrations a send of the message reaches, in id order."""
     return tagged_registrations(message=message).filter(_live(timezone.now()))
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    registration_id: str
+    state: str
+    attempt: int
+    result: str
+
+
+def delivery_results(*, message_id: int, registration_id: str | None = None) -> list[DeliveryResult]:
+    """Each registration's outcome for the message (or only `registration_id`'s), from the rows
+    that hold them in batches."""
+    rows = PushDelivery.objects.filter(message_id=message_id).order_by("pk")
+    if registration_id is not None:
+        rows = rows.filter(registration_ids__icontains=registration_id)
+    return [
+        DeliveryResult(pk, state, attempt, result)
+        for ids, state, attempt, result in rows.values_list("registration_ids", "state", "attempt", "result")
+        for pk in ids
+        if registration_id is None or pk == registration_id
+    ]
 
 
 def messages_of(*, customer_id: int):

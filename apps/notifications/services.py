@@ -17,7 +17,7 @@ from apps.assets.selectors import reachable
 from apps.customers.models import Customer, Meter
 
 from . import conf, selectors
-from .adapters import Outcome, ProviderUnavailableError, Result
+from .adapters import Outcome, ProviderUnavailableError
 from .models import (
     CustomerMessage,
     EmailAlert,
@@ -198,51 +198,52 @@ EXHAUSTED_DETAIL = "Never handed to the provider; attempts exhausted."
 RETRIES_OVER_DETAIL = "Provider unavailable; retries over."
 
 
-# A delivery to write: (registration id as text, PushDelivery.State value, detail).
-DeliveryRow = tuple[str, str, str]
+class Outcomes:
+    """A batch's outcomes as they are stored: registration ids (text) by (state, detail)."""
 
+    def __init__(self):
+        self.groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self._last: Outcome | None = None
+        self._ids: list[str] = []
 
-def _rows(outcomes: list[tuple[str, Outcome]]) -> list[DeliveryRow]:
-    return [(pk, outcome.result.value, outcome.detail) for pk, outcome in outcomes]
+    def add(self, pk: str, outcome: Outcome) -> None:
+        # Thousands per batch, mostly the same answer: the same Outcome again skips the lookup.
+        if outcome is not self._last:
+            self._last, self._ids = outcome, self.groups[outcome.result.value, outcome.detail]
+        self._ids.append(pk)
 
+    def add_all(self, pks: list[str], state: str, detail: str) -> None:
+        if pks:
+            self.groups[state, detail].extend(pks)
 
-def _write_deliveries(*, message_id: int, attempt: int, rows: list[DeliveryRow], now) -> None:
-    """One delivery row each, in one statement per distinct (state, detail) (usually one).
-    On PostgreSQL the ids travel as one array literal (`unnest`): a thousand rows cost one short
-    statement and no per-row adapting. The unique (message, registration) is only a backstop here:
-    the chunk's claim is what keeps a registration from a second row."""
-    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for registration_id, state, detail in rows:
-        groups[state, detail[:500]].append(registration_id)
-    for (state, detail), ids in groups.items():
-        if connection.vendor == "postgresql":
-            table = connection.ops.quote_name(PushDelivery._meta.db_table)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"INSERT INTO {table} (message_id, registration_id, state, attempt, finished_at, result) "
-                    "SELECT %s, unnest(%s::uuid[]), %s, %s, %s, %s",
-                    [message_id, "{" + ",".join(ids) + "}", state, attempt, now, detail],
-                )
-        else:
-            PushDelivery.objects.bulk_create(
-                [
-                    PushDelivery(
-                        message_id=message_id,
-                        registration_id=pk,
-                        state=state,
-                        attempt=attempt,
-                        finished_at=now,
-                        result=detail,
-                    )
-                    for pk in ids
-                ]
+    @property
+    def done(self) -> int:
+        return sum(len(ids) for ids in self.groups.values())
+
+    def count(self, state: str) -> int:
+        return sum(len(ids) for (group_state, _), ids in self.groups.items() if group_state == state)
+
+    def write(self, *, message_id: int, attempt: int, now) -> None:
+        """One PushDelivery per distinct (state, detail), in one statement; the registrations the
+        provider rejected as unregistered are marked gone."""
+        PushDelivery.objects.bulk_create(
+            PushDelivery(
+                message_id=message_id,
+                state=state,
+                attempt=attempt,
+                finished_at=now,
+                result=detail[:500],
+                registration_ids=ids,
+                count=len(ids),
             )
-    gone = [pk for pk, state, _ in rows if state == PushDelivery.State.GONE]
-    if gone:
-        PushRegistration.objects.filter(pk__in=gone, gone_at__isnull=True).update(gone_at=now)
+            for (state, detail), ids in self.groups.items()
+        )
+        gone = [pk for (state, _), ids in self.groups.items() if state == PushDelivery.State.GONE for pk in ids]
+        if gone:
+            PushRegistration.objects.filter(pk__in=gone, gone_at__isnull=True).update(gone_at=now)
 
 
-def _hand_over(*, chunk_id: int, claim: uuid.UUID, through: uuid.UUID, read_at, first: bool) -> bool:
+def _hand_over(*, chunk_id: int, claim: uuid.UUID, through: str, read_at, first: bool) -> bool:
     """Marks the batch ending at `through` as in flight (committed before the provider sees it);
     the first batch claims the chunk (PENDING → SENDING). False: another run holds it."""
     rows = PushChunk.objects.filter(pk=chunk_id)
@@ -257,7 +258,7 @@ def _hand_over(*, chunk_id: int, claim: uuid.UUID, through: uuid.UUID, read_at, 
     return taken == 1
 
 
-def _store(*, chunk: PushChunk, claim: uuid.UUID, outcomes: list[tuple[str, Outcome]], through, state: str) -> int:
+def _store(*, chunk: PushChunk, claim: uuid.UUID, outcomes: Outcomes, through, state: str) -> int:
     """Writes a batch's deliveries and moves the chunk past them, in one transaction: `state` is
     SENDING (more batches follow), DONE, or PENDING (released after an outage). Nothing is written
     when the run lost its claim: the sweep took the chunk over and stored this batch as UNKNOWN.
@@ -281,8 +282,8 @@ def _store(*, chunk: PushChunk, claim: uuid.UUID, outcomes: list[tuple[str, Outc
         )
         if not moved:
             return 0
-        _write_deliveries(message_id=chunk.message_id, attempt=chunk.attempts, rows=_rows(outcomes), now=now)
-    return sum(1 for _, outcome in outcomes if outcome.result is Result.SENT)
+        outcomes.write(message_id=chunk.message_id, attempt=chunk.attempts, now=now)
+    return outcomes.count(PushDelivery.State.SENT)
 
 
 def send_chunk(*, chunk_id: int, provider, final: bool = False) -> int:
@@ -310,17 +311,16 @@ def send_chunk(*, chunk_id: int, provider, final: bool = False) -> int:
         batch = targets[start : start + size]
         if not _hand_over(chunk_id=chunk_id, claim=claim, through=batch[-1].pk, read_at=read_at, first=start == 0):
             return sent  # the sweep took the chunk over from this (too slow) run
-        batch_ids = [str(target.pk) for target in batch]
-        outcomes: list[tuple[str, Outcome]] = []
+        outcomes, message = Outcomes(), chunk.message
         try:
-            for pk, target in zip(batch_ids, batch, strict=True):
-                outcomes.append((pk, provider.send(registration=target, message=chunk.message)))
+            for target in batch:
+                outcomes.add(target.pk, provider.send(registration=target, message=message))
         except ProviderUnavailableError:
-            if outcomes:
-                through = outcomes[-1][0]
+            if outcomes.done:
+                through = batch[outcomes.done - 1].pk
             if final:
-                failed = Outcome(Result.FAILED, RETRIES_OVER_DETAIL)
-                outcomes += [(str(target.pk), failed) for target in targets[start + len(outcomes) :]]
+                rest = [target.pk for target in targets[start + outcomes.done :]]
+                outcomes.add_all(rest, PushDelivery.State.FAILED, RETRIES_OVER_DETAIL)
                 _store(chunk=chunk, claim=claim, outcomes=outcomes, through=targets[-1].pk, state=state.DONE)
             else:
                 _store(chunk=chunk, claim=claim, outcomes=outcomes, through=through, state=state.PENDING)
@@ -357,12 +357,13 @@ def _take_over(*, chunk: PushChunk, now) -> bool:
         )
         if not taken:
             return False
-        rows = [(pk, PushDelivery.State.UNKNOWN, UNKNOWN_DETAIL) for pk in in_flight]
+        outcomes = Outcomes()
+        outcomes.add_all(in_flight, PushDelivery.State.UNKNOWN, UNKNOWN_DETAIL)
         if exhausted:
             chunk.sent_through = resume
-            rest = selectors.chunk_targets(chunk=chunk)
-            rows += [(str(target.pk), PushDelivery.State.FAILED, EXHAUSTED_DETAIL) for target in rest]
-        _write_deliveries(message_id=chunk.message_id, attempt=chunk.attempts, rows=rows, now=now)
+            rest = [target.pk for target in selectors.chunk_targets(chunk=chunk)]
+            outcomes.add_all(rest, PushDelivery.State.FAILED, EXHAUSTED_DETAIL)
+        outcomes.write(message_id=chunk.message_id, attempt=chunk.attempts, now=now)
     return not exhausted
 
 

@@ -8,7 +8,7 @@ from itertools import pairwise
 import pytest
 from django.utils import timezone
 
-from apps.notifications import services, tasks
+from apps.notifications import selectors, services, tasks
 from apps.notifications.adapters import ConsolePushProvider
 from apps.notifications.models import (
     CustomerMessage,
@@ -159,7 +159,10 @@ def test_chunks_are_cut_once_and_cover_each_registration_once(owner, settings):
     )  # a rerun: the same
     late = bulk_registrations(app=smartliv(), user=owner.user, count=5, tag=tag)  # made after the cut
     assert send_all(message, CONSOLE) == 15
-    assert sorted(str(r) for r in PushDelivery.objects.values_list("registration_id", flat=True)) == sorted(ids + late)
+    results = selectors.delivery_results(message_id=message.pk)
+    assert sorted(r.registration_id for r in results) == sorted(ids + late)
+    assert {r.state for r in results} == {"SENT"}
+    assert PushDelivery.objects.filter(message=message).count() == 4  # a row per chunk (one batch each)
 
 
 def test_id_ranges_split_the_whole_uuid_space():

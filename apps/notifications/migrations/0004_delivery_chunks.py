@@ -4,12 +4,24 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def finish_claimed_rows(apps, schema_editor):
+def rows_to_outcomes(apps, schema_editor):
     Delivery = apps.get_model("notifications", "PushDelivery")
     unfinished = Delivery.objects.filter(state__in=["CLAIMED", "SENDING"])
     unfinished.filter(state="SENDING").update(state="UNKNOWN", result="Handed to the provider before an upgrade.")
     unfinished.update(state="FAILED", result="Claimed but not sent before an upgrade.")
     Delivery.objects.filter(finished_at__isnull=True).update(finished_at=models.F("claimed_at"))
+    batch = []
+    for delivery in Delivery.objects.only("pk", "registration_id", "attempts").iterator(chunk_size=2000):
+        delivery.registration_ids, delivery.count, delivery.attempt = (
+            [str(delivery.registration_id)],
+            1,
+            delivery.attempts,
+        )
+        batch.append(delivery)
+        if len(batch) == 2000:
+            Delivery.objects.bulk_update(batch, ["registration_ids", "count", "attempt"])
+            batch = []
+    Delivery.objects.bulk_update(batch, ["registration_ids", "count", "attempt"])
 
 
 class Migration(migrations.Migration):
@@ -66,64 +78,28 @@ class Migration(migrations.Migration):
             model_name="pushdelivery",
             name="notif_delivery_unfinished",
         ),
-        # Deliveries only hold outcomes now: rows the old send path left claimed get one.
-        migrations.RunPython(finish_claimed_rows, migrations.RunPython.noop),
-        migrations.RemoveField(
+        migrations.RemoveConstraint(
             model_name="pushdelivery",
-            name="attempts",
-        ),
-        migrations.RemoveField(
-            model_name="pushdelivery",
-            name="claim",
-        ),
-        migrations.RemoveField(
-            model_name="pushdelivery",
-            name="claimed_at",
+            name="notif_delivery_once",
         ),
         migrations.AddField(
             model_name="pushdelivery",
             name="attempt",
-            field=models.PositiveSmallIntegerField(default=1, help_text="The chunk's attempt that sent it."),
+            field=models.PositiveSmallIntegerField(default=1, help_text="The chunk's attempt that sent them."),
         ),
-        migrations.AlterField(
+        migrations.AddField(
             model_name="pushdelivery",
-            name="finished_at",
-            field=models.DateTimeField(),
+            name="registration_ids",
+            field=models.JSONField(default=list, help_text="The registrations (ids as text)."),
         ),
-        migrations.AlterField(
+        migrations.AddField(
             model_name="pushdelivery",
-            name="message",
-            field=models.ForeignKey(
-                db_constraint=False,
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="deliveries",
-                to="notifications.pushmessage",
-            ),
+            name="count",
+            field=models.PositiveIntegerField(default=1, help_text="How many registrations."),
+            preserve_default=False,
         ),
-        migrations.AlterField(
-            model_name="pushdelivery",
-            name="registration",
-            field=models.ForeignKey(
-                db_constraint=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="deliveries",
-                to="notifications.pushregistration",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="pushdelivery",
-            name="state",
-            field=models.CharField(
-                choices=[
-                    ("SENT", "Sent"),
-                    ("GONE", "Token unregistered"),
-                    ("FAILED", "Failed"),
-                    ("UNKNOWN", "Worker stopped during the provider call (not resent)"),
-                ],
-                max_length=10,
-            ),
-        ),
+        # Old rows: one registration each, with an outcome (rows left claimed get one).
+        migrations.RunPython(rows_to_outcomes, migrations.RunPython.noop),
         migrations.AddField(
             model_name="pushchunk",
             name="message",
