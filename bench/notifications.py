@@ -6,20 +6,25 @@ with the `console` provider:
 
 - real: what `POST api/apps/{app}/push/send` queues, to its end: `services.send_push` stores the
   message and publishes `fan_out` on commit; a real Celery worker (celery.contrib.testing's
-  start_worker, solo pool, in a thread of this process, on the bench Redis) splits the matching
-  registrations into chunks (one row each) and runs `send_chunk` for each: the chunk claimed and
-  its batch stored as in flight (committed), the provider, the batch's delivery rows written.
-  Timed until every delivery row is written.
+  start_worker, threads pool with as many threads as CPUs, in this process, on the bench Redis)
+  cuts the matching registrations into chunks (one row each) and runs `send_chunk` for each: the
+  chunk claimed and its batch marked in flight (committed), the provider, the batch's outcome
+  rows written. Timed until the task_postrun signals have counted every registration sent.
 - baseline: the same console provider called in a plain loop over the same registrations, read
   with the same selector query and as the same plain values the chunks use
   (`selectors.send_targets(matching_registrations(...))`): no Celery, no delivery rows.
 
-reset() deletes the bench app's messages (their deliveries with them) between runs.
+prepare() runs each side once untimed (the worker threads open their connections), then
+freezes the garbage collector's view of the process's long-lived objects (Django, the worker, the
+registrations), as a preloaded server does: without it a full collection landed in some rounds of
+either side and made the figure bimodal. reset() deletes the bench app's messages (their outcome
+rows and chunks with them) between runs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import threading
 
@@ -116,7 +121,6 @@ class FanOut:
         self.real()
         self.reset()
         self.baseline()
-        import gc
         gc.collect()
         gc.freeze()
 

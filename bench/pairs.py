@@ -259,9 +259,9 @@ TIMED: list[Timed] = [
         name="push-fanout",
         description=(
             "a push send by tag to 10,000 app registrations through Celery (services.send_push, fan_out and "
-            "send_chunk on a real worker thread over the bench Redis, console provider, every delivery claimed and "
-            "its outcome stored) vs the same console provider in a plain loop over the same registrations, read "
-            "with the same selector"
+            "send_chunk on a real in-process worker, threads pool, over the bench Redis, console provider: each chunk "
+            "claimed and its batch marked in flight before the provider calls, the outcomes stored after) vs the same "
+            "console provider in a plain loop over the same registrations, read with the same selector"
         ),
         workload="bench.notifications:FanOut",
         real="send_push → fan_out → send_chunk (worker)",

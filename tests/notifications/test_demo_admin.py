@@ -72,6 +72,32 @@ def test_admin_pages_render_with_delivery_counts_per_message(admin_client, owner
         assert admin_client.get(page).status_code == 200, page
     listing = admin_client.get("/admin/notifications/pushmessage/").content.decode()
     assert '<td class="field-sent">3</td>' in listing and '<td class="field-failed">0</td>' in listing
+    assert '<td class="field-chunks_open">0</td>' in listing
+
+
+def test_a_registrations_result_is_found_in_the_admin_and_by_the_selector(admin_client, owner):
+    from apps.notifications.adapters import Outcome, Result
+    from apps.notifications.selectors import delivery_results
+
+    app = smartliv()
+    ids = bulk_registrations(app=app, user=owner.user, count=3, tag=(2, str(owner.user.pk)))
+    message = PushMessage.objects.create(app=app, text="Found", tags=[[2, str(owner.user.pk)]])
+    rejected = ids[1]
+
+    class RejectingOne:
+        def send(self, *, registration, message):
+            return Outcome(Result.GONE, "UNREGISTERED") if registration.pk == rejected else Outcome(Result.SENT, "ok")
+
+    send_all(message, RejectingOne())
+    (gone,) = delivery_results(message_id=message.pk, registration_id=rejected)
+    assert gone.state == "GONE" and gone.result == "UNREGISTERED"
+    assert {r.registration_id: r.state for r in delivery_results(message_id=message.pk)} == {
+        ids[0]: "SENT",
+        ids[1]: "GONE",
+        ids[2]: "SENT",
+    }
+    found = admin_client.get("/admin/notifications/pushdelivery/", {"q": rejected}).content.decode()
+    assert "1 result" in found and "Token unregistered" in found
 
 
 def _asset(owner) -> int:
