@@ -149,10 +149,16 @@ def send_push(
         tags=[list(tag) for tag in tags],
         sent_by=user,
     )
+    # The customers' messages: one per meter named (meter ids, MeterId tags), and one per customer
+    # named by a CustomerId tag that no meter already covers. UserId and AssetId tags address
+    # people's and professionals' devices, not a customer: no customer message.
     meters = list(meter_ids) + [value for kind, value in tags if kind == PushIdentifierTypes.MeterId]
     rows = Meter.objects.filter(meter_id__in=meters).values_list("meter_id", "delivery_point__contract__customer_id")
     if customer is not None:
         rows = rows.filter(delivery_point__contract__customer=customer)
+    rows = list(rows)
+    named = {int(value) for kind, value in tags if kind == PushIdentifierTypes.CustomerId and value.isdigit()}
+    rows += [("", pk) for pk in sorted(named - {customer_id for _, customer_id in rows})]
     message_category = {
         PushCategoryEnum.Outage: MessageCategory.Outage,
         PushCategoryEnum.Price: MessageCategory.Price,

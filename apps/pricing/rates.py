@@ -5,10 +5,11 @@ Each table lists `(valid_from, value, source)` rows and the last year whose rate
 instead of reusing the nearest row: a year without published rates is a configuration step (add
 its rows here, with their source, and raise `known_until`; README "Pricing rules").
 
-The 2024 figures and the Enova fee are corroborated by the grid companies' pages named beside them;
-the 2025 and 2026 figures (electricity tax, subsidy threshold) are those of the issue's public sources
-and could not be re-checked here (no network access): re-check them against Skatteetaten's and
-Lovdata's live pages named beside each row before relying on them.
+The 2024 figures and the Enova fee are corroborated by the grid companies' pages named beside them,
+the 2025 subsidy threshold by press coverage of that year's budget; the 2025 and 2026 electricity
+tax and the 2026 threshold are those of the issue's public sources and could not be re-checked here
+(no network access): re-check them against Skatteetaten's and Lovdata's live pages named beside
+each row before relying on them.
 All amounts are NOK ex VAT.
 """
 
@@ -143,7 +144,13 @@ SUBSIDY_THRESHOLD = RateTable(
             STROMSTONAD.format(par="5")
             + ", 2024: 73 øre ex VAT (linja.no/straumstotte: «frå 1. januar 2024 … 73 øre/kWh»)",
         ),
-        Rate(dt.date(2025, 1, 1), _D("0.7500"), STROMSTONAD.format(par="5") + ", 2025: 75 øre ex VAT"),
+        Rate(
+            dt.date(2025, 1, 1),
+            _D("0.7500"),
+            STROMSTONAD.format(par="5")
+            + ", 2025: 75 øre ex VAT (the 2025 budget, as reported by Finansavisen 2024-10-07: «slår inn når "
+            "strømprisen overstiger 75 øre per kilowattime fra 1. januar»)",
+        ),
         Rate(dt.date(2026, 1, 1), _D("0.7700"), STROMSTONAD.format(par="5") + ", from 2026-01-01: 77 øre ex VAT"),
     ),
     known_until=2026,

@@ -177,3 +177,32 @@ def test_id_ranges_split_the_whole_uuid_space():
     ]
     assert ranges[0][0] is None and ranges[-1][1] is None
     assert all(end == first for (_, end), (first, _) in pairwise(ranges))  # no gap, no overlap
+
+
+def test_an_app_send_lands_in_the_messages_of_the_customers_and_meters_it_names(
+    owner, other, django_capture_on_commit_callbacks
+):
+    from apps.notifications.models import PushIdentifierTypes as Kind
+
+    grant(owner.user, "push_send")
+    smartliv()
+    body = {
+        "Message": "Maintenance tonight",
+        "Tags": [
+            {"IdentifierType": Kind.CustomerId, "IdentifierValue": str(owner.customer.pk)},
+            {"IdentifierType": Kind.UserId, "IdentifierValue": str(owner.user.pk)},
+        ],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner.client().post("/api/apps/smartliv/push/send", body, format="json")
+    assert response.status_code == 200, response.content
+    (landed,) = CustomerMessage.objects.filter(text="Maintenance tonight")
+    assert landed.customer == owner.customer and landed.meter_id == ""  # the customer, no meter
+    assert not CustomerMessage.objects.filter(customer=other.customer).exists()
+
+    body["Tags"] = [{"IdentifierType": Kind.MeterId, "IdentifierValue": owner.meter.meter_id}] + body["Tags"][:1]
+    body["Message"] = "Meter swap"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert owner.client().post("/api/apps/smartliv/push/send", body, format="json").status_code == 200
+    (landed,) = CustomerMessage.objects.filter(text="Meter swap")  # the meter's, not twice
+    assert landed.meter_id == owner.meter.meter_id
