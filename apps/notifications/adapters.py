@@ -57,7 +57,7 @@ class ConsolePushProvider:
     # Logging costs nothing per call: big chunks (few task runs; parallel ones would gain nothing),
     # each one batch (one write before the calls, one after).
     chunk_size = 5000
-    batch_size = 5000
+    batch_size = None
 
     def send(self, *, registration, message) -> Outcome:
         logger.debug("push %s → %s: %s", message.pk, registration.pk, message.text)

@@ -30,10 +30,12 @@ def chunk_size(provider) -> int:
     return max(1, _get("NOTIFICATIONS_PUSH_CHUNK_SIZE", None) or getattr(provider, "chunk_size", 1000))
 
 
-def send_batch_size(provider) -> int:
-    """Deliveries handed to the provider between two writes (marked SENDING before, outcomes after):
-    the most a dead worker can leave UNKNOWN. The provider's own `batch_size` unless set."""
-    return max(1, _get("NOTIFICATIONS_PUSH_SEND_BATCH", None) or getattr(provider, "batch_size", 1))
+def send_batch_size(provider) -> int | None:
+    """Deliveries handed to the provider between two writes (marked in flight before, outcomes
+    after): the most a dead worker can leave UNKNOWN. The provider's own `batch_size` unless set;
+    None is the whole chunk."""
+    size = _get("NOTIFICATIONS_PUSH_SEND_BATCH", None) or getattr(provider, "batch_size", 1)
+    return None if size is None else max(1, size)
 
 
 def claim_timeout() -> dt.timedelta:

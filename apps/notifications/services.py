@@ -183,20 +183,25 @@ def send_push(
 def make_chunks(*, message_id: int, provider) -> list[int]:
     """The message's chunks (PENDING ones' ids), made the first time only: a rerun of the fan-out
     gets the same slices back, so no registration can be in two chunks, and the slices cover every
-    id, so a registration made later is sent too. The message row is locked while they are made,
-    against a redelivered fan-out running beside the first."""
+    id, so a registration made later is sent too. Marking the message fanned out comes first and
+    locks its row until the chunks are committed: a redelivered fan-out running beside the first
+    waits, then finds it marked and takes the chunks as they are."""
+    now = timezone.now()
     with transaction.atomic():
-        message = PushMessage.objects.select_for_update().get(pk=message_id)
-        if message.fanned_out_at is None:
-            now = timezone.now()
-            ranges = selectors.chunk_ranges(message=message, size=conf.chunk_size(provider))
-            PushChunk.objects.bulk_create(
-                PushChunk(message=message, seq=seq, first_pk=first, end_pk=end, touched_at=now)
-                for seq, (first, end) in enumerate(ranges)
+        first = PushMessage.objects.filter(pk=message_id, fanned_out_at__isnull=True).update(fanned_out_at=now)
+        if not first:
+            return list(
+                PushChunk.objects.filter(message_id=message_id, state=PushChunk.State.PENDING).values_list(
+                    "pk", flat=True
+                )
             )
-            message.fanned_out_at = now
-            message.save(update_fields=["fanned_out_at"])
-        return list(message.chunks.filter(state=PushChunk.State.PENDING).values_list("pk", flat=True))
+        message = PushMessage.objects.get(pk=message_id)
+        ranges = selectors.chunk_ranges(message=message, size=conf.chunk_size(provider))
+        chunks = PushChunk.objects.bulk_create(
+            PushChunk(message=message, seq=seq, first_pk=start, end_pk=end, touched_at=now)
+            for seq, (start, end) in enumerate(ranges)
+        )
+    return [chunk.pk for chunk in chunks]
 
 
 UNKNOWN_DETAIL = "The worker stopped during the provider call; not resent."
@@ -312,7 +317,7 @@ def send_chunk(*, chunk_id: int, provider, final: bool = False) -> int:
             state=state.DONE, touched_at=timezone.now(), finished_at=timezone.now()
         )
         return 0
-    sent, size, through = 0, conf.send_batch_size(provider), chunk.sent_through
+    sent, size, through = 0, conf.send_batch_size(provider) or len(targets), chunk.sent_through
     for start in range(0, len(targets), size):
         batch = targets[start : start + size]
         if not _hand_over(chunk_id=chunk_id, claim=claim, through=batch[-1].pk, read_at=read_at, first=start == 0):
