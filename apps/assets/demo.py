@@ -31,6 +31,7 @@ from .models import (
 )
 
 PROFESSIONAL_LOGIN = customers_demo.DemoLogin("grid1", "grid1-password", "Grete", "Nettmann")
+LOGINS = [(PROFESSIONAL_LOGIN, "professional, grid company Demo Nett AS: the asset routes")]
 # Fixed ids, so `make bench` can name them in its paths (bench/pairs.py repeats them).
 BENCH_SUBSTATION_ID = 9_000_000_001
 BENCH_DEEP_METER_ID = 9_000_000_002

@@ -33,6 +33,10 @@ STAFF_LOGINS = [
     DemoLogin("nurse2", "nurse2-password", "Per", "Helsefagarbeider"),
 ]
 NEXT_OF_KIN_LOGIN = DemoLogin("kin1", "kin1-password", "Ingrid", "Berg")
+LOGINS = [
+    *((login, f"care staff, {TEAM_NAME}") for login in STAFF_LOGINS),
+    (NEXT_OF_KIN_LOGIN, "next of kin of a client"),
+]
 TERMS_TEXT = (
     "As next of kin you see the safety equipment and the contacts of your relative. "
     "Information is shared with the consent of the client and is handled by the care service."

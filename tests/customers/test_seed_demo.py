@@ -27,6 +27,10 @@ def snapshot():
 def test_creates_the_demo_logins_with_power_and_net_customers():
     out, _ = seed()
     assert "demo1 / demo1-password" in out and "admin / admin-password" in out
+    # the other apps' logins too (their demo.py LOGINS), each of which can log in
+    for username in ("grid1", "nurse1", "nurse2", "kin1"):
+        assert f"{username} / {username}-password" in out
+        assert User.objects.get(username=username).check_password(f"{username}-password")
     for username in ("demo1", "demo2"):
         user = User.objects.get(username=username)
         assert user.check_password(f"{username}-password")

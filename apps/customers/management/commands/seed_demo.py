@@ -10,14 +10,25 @@ from django.db import transaction
 from apps.customers import demo
 
 
-def app_seeders():
-    """`seed(users=, days=, progress=)` of every other app that has a demo.py, in INSTALLED_APPS order."""
+def app_demo_modules():
+    """The demo.py of every other app that has one, in INSTALLED_APPS order: (app name, module)."""
     for app_module in settings.INSTALLED_APPS:
         name = f"{app_module}.demo"
         if app_module.startswith("apps.") and app_module != "apps.customers" and importlib.util.find_spec(name):
-            module = importlib.import_module(name)
-            if hasattr(module, "seed"):
-                yield app_module.split(".")[-1], module.seed
+            yield app_module.split(".")[-1], importlib.import_module(name)
+
+
+def app_seeders():
+    """`seed(users=, days=, progress=)` of every other app that has a demo.py, in INSTALLED_APPS order."""
+    for app_name, module in app_demo_modules():
+        if hasattr(module, "seed"):
+            yield app_name, module.seed
+
+
+def app_logins():
+    """The logins other apps' demo.py declare (`LOGINS`: (login, what) pairs), for the printout."""
+    for _, module in app_demo_modules():
+        yield from getattr(module, "LOGINS", ())
 
 
 class Command(BaseCommand):
@@ -79,4 +90,6 @@ class Command(BaseCommand):
         out.write("Demo logins (HTTP Basic for the API, and the admin at /admin/):")
         for login in [*demo.DEMO_LOGINS, demo.STAFF_LOGIN]:
             role = "staff, admin" if login.is_staff else "customer, Power + Net"
+            out.write(f"  {login.username} / {login.password}  ({role})")
+        for login, role in app_logins():
             out.write(f"  {login.username} / {login.password}  ({role})")
