@@ -19,14 +19,10 @@ from rest_framework.test import APIClient
 from apps.assignments import services
 from apps.assignments.api import urls as care_urls
 from apps.assignments.models import (
-    Assignment,
-    AssignmentLogEntry,
     KitConnection,
-    NextOfKin,
-    NextOfKinInvitation,
-    NextOfKinTermsAcceptance,
 )
 from apps.assignments.states import TRANSITIONS, Action, State
+from tests.db_rows import app_rows
 from tests.factories import UserFactory
 
 from .conftest import client_for, make_team
@@ -179,16 +175,9 @@ def caller(w, endpoint: Endpoint) -> APIClient:
     return client_for({STAFF: w.nurse, KIN: w.kin.user, GUEST: w.guest}[endpoint.caller])
 
 
-def snapshot() -> tuple:
-    """Everything the care routes write, comparable before and after a request."""
-    return (
-        list(Assignment.objects.order_by("pk").values_list("pk", "state", "assignee_id", "equipment_id")),
-        list(AssignmentLogEntry.objects.order_by("pk").values_list("pk", flat=True)),
-        list(KitConnection.objects.order_by("pk").values_list("pk", "kit_id", "client_id", "disconnected_at")),
-        list(NextOfKin.objects.order_by("pk").values_list("pk", "user_id")),
-        list(NextOfKinInvitation.objects.order_by("pk").values_list("pk", "used_at")),
-        list(NextOfKinTermsAcceptance.objects.order_by("pk").values_list("pk", "terms_id")),
-    )
+def snapshot() -> dict[str, list]:
+    """Every row of the care app (and the assets kits are made of)."""
+    return app_rows("assignments", "assets")
 
 
 def send(client: APIClient, endpoint: Endpoint, request: Spec):

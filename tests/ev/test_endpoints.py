@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import pytest
 from django.urls import resolve
 
-from apps.assets.models import Asset
 from apps.ev.api import urls as ev_urls
-from apps.ev.models import BatteryCar, Car, ChargerImport, EvChargingRequest, EvChargingSlot, VendorAccount
+from apps.ev.models import BatteryCar, VendorAccount
 from apps.ev.vendors import Credentials
 from apps.ev.vendors.demo import DemoVendor
 from esmart.api.casing import utc_text
+from tests.db_rows import app_rows
 
 from . import world as ev_world
 from .world import next_hour
@@ -111,11 +111,9 @@ def send(client, endpoint: Endpoint, values: dict, body=None):
 
 
 def snapshot() -> dict[str, list]:
-    """Every row the EV endpoints write (vendor accounts decrypted: a re-encryption is a write too)."""
-    models = [Car, EvChargingRequest, EvChargingSlot, VendorAccount, ChargerImport, BatteryCar]
-    rows = {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
-    rows["assets"] = list(Asset.objects.order_by("pk").values_list("pk", flat=True))
-    return rows
+    """Every row of the EV app (vendor accounts decrypted: a re-encryption is a write too) and the
+    assets it makes."""
+    return app_rows("ev", "assets")
 
 
 def import_world(owner, username=CREDENTIALS["username"]) -> ev_world.World:

@@ -13,18 +13,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.flex.models import (
-    BaselineConfig,
-    ControlPlan,
-    ControlPlanDecline,
-    ControlPlanInterval,
-    ControlPlanRequestValue,
     DayOfWeek,
-    DeviceCommand,
     EtProfile,
-    SiteDevice,
-    SiteSettings,
 )
 from tests.conftest import make_owner
+from tests.db_rows import app_rows
 
 from .tenancy import SAMPLE_GUID
 from .world import build
@@ -200,19 +193,9 @@ def world_of(owner) -> SimpleNamespace:
     return w
 
 
-def state() -> tuple:
-    """Everything the flex routes write, comparable before and after a request."""
-    return (
-        list(ControlPlan.objects.order_by("pk").values_list("pk", "version")),
-        list(ControlPlanInterval.objects.filter(declined=True).order_by("pk").values_list("pk", flat=True)),
-        ControlPlanDecline.objects.count(),
-        list(ControlPlanRequestValue.objects.order_by("pk").values_list("request_id", "time", "value")),
-        list(SiteSettings.objects.order_by("pk").values_list("site_id", "threshold_kw", "hysteresis_kw")),
-        list(SiteDevice.objects.order_by("pk").values_list("settings_id", "device_id", "position")),
-        list(EtProfile.objects.order_by("pk").values_list("asset_id", "weekday", "from_hour", "to_hour")),
-        list(BaselineConfig.objects.order_by("pk").values_list("asset_id", "method", "days", "high_count")),
-        DeviceCommand.objects.count(),
-    )
+def state() -> dict[str, list]:
+    """Every row of the flex app."""
+    return app_rows("flex")
 
 
 def send(client: APIClient, method: str, request: Spec):

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import pytest
-from django.apps import apps as django_apps
 from django.test import override_settings
 from django.urls import resolve
 from django.utils import timezone
@@ -34,6 +33,7 @@ from apps.notifications.models import (
     PushMessage,
     PushRegistration,
 )
+from tests.db_rows import app_rows
 
 from .world import grant, smartliv
 
@@ -171,9 +171,7 @@ def send(client, endpoint: Endpoint, values: dict, body=None, signed: bool = Tru
 
 
 def snapshot() -> dict[str, list]:
-    """Every row of every notifications table (all the app's models: a new one is covered too)."""
-    models = django_apps.get_app_config("notifications").get_models()
-    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
+    return app_rows("notifications")
 
 
 def with_privileges(*owners) -> None:
