@@ -1,4 +1,4 @@
-"""The served OpenAPI schema against ../shared/api/contract.md, and guards for the wire rules.
+"""The served OpenAPI schema against docs/contract/contract.md, and guards for the wire rules.
 
 The contract walk: for each endpoint contract.md documents, the operation is in the schema with
 the documented status codes, its request and 200 bodies are the documented DTOs (by component
@@ -22,7 +22,7 @@ from django.urls import Resolver404, resolve
 
 from esmart.api.schema import WIRE_DATE_PATTERN, WIRE_DATETIME_PATTERN
 
-CONTRACT = Path(__file__).resolve().parents[3] / "shared" / "api" / "contract.md"
+CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "contract" / "contract.md"
 M = "api/customers/{customerId}/contracts/{contractNo}/meters/{meterId}"
 
 # (method, path, request DTO, 200 DTO (a list as [Name]), documented status codes)

@@ -1,4 +1,4 @@
-"""Wire DTOs of the customers app; names follow ../shared/api/contract.md (PascalCase on the wire)."""
+"""Wire DTOs of the customers app; names follow docs/contract/contract.md (PascalCase on the wire)."""
 
 from django.core.validators import RegexValidator
 from django.db import models

@@ -1,4 +1,4 @@
-"""Wire DTOs of the EV app; names and spellings follow ../shared/api/contract.md (PascalCase, except
+"""Wire DTOs of the EV app; names and spellings follow docs/contract/contract.md (PascalCase, except
 the lowercase credential properties of `EvLoginCredentials` and the original's `NettBatterySize`)."""
 
 from __future__ import annotations

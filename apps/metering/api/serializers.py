@@ -1,4 +1,4 @@
-"""Wire DTOs of the metering app; names follow ../shared/api/contract.md (PascalCase on the wire)."""
+"""Wire DTOs of the metering app; names follow docs/contract/contract.md (PascalCase on the wire)."""
 
 from __future__ import annotations
 
