@@ -12,6 +12,7 @@ class Area(models.IntegerChoices):
 
 
 DEFAULT_AREA = Area.POWER
+_AREAS_BY_TEXT = {str(area.value): area for area in Area}
 
 
 def request_area(request) -> Area:
@@ -27,15 +28,14 @@ def request_area(request) -> Area:
 
 
 def select_area(request, raw: str, *, source: str) -> Area:
-    """Selects the request's area from `raw` (1 or 2); `source` names it in the 400 otherwise.
+    """Selects the request's area from `raw`: exactly the ASCII digit 1 or 2 (HTTP's optional
+    whitespace around a header value aside); `source` names it in the 400 otherwise, so `01`, `+1`,
+    `2.0`, `1_0` or an Arabic-Indic `١` are refused rather than read by int().
 
     For endpoints that take the area elsewhere than in X-Area (the invoice PDF's `?area=`).
     """
-    try:
-        area = Area(int(raw.strip()))
-    except ValueError:
-        raise ValidationError(
-            {source: [f"{source} must be {Area.NET.value} (Net) or {Area.POWER.value} (Power)."]}
-        ) from None
+    area = _AREAS_BY_TEXT.get(raw.strip(" \t"))
+    if area is None:
+        raise ValidationError({source: [f"{source} must be {Area.NET.value} (Net) or {Area.POWER.value} (Power)."]})
     request._esmart_area = area
     return area

@@ -20,12 +20,21 @@ def test_net_area_selects_net_customers(owner):
     assert owner.client(Area.NET).get(f"/api/customers/{owner.customer.pk}").status_code == 404
 
 
-@pytest.mark.parametrize("value", ["0", "3", "Net", "1.0", "-1", "", " "])
+@pytest.mark.parametrize(
+    "value", ["0", "3", "Net", "1.0", "-1", "", " ", "01", "+1", "2.0", "1_0", "\u0661", "\u0662", "\uff12", "1 2"]
+)
 def test_any_other_area_is_400(owner, value):
     client = owner.client()
     response = client.get(f"/api/customers/{owner.customer.pk}", HTTP_X_AREA=value)
     assert response.status_code == 400
     assert "X-Area" in response.json()["ModelState"]
+
+
+@pytest.mark.parametrize("value", ["1", "2", " 2", "1\t"])
+def test_area_is_exactly_one_or_two(owner, value):
+    customer = owner.net_customer if value.strip() == "1" else owner.customer
+    response = owner.client().get(f"/api/customers/{customer.pk}", HTTP_X_AREA=value)
+    assert response.status_code == 200
 
 
 def test_user_without_customer_in_area_gets_403(owner):
