@@ -52,6 +52,12 @@ def _digest(*parts: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
+def credential_cache_key(username: str, password: str) -> str:
+    """The credential cache's key for these credentials (verify_credentials' token_key); the early
+    refusal of esmart.api.limits reads it to let warm credentials through."""
+    return f"auth:ok:{_digest('credentials', username, password)}"
+
+
 def _lockout_keys(username: str, ident: str) -> tuple[str, str]:
     pair = _digest("lockout", username, ident)[:40]
     return f"auth:fail:{pair}", f"auth:lock:{pair}"
