@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI's files from the package, served by WhiteNoise: api/docs/ needs no CDN.
+    "drf_spectacular_sidecar",
     "esmart.core",
     "apps.customers",
     "apps.metering",
@@ -174,6 +176,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # Swagger UI (and ReDoc) from drf_spectacular_sidecar's static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge from the online validator (validator.swagger.io): the page fetches nothing from elsewhere.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_GENERATE_CHOICE_DESCRIPTION": True,
     # A PATCH body is the original's DTO, not a "Patched…" copy of it (contract.md).
     "COMPONENT_SPLIT_PATCH": False,
@@ -194,8 +202,10 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# Celery: with no REDIS_URL tasks run eagerly in-process, so nothing needs a broker.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+# Celery: with no REDIS_URL tasks run eagerly in-process, so nothing needs a broker. Eager tasks
+# still open a producer on the in-memory transport: its URL names a host, or kombu warns that none
+# was supplied (tests/core/test_quiet_defaults.py).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
