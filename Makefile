@@ -49,8 +49,10 @@ bench: $(STAMP)
 worker: $(STAMP)
 	$(BIN)/celery -A esmart worker --loglevel=INFO
 
+# Beat's schedule state (last run times) lives under var/, not in the repository root.
 beat: $(STAMP)
-	$(BIN)/celery -A esmart beat --loglevel=INFO
+	mkdir -p var
+	$(BIN)/celery -A esmart beat --loglevel=INFO --schedule var/celerybeat-schedule
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .hypothesis
