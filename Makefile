@@ -8,7 +8,7 @@ PORT ?= 8000
 # Test processes (pytest-xdist); each has its own test database and Redis database (esmart/settings/test.py).
 TEST_PROCESSES ?= auto
 
-.PHONY: run test lint schema bench worker beat migrate seed clean
+.PHONY: run test lint schema bench bench-storage worker beat migrate seed clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test: $(STAMP)
 ## Requests/s of the API against bare-Django baselines, under gunicorn with PostgreSQL and Redis.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## Storage layouts of interval data (bytes per reading, load rate, a year's read) in a scratch database.
+bench-storage: $(STAMP)
+	$(BIN)/python bench/meter_storage.py --readings $(or $(READINGS),1000000)
 
 worker: $(STAMP)
 	$(BIN)/celery -A esmart worker --loglevel=INFO

@@ -23,6 +23,9 @@ Layouts:
   day_varint        values as zigzag-delta varints in bytea (smaller, decoded in Python)
   day_bytea_month   day_bytea partitioned by month (RANGE on day)
   day_bytea_year    day_bytea partitioned by year
+  import_path       day_bytea loaded through a staging table and INSERT ... ON CONFLICT DO NOTHING, loaded
+                    again (every day a conflict), then 10,000 single-interval corrections (locked, merged
+                    in Python, UPDATE ... FROM), run twice to show they are idempotent
   migrate           (with rows) rows → day_bytea through Python, the data migration's cost per 10^7 rows
 
 Per layout: bytes per reading as pg_total_relation_size (heap + indexes + TOAST, every partition)
@@ -57,8 +60,10 @@ FIRST_DAY = dt.date(2024, 1, 1)
 LAST_DAY = dt.date(2025, 12, 31)
 READ_YEAR = 2025
 READ_REPEATS = 15
+CORRECTIONS = 10_000
 ALL_LAYOUTS = (
-    "rows,day_bytea,day_bytea_daymajor,day_bytea_dm,day_int4array,day_varint,day_bytea_month,day_bytea_year,migrate"
+    "rows,day_bytea,day_bytea_daymajor,day_bytea_dm,day_int4array,day_varint,day_bytea_month,day_bytea_year,"
+    "import_path,migrate"
 )
 
 
@@ -151,7 +156,7 @@ def ddl(layout: str) -> list[str]:
             f"value numeric(14,3), status int2 NOT NULL, PRIMARY KEY (meter_id, start_at))",
             f"CREATE INDEX {t}_brin ON {t} USING brin (start_at)",
         ]
-    if layout in ("day_bytea", "day_bytea_daymajor", "migrate"):
+    if layout in ("day_bytea", "day_bytea_daymajor", "migrate", "import_path"):
         return [f"CREATE TABLE {t} ({DAY_COLUMNS}, values bytea NOT NULL, statuses bytea, PRIMARY KEY (meter_id, day))"]
     if layout == "day_bytea_dm":
         return [f"CREATE TABLE {t} ({DAY_COLUMNS}, values bytea NOT NULL, statuses bytea, PRIMARY KEY (day, meter_id))"]
@@ -295,6 +300,71 @@ def migrate(conn, data: Dataset) -> tuple[float, int]:
     read.close()
     conn.commit()
     return time.perf_counter() - t0, moved
+
+
+def load_through_staging(conn, data: Dataset) -> float:
+    """The import path for new and existing days alike: binary COPY of whole encoded days into a
+    temporary staging table, then INSERT ... ON CONFLICT DO NOTHING (a day stored already is left to
+    the merge path, see `correct`). Returns seconds."""
+    t0 = time.perf_counter()
+    with conn.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE staging (LIKE import_path) ON COMMIT DROP")
+        copy_sql = "COPY staging (meter_id, day, minutes, total, values, statuses) FROM STDIN (FORMAT BINARY)"
+        with cur.copy(copy_sql) as copy:
+            copy.set_types(["int8", "date", "int2", "int8", "bytea", "bytea"])
+            for row in data.rows:
+                copy.write_row((row[0], row[1], row[2], row[5], row[3], row[4]))
+        cur.execute(
+            "INSERT INTO import_path SELECT * FROM staging ORDER BY meter_id, day "
+            "ON CONFLICT (meter_id, day) DO NOTHING"
+        )
+    conn.commit()
+    return time.perf_counter() - t0
+
+
+def correct(conn, data: Dataset, corrections: int) -> tuple[float, int, bool]:
+    """`corrections` single-interval corrections (estimated → measured, +7 Wh) on distinct meter-days:
+    the stored days are locked (SELECT ... FOR UPDATE), merged in Python, written back with one
+    UPDATE ... FROM a staged copy. Returns (seconds, meter-days corrected, whether running it again
+    changed nothing)."""
+    rng = random.Random(7)
+    picks = rng.sample(range(len(data.rows)), min(corrections, len(data.rows)))
+    targets = {}
+    for n in picks:
+        meter, day, minutes, *_ = data.rows[n]
+        index = rng.randrange(daystore.day_layout(day, minutes).count)
+        targets[(meter, day)] = {index: (1000 + index, daystore.MEASURED)}
+
+    def run() -> list[tuple]:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT meter_id, day, minutes, values, statuses, total FROM import_path "
+                "WHERE (meter_id, day) IN (SELECT * FROM unnest(%s::int8[], %s::date[])) "
+                "ORDER BY meter_id, day FOR UPDATE",
+                [[k[0] for k in targets], [k[1] for k in targets]],
+            )
+            merged = []
+            for meter, day, minutes, blob, packed, total in cur.fetchall():
+                count = daystore.day_layout(day, minutes).count
+                stored = daystore.merge_day(daystore.StoredDay(blob, packed, total), count, targets[(meter, day)])
+                merged.append((meter, day, stored.total, stored.values, stored.statuses))
+            cur.execute("CREATE TEMP TABLE merged (meter_id int8, day date, total int8, values bytea, statuses bytea)")
+            with cur.copy("COPY merged FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(["int8", "date", "int8", "bytea", "bytea"])
+                for row in merged:
+                    copy.write_row(row)
+            cur.execute(
+                "UPDATE import_path d SET total = m.total, values = m.values, statuses = m.statuses FROM merged m "
+                "WHERE d.meter_id = m.meter_id AND d.day = m.day"
+            )
+            cur.execute("DROP TABLE merged")
+        conn.commit()
+        return merged
+
+    t0 = time.perf_counter()
+    first = run()
+    seconds = time.perf_counter() - t0
+    return seconds, len(targets), run() == first
 
 
 # --- Measurements ----------------------------------------------------------------------------------
@@ -497,8 +567,11 @@ def main() -> None:
                 for statement in ddl(layout):
                     conn.execute(statement)
                 conn.commit()
+                extra = {}
                 if layout == "migrate":
                     seconds, moved = migrate(conn, data)
+                elif layout == "import_path":
+                    seconds, moved = load_through_staging(conn, data), data.readings
                 else:
                     seconds, moved = load(conn, layout, data), data.readings
                 settle(conn, layout)
@@ -512,8 +585,16 @@ def main() -> None:
                     "db_growth_per_reading": round(growth / data.readings, 2),
                     "load_s": round(seconds, 2),
                     "readings_per_s": round(moved / seconds),
+                    **extra,
                 }
-                if args.minutes == 60 and layout != "migrate":
+                if layout == "import_path":  # after the sizes: corrections leave dead row versions behind
+                    again = load_through_staging(conn, data)  # every day exists: all conflicts, nothing written
+                    fixes, corrected, idempotent = correct(conn, data, CORRECTIONS)
+                    row["reimport_all_conflicts_s"] = round(again, 2)
+                    row["corrections"] = corrected
+                    row["corrections_per_s"] = round(corrected / fixes)
+                    row["corrections_idempotent"] = idempotent
+                if args.minutes == 60 and layout not in ("migrate", "import_path"):
                     row["year_hourly_ms"] = round(timed_ms(read_year, conn, layout, meter), 2)
                     row["year_months_ms"] = round(timed_ms(month_totals, conn, layout, meter), 2)
                     if layout == "rows":
