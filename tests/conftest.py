@@ -2,12 +2,15 @@ import base64
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from apps.customers.models import Contract, Customer, DeliveryPoint, Meter, User
 from esmart.api.area import Area
 
+from . import self_contained
+from .clock import TEST_NOW
 from .factories import (
     PASSWORD,
     ContractFactory,
@@ -53,6 +56,52 @@ def make_owner() -> Owner:
     delivery_point = DeliveryPointFactory(contract=contract)
     meter = MeterFactory(delivery_point=delivery_point)
     return Owner(user, customer, contract, delivery_point, meter, net_customer)
+
+
+# --- No test reads a file outside the repository (tests/self_contained.py) --------------------------
+# Installed when this file is imported, so reads at collection are seen too. Each process (each
+# pytest-xdist worker) records its own reads; the test during which, or before which, a read
+# happened fails at teardown, naming the paths.
+OUTSIDE_READS = self_contained.start(self_contained.OutsideReads())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    self_contained.fail_on_outside_reads(OUTSIDE_READS, "during this test, or before it at collection")
+    return result
+
+
+def pytest_sessionfinish(session, exitstatus):
+    paths = OUTSIDE_READS.take()
+    if paths:  # after the last test (fails a run without xdist; a worker's status is not used by xdist)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print("\nread outside the repository after the last test: " + ", ".join(paths))
+
+
+# --- One instant for every test (tests/clock.py) ---------------------------------------------------
+# Collection and module- or session-scoped fixtures run at the instant too; each test starts at it
+# again. A test marked `real_clock` runs on the real clock.
+_SESSION_CLOCK = time_machine.travel(TEST_NOW, tick=True)
+_SESSION_CLOCK.start()
+
+
+def pytest_unconfigure(config):
+    if time_machine.traveller_stack:
+        _SESSION_CLOCK.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(request):
+    if request.node.get_closest_marker("real_clock"):
+        _SESSION_CLOCK.stop()
+        try:
+            yield None
+        finally:
+            _SESSION_CLOCK.start()
+        return
+    with time_machine.travel(TEST_NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)
