@@ -32,7 +32,9 @@ Per layout: bytes per reading as pg_total_relation_size (heap + indexes + TOAST,
 ÷ readings and as the database's growth ÷ readings (after VACUUM ANALYZE and CHECKPOINT); the load
 rate (readings/s: wire format built from in-memory days, COPY, index maintenance, commit); the
 median time of a year of one meter's hourly series (fetch + decode + the wire JSON), with the
-rows layout's bare json_agg of the same year as the yardstick; and the year's 12 month totals.
+rows layout's bare json_agg of the same year as the yardstick; the year's 12 month totals; and
+for day_bytea and its partitioned forms, a daily import after a checkpoint (the last day of every
+meter, held back from the load): its time and the WAL it writes per reading.
 """
 
 from __future__ import annotations
@@ -222,6 +224,8 @@ def _kwh(v: int) -> str:
 def load(conn, layout: str, data: Dataset) -> float:
     """Loads every reading into `layout`; returns the seconds from in-memory days to committed."""
     rows = data.day_major() if layout.endswith(("_daymajor", "_dm")) else data.rows
+    if layout in DAILY:  # the last day comes later, as a daily import (see daily_import)
+        rows = [r for r in rows if r[1] != LAST_DAY]
     t0 = time.perf_counter()
     with conn.cursor() as cur:
         if layout == "rows":
@@ -368,6 +372,35 @@ def correct(conn, data: Dataset, corrections: int) -> tuple[float, int, bool]:
 
 
 # --- Measurements ----------------------------------------------------------------------------------
+
+
+DAILY = ("day_bytea", "day_bytea_month", "day_bytea_year")
+
+
+def daily_import(conn, layout: str, data: Dataset) -> tuple[float, int]:
+    """The last day of every meter, held back from the load, imported after a checkpoint as a daily
+    file arrives (one day, all meters): (seconds, WAL bytes written). After a checkpoint every page a
+    change touches first is written whole to the WAL, so this shows how many heap and index pages a
+    day's import dirties: the index pages of each meter's entries are spread over the whole index of
+    the partition that holds the day."""
+    rows = [r for r in data.rows if r[1] == LAST_DAY]
+    settle(conn, layout)
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_current_wal_insert_lsn()")
+        before = cur.fetchone()[0]
+        conn.commit()
+        t0 = time.perf_counter()
+        copy_sql = f"COPY {layout} (meter_id, day, minutes, total, values, statuses) FROM STDIN (FORMAT BINARY)"
+        with cur.copy(copy_sql) as copy:
+            copy.set_types(["int8", "date", "int2", "int8", "bytea", "bytea"])
+            for meter, day, minutes, blob, packed, total in rows:
+                copy.write_row((meter, day, minutes, total, blob, packed))
+        conn.commit()
+        seconds = time.perf_counter() - t0
+        cur.execute("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), %s)", [before])
+        wal = int(cur.fetchone()[0])
+    conn.commit()
+    return seconds, wal
 
 
 def relation_bytes(conn, table: str) -> int:
@@ -574,6 +607,14 @@ def main() -> None:
                     seconds, moved = load_through_staging(conn, data), data.readings
                 else:
                     seconds, moved = load(conn, layout, data), data.readings
+                if layout in DAILY:
+                    last_day = daystore.day_layout(LAST_DAY, args.minutes).count * data.meters
+                    moved -= last_day
+                    daily_seconds, wal = daily_import(conn, layout, data)
+                    extra = {
+                        "daily_import_ms": round(1000 * daily_seconds, 1),
+                        "daily_import_wal_bytes_per_reading": round(wal / last_day, 1),
+                    }
                 settle(conn, layout)
                 table = relation_bytes(conn, layout)
                 growth = database_bytes(conn) - before
