@@ -1,7 +1,9 @@
 """Demo asset graph for `manage.py seed_demo` (apps/customers/management/commands/seed_demo.py).
 
 A grid company ("Demo Nett AS", with a regional office below it) and its professional login
-`grid1` / `grid1-password`; a network (2 substations → 2 feeders each → 2 transformers each →
+`grid1` / `grid1-password`; a second grid company ("Nordlys Nett AS", login `grid2`) with a small
+network and location subtree of its own, so one professional's reach can be tried against the
+other's ids; Demo Nett's network (2 substations → 2 feeders each → 2 transformers each →
 the demo customers' meters) and a location hierarchy (Oslo region → municipality → buildings →
 apartments → the same meters); an aggregation point, a zone over the first substation; then the
 devices part (apps/assets/demo_devices.py). `--assets N` adds a bench substation with N
@@ -11,6 +13,9 @@ Deterministic and idempotent: every asset is found by its external id before it 
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 
@@ -31,7 +36,35 @@ from .models import (
 )
 
 PROFESSIONAL_LOGIN = customers_demo.DemoLogin("grid1", "grid1-password", "Grete", "Nettmann")
-LOGINS = [(PROFESSIONAL_LOGIN, "professional, grid company Demo Nett AS: the asset routes")]
+
+
+@dataclass(frozen=True)
+class SecondCompany:
+    """A grid company with a small graph of its own: substation → feeder → transformer, and
+    region → municipality (external ids start with `prefix`)."""
+
+    name: str
+    organization_no: str
+    login: customers_demo.DemoLogin
+    prefix: str
+    region: str
+    municipality: str
+    latitude: float
+    longitude: float
+
+
+SECOND_COMPANIES = [
+    SecondCompany(
+        "Nordlys Nett AS",
+        "912345678",
+        customers_demo.DemoLogin("grid2", "grid2-password", "Gunnar", "Nordlys"),
+        "DEMO2",
+        "Troms",
+        "Tromsø kommune",
+        69.65,
+        18.96,
+    ),
+]
 # Fixed ids, so `make bench` can name them in its paths (bench/pairs.py repeats them).
 BENCH_SUBSTATION_ID = 9_000_000_001
 BENCH_DEEP_METER_ID = 9_000_000_002
@@ -55,8 +88,8 @@ def _participant(name: str, org_no: str, parent: Participant | None = None) -> P
     return participant
 
 
-def _professional(participant: Participant):
-    user = customers_demo.ensure_login(PROFESSIONAL_LOGIN)
+def _professional(participant: Participant, login=PROFESSIONAL_LOGIN):
+    user = customers_demo.ensure_login(login)
     user.user_permissions.add(Permission.objects.get(codename="professional", content_type__app_label="customers"))
     ParticipantMembership.objects.get_or_create(user=user, participant=participant)
     return user
@@ -66,7 +99,64 @@ def _top(participant, asset, hierarchy) -> None:
     ParticipantTopNode.objects.get_or_create(participant=participant, asset=asset, hierarchy=hierarchy)
 
 
-def seed(*, users, days: int = 0, progress=None, assets: int = 0) -> None:
+def grid_company_ids(user) -> dict:
+    """The login's grid companies and their top nodes (seed_demo --json)."""
+    memberships = ParticipantMembership.objects.filter(user=user).select_related("participant").order_by("id")
+    return {
+        "GridCompanies": [
+            {
+                "ParticipantId": m.participant.pk,
+                "Name": m.participant.name,
+                "TopNodes": [
+                    {"AssetId": top.asset_id, "Name": top.asset.name, "Hierarchy": top.hierarchy}
+                    for top in m.participant.top_nodes.select_related("asset").order_by("id")
+                ],
+            }
+            for m in memberships
+        ]
+    }
+
+
+TRY_IT = "the asset routes, e.g. api/Users/{UserId}/topnodes and api/assetinfo/{AssetId} of a top node"
+LOGINS = [
+    customers_demo.SeededLogin(
+        PROFESSIONAL_LOGIN, "professional", f"grid company Demo Nett AS: {TRY_IT}", grid_company_ids
+    ),
+    *(
+        customers_demo.SeededLogin(c.login, "professional", f"grid company {c.name}: {TRY_IT}", grid_company_ids)
+        for c in SECOND_COMPANIES
+    ),
+]
+
+
+def seed_second_company(company: SecondCompany) -> None:
+    participant = _participant(company.name, company.organization_no)
+    _professional(participant, company.login)
+    p = company.prefix
+    substation = _asset(
+        f"{p}-SS-1",
+        AssetType.Substation,
+        f"{company.name} substation 1",
+        owner=participant,
+        latitude=company.latitude,
+        longitude=company.longitude,
+    )
+    _top(participant, substation, NET)
+    feeder = _asset(f"{p}-FD-11", AssetType.Feeder, "Feeder 1.1", substation, owner=participant)
+    _asset(f"{p}-TR-111", AssetType.Transformer, "Transformer 1.1.1", feeder, owner=participant)
+    region = _asset(
+        f"{p}-RG-1",
+        AssetType.Region,
+        company.region,
+        owner=participant,
+        latitude=company.latitude,
+        longitude=company.longitude,
+    )
+    _top(participant, region, LOCATION)
+    _asset(f"{p}-MU-1", AssetType.Municipality, company.municipality, region, LOCATION, owner=participant)
+
+
+def seed(*, users, days: int = 0, progress=None, assets: int = 0, now: dt.datetime | None = None) -> None:
     company = _participant("Demo Nett AS", "987654321")
     _participant("Demo Nett Region Vest", "987654322", parent=company)
     professional = _professional(company)
@@ -130,7 +220,9 @@ def seed(*, users, days: int = 0, progress=None, assets: int = 0) -> None:
 
     from .demo_devices import seed_devices
 
-    seed_devices(meters=meters, site=buildings[0], substations=substations, by=professional)
+    seed_devices(meters=meters, site=buildings[0], substations=substations, by=professional, now=now)
+    for second in SECOND_COMPANIES:
+        seed_second_company(second)
     if assets:
         seed_bench(participant=company, size=assets, progress=progress)
 

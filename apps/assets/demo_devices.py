@@ -163,11 +163,12 @@ def seed_devices(
     substations: Sequence[Asset],
     by,
     progress: Callable[[int, int], None] | None = None,
+    now: dt.datetime | None = None,
 ) -> None:
     """Seeds the demo devices: behind each of `meters` (the demo customers' meter assets), at `site`
     (a located building in the professional's reach) and flags on `substations`, raised `by` the
-    professional login. `progress(done, total)` is called per meter."""
-    now = timezone.now()
+    professional login. `progress(done, total)` is called per meter; `now` is seed_demo's clock."""
+    now = now or timezone.now()
     for station in metering.ensure_default_stations():
         weather.ensure_station_asset(station=station)
     for index, meter in enumerate(meters):

@@ -1,19 +1,25 @@
-"""Demo care data for `manage.py seed_demo`: one care team, its staff and next-of-kin logins,
-clients with equipment kits and assignments in several states.
+"""Demo care data for `manage.py seed_demo`: two care teams (the second a small one in Tromsø,
+so one nurse's reach can be tried against the other team's ids), their staff and next-of-kin
+logins, clients with equipment kits and assignments in several states, and a published
+invitation code for a next of kin no login has claimed yet (for the login kin2).
 
 Idempotent: rows are found by natural keys (team name, login, client name, kit serial number,
-assignment title); an assignment is walked through the state machine only when it is created,
-so a rerun adds nothing and never moves a state a demo user has changed since.
+assignment title, the code's hash); an assignment is walked through the state machine only when
+it is created, so a rerun adds nothing and never moves a state a demo user has changed since.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from apps.assets.models import Asset, AssetType
-from apps.customers.demo import DemoLogin, ensure_login
+from apps.customers.demo import DemoLogin, SeededLogin, ensure_login
 
-from . import services
+from . import conf, services
 from .models import (
     Assignment,
     CareTeam,
@@ -24,6 +30,7 @@ from .models import (
     EquipmentKitDevice,
     KitConnection,
     NextOfKin,
+    NextOfKinInvitation,
 )
 from .states import Action
 
@@ -33,10 +40,10 @@ STAFF_LOGINS = [
     DemoLogin("nurse2", "nurse2-password", "Per", "Helsefagarbeider"),
 ]
 NEXT_OF_KIN_LOGIN = DemoLogin("kin1", "kin1-password", "Ingrid", "Berg")
-LOGINS = [
-    *((login, f"care staff, {TEAM_NAME}") for login in STAFF_LOGINS),
-    (NEXT_OF_KIN_LOGIN, "next of kin of a client"),
-]
+# Knut Berg, Astrid Berg's son, has no login linked: kin2 claims him with the published code
+# (GET api/nextofkin/{NextOfKinId}/usercode/{Code}), valid ASSIGNMENTS_INVITATION_HOURS from the seed.
+INVITED_LOGIN = DemoLogin("kin2", "kin2-password", "Knut", "Berg")
+INVITATION_CODE = "KNUTBERG23"
 TERMS_TEXT = (
     "As next of kin you see the safety equipment and the contacts of your relative. "
     "Information is shared with the consent of the client and is handled by the care service."
@@ -68,6 +75,35 @@ CLIENTS = [
     ),
 ]
 SPARE_KITS = ["KIT-DEMO-003", "KIT-DEMO-004"]
+
+
+@dataclass(frozen=True)
+class Team:
+    name: str
+    staff: list[DemoLogin]
+    clients: list  # as CLIENTS
+    spare_kits: list[str]
+    zip_code: str
+    city: str
+
+
+TEAMS = [
+    Team(TEAM_NAME, STAFF_LOGINS, CLIENTS, SPARE_KITS, "0150", "Oslo"),
+    Team(
+        "Hjemmetjenesten Nord",
+        [DemoLogin("nurse3", "nurse3-password", "Siri", "Omsorg")],
+        [
+            (
+                ("Ragnhild", "Nilsen", "Fjellveien 7"),
+                "KIT-NORD-001",
+                [("Install safety alarm", [Action.ACCEPT], 0), ("Weekly visit", [], 0)],
+            )
+        ],
+        [],
+        "9008",
+        "Tromsø",
+    ),
+]
 KIT_DEVICES = [
     (AssetType.SmartHomeGateway, "Safety gateway"),
     (AssetType.SmartHomeDevice, "Safety alarm"),
@@ -97,35 +133,67 @@ def _assignment(client: Client, title: str, actions: list[Action], assignee, cre
         services.act(assignment_id=assignment.pk, action=action, user=assignee, note="")
 
 
-def seed(*, users=None, days: int = 0, progress=None) -> dict:
-    """Seeds the care team; returns its logins and ids (`users` and `days` are not needed here)."""
-    care = Permission.objects.get(codename="care", content_type__app_label="customers")
-    team, _ = CareTeam.objects.get_or_create(name=TEAM_NAME)
+def _team(team_spec: Team, care: Permission, report) -> tuple[CareTeam, list]:
+    team, _ = CareTeam.objects.get_or_create(name=team_spec.name)
     staff = []
-    for login in STAFF_LOGINS:
+    for login in team_spec.staff:
         user = ensure_login(login)
         user.user_permissions.add(care)
         CareTeamMembership.objects.get_or_create(team=team, user=user)
         staff.append(user)
-    terms, _ = CareTerms.objects.get_or_create(version=1, defaults={"text": TERMS_TEXT})
-
-    for index, ((first, last, street), serial, assignments) in enumerate(CLIENTS, start=1):
+    for index, ((first, last, street), serial, assignments) in enumerate(team_spec.clients, start=1):
         client, _ = Client.objects.get_or_create(
             team=team,
             first_name=first,
             last_name=last,
-            defaults={"address_text": street, "zip_code": "0150", "city": "Oslo", "phone_number": f"2200000{index}"},
+            defaults={
+                "address_text": street,
+                "zip_code": team_spec.zip_code,
+                "city": team_spec.city,
+                "phone_number": f"2200000{index}",
+            },
         )
         if serial is not None:
             kit = _kit(team, serial)
             if not KitConnection.objects.filter(kit=kit).exists():
                 services.connect_kit(client=client, kit_id=kit.pk, user=staff[0])
         for title, actions, assignee in assignments:
-            _assignment(client, title, actions, staff[assignee], staff[1 - assignee])
-        if progress:
-            progress(index, len(CLIENTS))
-    for serial in SPARE_KITS:
+            _assignment(client, title, actions, staff[assignee], staff[(assignee + 1) % len(staff)])
+        report()
+    for serial in team_spec.spare_kits:
         _kit(team, serial)
+    return team, staff
+
+
+def _invitation(next_of_kin: NextOfKin, now: dt.datetime) -> None:
+    """The published code for `next_of_kin`, created once; while unused, a rerun makes it valid again."""
+    expires_at = now + conf.invitation_valid_for()
+    code_hash = services.code_hash(INVITATION_CODE)
+    invitation = NextOfKinInvitation.objects.filter(code_hash=code_hash).first()
+    if invitation is None:
+        NextOfKinInvitation.objects.create(next_of_kin=next_of_kin, code_hash=code_hash, expires_at=expires_at)
+    elif invitation.used_at is None and invitation.expires_at < expires_at:
+        invitation.expires_at = expires_at
+        invitation.save(update_fields=["expires_at"])
+
+
+def seed(*, users=None, days: int = 0, progress=None, now: dt.datetime | None = None) -> dict:
+    """Seeds the care teams; returns the first team's logins and ids (`users` and `days` are not needed here)."""
+    now = now or timezone.now()
+    care = Permission.objects.get(codename="care", content_type__app_label="customers")
+    total = sum(len(t.clients) for t in TEAMS)
+    done = 0
+
+    def report():
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total)
+
+    team, staff = _team(TEAMS[0], care, report)
+    for team_spec in TEAMS[1:]:
+        _team(team_spec, care, report)
+    terms, _ = CareTerms.objects.get_or_create(version=1, defaults={"text": TERMS_TEXT})
 
     # The next-of-kin login: Astrid Berg's daughter, linked and with the terms accepted.
     astrid = Client.objects.get(team=team, first_name="Astrid", last_name="Berg")
@@ -137,12 +205,83 @@ def seed(*, users=None, days: int = 0, progress=None) -> dict:
         defaults={"relation": "Daughter", "phone_number": "98765432", "user": kin_user, "email": "kin1@example.com"},
     )
     services.accept_terms(next_of_kin=kin, user=kin_user)
-    NextOfKin.objects.get_or_create(
+    knut, _ = NextOfKin.objects.get_or_create(
         client=astrid, first_name="Knut", last_name="Berg", defaults={"relation": "Son", "phone_number": "98765433"}
     )
+    ensure_login(INVITED_LOGIN)
+    _invitation(knut, now)
     return {
         "team": team.pk,
         "staff": [u.username for u in staff],
         "next_of_kin": kin_user.username,
         "terms": terms.version,
     }
+
+
+# --- what seed_demo lists for each login (--json) ----------------------------------------------
+
+
+def care_team_ids(user) -> dict:
+    teams = CareTeam.objects.filter(memberships__user=user).prefetch_related("clients").order_by("id")
+    return {
+        "CareTeams": [
+            {
+                "CareTeamId": team.pk,
+                "Name": team.name,
+                "Clients": [
+                    {"ClientId": c.pk, "Name": f"{c.first_name} {c.last_name}"}
+                    for c in sorted(team.clients.all(), key=lambda c: c.pk)
+                ],
+            }
+            for team in teams
+        ]
+    }
+
+
+def next_of_kin_ids(user) -> dict:
+    links = NextOfKin.objects.filter(user=user).select_related("client").order_by("id")
+    ids = {
+        "NextOfKin": [
+            {
+                "NextOfKinId": k.pk,
+                "ClientId": k.client_id,
+                "Client": f"{k.client.first_name} {k.client.last_name}",
+            }
+            for k in links
+        ]
+    }
+    if user.username == INVITED_LOGIN.username:
+        open_codes = NextOfKinInvitation.objects.filter(
+            code_hash=services.code_hash(INVITATION_CODE), used_at__isnull=True, next_of_kin__user__isnull=True
+        ).select_related("next_of_kin")
+        ids["Invitations"] = [
+            {
+                "NextOfKinId": i.next_of_kin_id,
+                "ClientId": i.next_of_kin.client_id,
+                "Code": INVITATION_CODE,
+                "ExpiresAt": i.expires_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+            }
+            for i in open_codes
+        ]
+    return ids
+
+
+LOGINS = [
+    *(
+        SeededLogin(login, "care staff", f"care team {team.name}: the assignments routes", care_team_ids)
+        for team in TEAMS
+        for login in team.staff
+    ),
+    SeededLogin(
+        NEXT_OF_KIN_LOGIN,
+        "next of kin",
+        "next of kin of the client Astrid Berg, terms accepted: api/nextofkin/{NextOfKinId}/terms",
+        next_of_kin_ids,
+    ),
+    SeededLogin(
+        INVITED_LOGIN,
+        "next of kin",
+        "not linked yet: claims Knut Berg with the invitation code, api/nextofkin/{NextOfKinId}/usercode/{Code}",
+        next_of_kin_ids,
+    ),
+]

@@ -8,10 +8,13 @@ their own `demo.py` (see the seed_demo command).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.core.management.color import no_style
 from django.db import connection
+from django.utils import timezone
 
 from esmart.api.area import Area
 
@@ -40,6 +43,33 @@ class DemoLogin:
     first_name: str
     last_name: str
     is_staff: bool = False
+
+
+def _no_ids(user: User) -> dict:
+    return {}
+
+
+@dataclass(frozen=True)
+class SeededLogin:
+    """A login a demo.py seeds, as `seed_demo` lists it (each app's `LOGINS`): its role, one line
+    on what to try with it, and `ids(user)`, the ids to try it with (a dict merged into its --json entry)."""
+
+    login: DemoLogin
+    role: str
+    what: str
+    ids: Callable[[User], dict] = _no_ids
+
+
+# The seeders' clock: `seed_demo --today D` seeds as if it were noon in Oslo on D.
+DEMO_TIME_ZONE = ZoneInfo("Europe/Oslo")
+DEMO_NOON = dt.time(12)
+
+
+def demo_now(today: dt.date | None = None) -> dt.datetime:
+    """The moment the demo seeders treat as now: 12:00 (Oslo) on `today`, or the clock's now."""
+    if today is None:
+        return timezone.now()
+    return dt.datetime.combine(today, DEMO_NOON, DEMO_TIME_ZONE).astimezone(dt.UTC)
 
 
 DEMO_LOGINS = [
@@ -202,34 +232,49 @@ def seed(*, bench_customers: int = 0, bench_meters: int = 1, progress=None) -> l
     return users
 
 
-def describe(users: list[User]) -> dict:
-    """The --json description of what was seeded: logins and the ids to try the API with."""
-    passwords = {login.username: login.password for login in [*DEMO_LOGINS, BENCH_LOGIN]}
+def customer_ids(user: User) -> dict:
+    """The customers `user` reaches, with their contracts, delivery points and meters (--json)."""
     customers = (
-        Customer.objects.filter(accesses__user__in=users)
-        .prefetch_related("accesses", "contracts__delivery_points__meters")
+        Customer.objects.filter(accesses__user=user)
+        .prefetch_related("contracts__delivery_points__meters")
+        .distinct()
         .order_by("id")
     )
-    by_user: dict[int, list] = {user.pk: [] for user in users}
-    for customer in customers:
-        contracts = [
-            {
-                "ContractNo": contract.contract_no,
-                "DeliveryPointIds": [dp.id for dp in contract.delivery_points.all()],
-                "MeterIds": [m.meter_id for dp in contract.delivery_points.all() for m in dp.meters.all()],
-            }
-            for contract in customer.contracts.all()
-        ]
-        entry = {"CustomerId": customer.id, "Area": customer.area, "Contracts": contracts}
-        for access in customer.accesses.all():
-            if access.user_id in by_user:
-                by_user[access.user_id].append(entry)
     return {
-        "Users": [
-            {"UserName": u.username, "Password": passwords[u.username], "UserId": u.pk, "Customers": by_user[u.pk]}
-            for u in users
+        "Customers": [
+            {
+                "CustomerId": customer.id,
+                "Area": customer.area,
+                "Contracts": [
+                    {
+                        "ContractNo": contract.contract_no,
+                        "DeliveryPointIds": [dp.id for dp in contract.delivery_points.all()],
+                        "MeterIds": [m.meter_id for dp in contract.delivery_points.all() for m in dp.meters.all()],
+                    }
+                    for contract in customer.contracts.all()
+                ],
+            }
+            for customer in customers
         ]
     }
+
+
+LOGINS = [
+    SeededLogin(
+        DEMO_LOGINS[0],
+        "customer",
+        "a Power customer (100001, Kristiansand) and a Net customer (100002, Trondheim)",
+        customer_ids,
+    ),
+    SeededLogin(
+        DEMO_LOGINS[1],
+        "customer",
+        "a Power customer (100003, Tromsø: no VAT) and a Net customer (100004, Bergen)",
+        customer_ids,
+    ),
+    SeededLogin(STAFF_LOGIN, "staff", "staff and superuser: the admin at /admin/"),
+    SeededLogin(BENCH_LOGIN, "customer", "the bench customers (--customers N --meters M)", customer_ids),
+]
 
 
 # --- apps, terms, configuration, feedback (the customers app's own demo data) ---------------

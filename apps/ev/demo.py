@@ -50,7 +50,7 @@ def _charger(point: DeliveryPoint) -> Charger:
     return charger
 
 
-def seed(*, users, days: int = 0, progress=None) -> None:
+def seed(*, users, days: int = 0, progress=None, now: dt.datetime | None = None) -> None:
     user = next((u for u in users if u.username == DEMO_USER), None)
     if user is None:
         return
@@ -81,7 +81,7 @@ def seed(*, users, days: int = 0, progress=None) -> None:
             "connected_asset": charger.asset,
         },
     )
-    now = timezone.now()
+    now = now or timezone.now()
     if EvChargingRequest.objects.filter(customer=customer, end_at__gt=now).exists():
         return
     start = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
@@ -93,6 +93,7 @@ def seed(*, users, days: int = 0, progress=None) -> None:
             end_at=start + dt.timedelta(hours=8),
             charging_demand_kwh=Decimal("30"),
             car_id=car.row_key,
+            now=now,
         )
     except ValidationError as exc:  # no prices for the window (a source that is down): no request
         logger.warning("No demo charging request: %s", exc.detail)

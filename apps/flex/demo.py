@@ -129,7 +129,7 @@ def _site(users, devices: list[SmartHomeDevice]) -> None:
         )
 
 
-def seed(*, users, days: int = 0, progress=None) -> None:
+def seed(*, users, days: int = 0, progress=None, now: dt.datetime | None = None) -> None:
     users = _demo_users(users)
     grid = _grid_side() if users else None
     if grid is None:  # no demo logins, or the assets demo has not run
@@ -139,7 +139,7 @@ def seed(*, users, days: int = 0, progress=None) -> None:
     if not devices:
         return
     _site(users, devices)
-    today = market_date(timezone.now())
+    today = market_date(now or timezone.now())
     plan_days = [today + dt.timedelta(days=n) for n in range(-min(days, HISTORY_DAYS), 2)]
     enrolled = selectors.enrolled_devices().filter(device__in=devices)
     for done, day in enumerate(plan_days, 1):

@@ -1,8 +1,9 @@
 """Demo interval data for `manage.py seed_demo`: plausible, deterministic hourly history.
 
 Every meter of the given users' customers gets hourly consumption for `days` days up to the
-current hour: a base load, a daily shape (morning and evening peaks), heating that follows the
-temperature of the meter's weather station (so winter is higher than summer), and noise seeded
+hour of `now` (seed_demo's clock, `demo_now` in apps/customers/demo.py): a base load, a daily
+shape (morning and evening peaks), heating that follows the temperature of the meter's weather
+station (so winter is higher than summer), and noise seeded
 per meter and day, so the same hour always gets the same value. A few hours are estimated or
 missing, as real meter data is. The weather stations get the same temperatures as observations.
 Runs are idempotent: only hours not loaded yet are added (through the same COPY path as
@@ -89,9 +90,9 @@ def _building(meter: Meter) -> dict:
     }
 
 
-def seed(*, users, days: int, progress=None) -> None:
+def seed(*, users, days: int, progress=None, now: dt.datetime | None = None) -> None:
     stations = {s.price_area: s for s in services.ensure_default_stations()}
-    end = timezone.now().replace(minute=0, second=0, microsecond=0)
+    end = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
     start = (end - dt.timedelta(days=days)).replace(hour=0)
     if days <= 0:
         return

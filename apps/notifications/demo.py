@@ -26,8 +26,7 @@ MESSAGES = [
 ]
 
 
-def _registration(*, app: App, user, customer: Customer, meter_ids: list[str]) -> None:
-    now = timezone.now()
+def _registration(*, app: App, user, customer: Customer, meter_ids: list[str], now: dt.datetime) -> None:
     registration, _ = PushRegistration.objects.update_or_create(
         app=app,
         user=user,
@@ -50,8 +49,7 @@ def _registration(*, app: App, user, customer: Customer, meter_ids: list[str]) -
     )
 
 
-def _messages(*, customer: Customer, meter_id: str) -> None:
-    now = timezone.now()
+def _messages(*, customer: Customer, meter_id: str, now: dt.datetime) -> None:
     for age, (state, category, subject, text) in enumerate(MESSAGES):
         CustomerMessage.objects.get_or_create(
             customer=customer,
@@ -67,7 +65,8 @@ def _messages(*, customer: Customer, meter_id: str) -> None:
         )
 
 
-def seed(*, users, days: int = 0, progress=None) -> None:
+def seed(*, users, days: int = 0, progress=None, now: dt.datetime | None = None) -> None:
+    now = now or timezone.now()
     app = App.objects.filter(short_name=DEMO_APP).first()
     demo_names = {login.username for login in DEMO_LOGINS}
     for user in users:
@@ -82,5 +81,5 @@ def seed(*, users, days: int = 0, progress=None) -> None:
             if not meter_ids:
                 continue
             if app is not None:
-                _registration(app=app, user=user, customer=customer, meter_ids=meter_ids)
-            _messages(customer=customer, meter_id=meter_ids[0])
+                _registration(app=app, user=user, customer=customer, meter_ids=meter_ids, now=now)
+            _messages(customer=customer, meter_id=meter_ids[0], now=now)

@@ -1,5 +1,6 @@
 """Demo data for `manage.py seed_demo`: the demo source's deterministic spot prices for NO1–NO5
-(and every price area of the demo delivery points) over the history days up to tomorrow, and
+(and every price area of the demo delivery points) over the history days up to tomorrow (of
+`now`, seed_demo's clock), and
 monthly invoices of the demo logins' contracts for every whole month of the history, made by the
 billing run (`services.run_billing`) from the metering app's demo consumption. Invoices due
 before today are paid.
@@ -24,7 +25,7 @@ from .areas import zone
 from .models import InvoiceStatus, SpotPrice, SpotPriceDay
 
 
-def seed(*, users, days, progress):
+def seed(*, users, days, progress, now: dt.datetime | None = None):
     codes = set(conf.FETCH_AREAS_DEFAULT)
     codes |= set(
         DeliveryPoint.objects.filter(contract__customer__accesses__user__in=users)
@@ -32,10 +33,11 @@ def seed(*, users, days, progress):
         .distinct()
     )
     zones = [zone(code) for code in sorted(codes)]
-    today = market_date(dt.datetime.now(dt.UTC))
+    now = now or timezone.now()
+    today = market_date(now)
     first = today - dt.timedelta(days=days)
     dates = [first + dt.timedelta(days=n) for n in range(days + 2)]  # up to tomorrow
-    source, now = DemoSource(), timezone.now()
+    source = DemoSource()
     for index, bidding_zone in enumerate(zones, 1):
         stored = set(
             SpotPriceDay.objects.filter(area=bidding_zone.eic, delivery_date__in=dates).values_list(
@@ -75,7 +77,9 @@ def seed(*, users, days, progress):
         SpotPriceDay.objects.bulk_create(day_rows, batch_size=1000, ignore_conflicts=True)
         progress(index, len(zones))
     demo_logins = {login.username for login in DEMO_LOGINS}
-    seed_invoices(users=[user for user in users if user.username in demo_logins], days=days, progress=progress)
+    seed_invoices(
+        users=[user for user in users if user.username in demo_logins], days=days, progress=progress, today=today
+    )
 
 
 def _next_month(day: dt.date) -> dt.date:
