@@ -188,12 +188,14 @@ def unpack_statuses(blob: bytes | memoryview | None, count: int) -> list[int]:
         raise DayStoreError(f"{len(data)} bytes of statuses")
     out: list[int] = []
     status = MEASURED
+    previous = -1
     for n in range(0, len(data), 3):
         index = data[n]
-        if index < len(out) or index >= count:
+        if index <= previous or index >= count:
             raise DayStoreError(f"status change at interval {index} of {count}, out of order")
         out.extend([status] * (index - len(out)))
         status = data[n + 1] | data[n + 2] << 8
+        previous = index
     out.extend([status] * (count - len(out)))
     return out
 

@@ -130,7 +130,15 @@ def test_statuses_out_of_range(bad):
         ds.pack_statuses(bad)
 
 
-@pytest.mark.parametrize("blob", [b"\x00\x01", bytes([5, 1, 0, 3, 0, 0]), bytes([24, 1, 0])])
+@pytest.mark.parametrize(
+    "blob",
+    [
+        b"\x00\x01",  # not whole change points
+        bytes([5, 1, 0, 3, 0, 0]),  # out of order
+        bytes([3, 1, 0, 3, 0, 0]),  # the same interval twice
+        bytes([24, 1, 0]),  # past the day's end
+    ],
+)
 def test_statuses_corrupt(blob):
     with pytest.raises(ds.DayStoreError):
         ds.unpack_statuses(blob, 24)
