@@ -207,7 +207,8 @@ def _sum_or_none(values) -> Decimal | None:
 
 def plans_flexibility(*, plans: list[ControlPlan], asset, now: dt.datetime) -> dict[object, dict[dt.datetime, tuple]]:
     """Per plan id, per interval start: (baseline, measured, delivered) of the plans whose period has
-    passed (the others are absent). `plans` are one device's (`asset`), intervals prefetched.
+    passed (the others are absent), as shown (`baseline.flexibility`: delivered = the shown baseline −
+    the shown measured). `plans` are one device's (`asset`), intervals prefetched.
 
     Measured is the consumption of the site's meter (the asset's delivery point) from metering, the
     sum of its buckets in the interval; the baseline of an interval is the sum of its buckets'
@@ -259,5 +260,5 @@ def plans_flexibility(*, plans: list[ControlPlan], asset, now: dt.datetime) -> d
                 moment += step
             base = _sum_or_none(bucket_baseline(b) for b in buckets)
             value = _sum_or_none(measured.get(b) for b in buckets)
-            per_interval[interval.start_at] = (base, value, baseline.delivered(base, value))
+            per_interval[interval.start_at] = baseline.flexibility(base, value)
     return out

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from apps.assets.models import TimeSeriesTypeClass
 from esmart.api.fields import EnumField, StrictCharField, StrictIntegerField
 
+from ..baseline import KWH_PLACES
 from ..models import BaselineMethod, ControlPlanRequestTsType, DayOfWeek, IntervalSource
 
 MAX_PAGE_SIZE = 100
@@ -38,13 +39,25 @@ class ControlPlanIntervalSerializer(serializers.Serializer):
     price = serializers.DecimalField(max_digits=10, decimal_places=5, coerce_to_string=False, allow_null=True)
     is_declined = serializers.BooleanField(help_text="Taken out of the plan by a decline.")
     baseline = serializers.DecimalField(
-        max_digits=14, decimal_places=4, coerce_to_string=False, allow_null=True, help_text="kWh; after the period."
+        max_digits=14,
+        decimal_places=KWH_PLACES,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text="kWh; after the period.",
     )
     measured = serializers.DecimalField(
-        max_digits=14, decimal_places=4, coerce_to_string=False, allow_null=True, help_text="kWh; after the period."
+        max_digits=14,
+        decimal_places=KWH_PLACES,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text="kWh; after the period.",
     )
     delivered_flexibility = serializers.DecimalField(
-        max_digits=14, decimal_places=4, coerce_to_string=False, allow_null=True, help_text="Baseline − measured."
+        max_digits=14,
+        decimal_places=KWH_PLACES,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text="Baseline − measured.",
     )
 
     class Meta:
