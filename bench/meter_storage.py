@@ -150,7 +150,15 @@ def _partitions(table: str, unit: str) -> list[str]:
 DAY_COLUMNS = "meter_id int8 NOT NULL, total int8, day date NOT NULL, minutes int2 NOT NULL"
 
 
-def ddl(layout: str) -> list[str]:
+def ddl(layout: str, brin: bool = False) -> list[str]:
+    """The layout's tables; `brin` adds a BRIN index on day to the day layouts (every partition's)."""
+    statements = _ddl(layout)
+    if brin and layout != "rows":
+        statements.append(f"CREATE INDEX {layout}_day_brin ON {layout} USING brin (day)")
+    return statements
+
+
+def _ddl(layout: str) -> list[str]:
     t = layout
     if layout == "rows":
         return [
@@ -599,6 +607,7 @@ def main() -> None:
     parser.add_argument("--layouts", default=ALL_LAYOUTS)
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--brin", action="store_true", help="add a BRIN index on day to the day layouts")
     args = parser.parse_args()
     layouts = args.layouts.split(",")
 
@@ -630,7 +639,7 @@ def main() -> None:
                 if layout == "migrate" and "rows" not in layouts:
                     continue
                 before = database_bytes(conn)
-                for statement in ddl(layout):
+                for statement in ddl(layout, args.brin):
                     conn.execute(statement)
                 conn.commit()
                 extra = {}
