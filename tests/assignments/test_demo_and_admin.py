@@ -36,7 +36,7 @@ def test_seed_makes_a_team_with_two_staff_a_next_of_kin_and_assignments_in_sever
     first = counts()
     demo.seed(users=[], days=3, progress=lambda *a: None)
     assert counts() == first
-    assert reports[-1] == (3, 3)
+    assert reports[-1] == (4, 4)  # the first team's three clients and the second team's one
     assert {State(s) for s in Assignment.objects.values_list("state", flat=True)} == {
         State.NEW,
         State.ACCEPTED,
@@ -45,8 +45,9 @@ def test_seed_makes_a_team_with_two_staff_a_next_of_kin_and_assignments_in_sever
         State.CANCELLED,
         State.REJECTED,
     }
-    assert KitConnection.objects.filter(disconnected_at__isnull=True).count() == 2
-    assert EquipmentKit.objects.count() == 4
+    # Two kits connected and two spare in the first team, one connected in the second.
+    assert KitConnection.objects.filter(disconnected_at__isnull=True).count() == 3
+    assert EquipmentKit.objects.count() == 5
 
     from rest_framework.test import APIClient
 

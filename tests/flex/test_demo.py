@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.assets.models import DeviceType, SmartHomeDevice
+from apps.customers.demo import demo_now
 from apps.flex import demo
 from apps.flex.models import (
     ControllableDevice,
@@ -22,16 +23,18 @@ from apps.flex.models import (
     IntervalSource,
     SiteSettings,
 )
-from apps.pricing.adapters.base import market_date
 from tests.conftest import basic
 
 pytestmark = pytest.mark.django_db
 DAYS = 8
 OSLO = ZoneInfo("Europe/Oslo")
+TODAY = dt.date(2024, 11, 5)
 
 
 def seed_demo():
-    call_command("seed_demo", "--days", str(DAYS), stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "seed_demo", "--days", str(DAYS), "--today", TODAY.isoformat(), stdout=io.StringIO(), stderr=io.StringIO()
+    )
 
 
 def snapshot():
@@ -52,7 +55,9 @@ def client(username):
     return api
 
 
-def test_seed_demo_enrols_plans_requests_and_a_site_idempotently():
+def test_seed_demo_enrols_plans_requests_and_a_site_idempotently(time_machine):
+    # The clock at the seeded moment: the API's "now" (what is past) is the seeded world's.
+    time_machine.move_to(demo_now(TODAY), tick=True)
     seed_demo()
     first = snapshot()
     seed_demo()
@@ -64,7 +69,7 @@ def test_seed_demo_enrols_plans_requests_and_a_site_idempotently():
     ).distinct()
     assert sorted(first["devices"]) == sorted(demo_devices.values_list("pk", flat=True)) and first["devices"]
 
-    today = market_date(timezone.now())
+    today = TODAY
     days = [today + dt.timedelta(days=n) for n in range(-demo.HISTORY_DAYS, 2)]
     for flex in ControllableDevice.objects.all():
         starts = sorted(flex.plans.values_list("start_at", flat=True))
