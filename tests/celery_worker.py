@@ -26,9 +26,21 @@ def _reconnect(**conf):
 
 
 @contextmanager
-def running_worker(*, broker_db: int, results: bool = False):
-    """Runs the block with tasks going through Redis database `broker_db` to a live worker."""
-    broker = re.sub(r"(/\d+)?$", f"/{broker_db}", settings.REDIS_URL.rstrip("/"), count=1)
+def queuing_to(broker_url: str):
+    """Runs the block with tasks queued to `broker_url` instead of run eagerly, and no worker."""
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    _reconnect(broker_url=broker_url, task_always_eager=False)
+    try:
+        yield app
+    finally:
+        _reconnect(**saved)
+
+
+@contextmanager
+def running_worker(*, broker_db: int = 0, results: bool = False, broker_url: str | None = None):
+    """Runs the block with tasks going through Redis database `broker_db` to a live worker (or
+    through `broker_url`, a private redis-server's: tests/core/redis_server.py)."""
+    broker = broker_url or re.sub(r"(/\d+)?$", f"/{broker_db}", settings.REDIS_URL.rstrip("/"), count=1)
     saved = {
         key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager", "broker_transport_options")
     }

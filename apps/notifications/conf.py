@@ -43,6 +43,12 @@ def claim_timeout() -> dt.timedelta:
     return dt.timedelta(seconds=_get("NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS", 600))
 
 
+def fan_out_max_age() -> dt.timedelta:
+    """A message the sweep finds never fanned out (its fan-out was never queued) is fanned out late
+    only while younger than this; an older one is not sent."""
+    return dt.timedelta(hours=_get("NOTIFICATIONS_FAN_OUT_MAX_AGE_HOURS", 24))
+
+
 def max_attempts() -> int:
     return _get("NOTIFICATIONS_MAX_ATTEMPTS", 3)
 

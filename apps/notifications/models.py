@@ -146,6 +146,12 @@ class PushMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The sweep's rows: messages not fanned out yet (their fan-out task queued, or never queued).
+            models.Index(
+                fields=["created_at"], condition=models.Q(fanned_out_at__isnull=True), name="notif_msg_unfanned"
+            )
+        ]
 
     def __str__(self):
         return f"{self.app}: {self.text[:40]}"

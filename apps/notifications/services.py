@@ -400,6 +400,24 @@ def stale_chunks(*, now=None) -> list[int]:
     return queue
 
 
+def stale_messages(*, now=None) -> list[int]:
+    """The sweep's other half: messages stored more than the claim timeout ago and never fanned out.
+    Their fan-out task was never queued (the broker was down when the send committed: the request
+    answered 200 all the same, esmart.celery.publish) or was lost; the sweep fans them out itself
+    (`make_chunks`: once, whoever comes first). Messages older than the fan-out age limit are left
+    alone: a push is not sent days late."""
+    now = now or timezone.now()
+    return list(
+        PushMessage.objects.filter(
+            fanned_out_at__isnull=True,
+            created_at__lt=now - conf.claim_timeout(),
+            created_at__gte=now - conf.fan_out_max_age(),
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 # --- messages --------------------------------------------------------------------------------
 
 

@@ -41,8 +41,16 @@ def send_chunk(self, *, chunk_id: int) -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def retry_stale_deliveries() -> int:
     """Beat: chunks untouched for the claim timeout are queued again, a dead run's in-flight batch
-    stored as UNKNOWN first (services.stale_chunks). Returns how many were queued."""
+    stored as UNKNOWN first (services.stale_chunks); messages never fanned out by then (their
+    fan-out was not queued: the broker was down at send time) are fanned out here and their chunks
+    queued (services.stale_messages). Returns how many chunks were queued."""
     chunk_ids = services.stale_chunks()
+    stale_messages = services.stale_messages()
+    if stale_messages:
+        provider = push_provider()
+        for message_id in stale_messages:
+            chunk_ids += services.make_chunks(message_id=message_id, provider=provider)
+    chunk_ids = list(dict.fromkeys(chunk_ids))
     for chunk_id in chunk_ids:
         publish(send_chunk, chunk_id=chunk_id)
     return len(chunk_ids)

@@ -9,6 +9,8 @@ import subprocess
 import time
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -26,7 +28,11 @@ class PrivateRedis:
         self.process: subprocess.Popen | None = None
 
     def client(self) -> redis.Redis:
-        return redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1, socket_timeout=2)
+        # No retries: redis-py's default (3, with back-off) cost seconds per start() poll and per
+        # stop(), whose SHUTDOWN loses its connection by design.
+        return redis.Redis(
+            host="127.0.0.1", port=self.port, socket_connect_timeout=1, socket_timeout=2, retry=Retry(NoBackoff(), 0)
+        )
 
     def start(self) -> None:
         self.process = subprocess.Popen(

@@ -8,7 +8,7 @@ from itertools import pairwise
 import pytest
 from django.utils import timezone
 
-from apps.notifications import selectors, services, tasks
+from apps.notifications import conf, selectors, services, tasks
 from apps.notifications.adapters import ConsolePushProvider
 from apps.notifications.models import (
     CustomerMessage,
@@ -125,6 +125,46 @@ def test_a_fresh_chunk_is_left_to_its_run(owner):
     PushChunk.objects.filter(pk=chunk_id).update(touched_at=timezone.now())
     assert tasks.retry_stale_deliveries() == 0
     assert not PushDelivery.objects.exists()
+
+
+def _unsent_message(owner, *, age: dt.timedelta) -> PushMessage:
+    """A message to the owner's registration stored `age` ago whose fan-out was never queued."""
+    register(owner)
+    message = PushMessage.objects.create(
+        app=smartliv(), customer=owner.customer, text="x", meter_ids=[owner.meter.meter_id]
+    )
+    PushMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() - age)
+    return message
+
+
+def test_a_message_whose_fan_out_was_never_queued_is_fanned_out_by_the_sweep(owner):
+    message = _unsent_message(owner, age=conf.claim_timeout() + dt.timedelta(seconds=1))
+    assert tasks.retry_stale_deliveries() == 1  # its one chunk, queued (run at once: eager in tests)
+    assert PushDelivery.objects.get(message=message).state == "SENT"
+    assert PushMessage.objects.get(pk=message.pk).fanned_out_at is not None
+    assert PushChunk.objects.get().state == PushChunk.State.DONE
+    assert tasks.retry_stale_deliveries() == 0  # fanned out once
+    assert PushDelivery.objects.count() == 1
+
+
+def test_a_message_within_the_claim_timeout_is_left_to_its_fan_out_task(owner):
+    message = _unsent_message(owner, age=conf.claim_timeout() - dt.timedelta(seconds=1))
+    assert services.stale_messages() == []
+    assert tasks.retry_stale_deliveries() == 0
+    assert not PushChunk.objects.exists() and PushMessage.objects.get(pk=message.pk).fanned_out_at is None
+
+
+def test_a_message_older_than_the_fan_out_age_limit_is_not_sent_late(owner):
+    _unsent_message(owner, age=conf.fan_out_max_age() + dt.timedelta(seconds=1))
+    assert tasks.retry_stale_deliveries() == 0
+    assert not PushChunk.objects.exists() and not PushDelivery.objects.exists()
+
+
+def test_the_sweep_does_not_fan_out_a_message_again_whose_task_ran_late(owner):
+    message = _unsent_message(owner, age=conf.claim_timeout() + dt.timedelta(seconds=1))
+    assert tasks.retry_stale_deliveries() == 1
+    assert tasks.fan_out(message_id=message.pk) == 0  # the late task: its chunk done, nothing queued
+    assert PushDelivery.objects.count() == 1 and PushChunk.objects.count() == 1
 
 
 def test_a_run_that_lost_its_chunk_to_the_sweep_stops_and_writes_nothing(owner):
