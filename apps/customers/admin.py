@@ -12,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
+from rest_framework.exceptions import AuthenticationFailed
 
-from esmart.api.authentication import client_ident
-from esmart.api.limits import HasherLimited, hasher_slot
+from esmart.api.authentication import client_ident, verify_credentials
+from esmart.api.exceptions import LockedOut
+from esmart.api.limits import HasherLimited
 
 from . import services
 from .models import (
@@ -58,21 +60,35 @@ class ReadOnlyInline:
 
 
 class LimitedAdminAuthenticationForm(AdminAuthenticationForm):
-    """The admin login spends the same hasher allowance per client network as the API's logins,
-    before the user is looked up (esmart.api.limits)."""
+    """The admin login verifies credentials exactly as the API does (esmart.api.authentication.
+    verify_credentials): the same lockout per (username, client network), refused without hashing;
+    the same hasher allowance per network, from which a pair known to log in from there is exempt;
+    the same equal work for unknown, deactivated and wrong-password logins."""
 
     def clean(self):
-        if self.data.get("username") is None and self.data.get("password") is None:
-            return super().clean()
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is None or not password:
+            return self.cleaned_data
         try:
-            with hasher_slot(client_ident(self.request)):
-                return super().clean()
+            user = verify_credentials(username=username, password=password, ident=client_ident(self.request))
+        except LockedOut as exc:
+            raise ValidationError(
+                "Too many failed login attempts for this username from this address. Try again in %(wait)s seconds.",
+                code="locked",
+                params={"wait": int(exc.wait)},
+            ) from None
         except HasherLimited as exc:
             raise ValidationError(
                 "Too many login attempts from this address. Try again in %(wait)s seconds.",
                 code="throttled",
                 params={"wait": int(exc.wait)},
             ) from None
+        except AuthenticationFailed:
+            raise self.get_invalid_login_error() from None
+        self.user_cache = user
+        self.confirm_login_allowed(user)
+        return self.cleaned_data
 
 
 admin.site.login_form = LimitedAdminAuthenticationForm

@@ -11,8 +11,17 @@ time) takes effect at once. Because the key needs no user row, the order of a re
    user out);
 2. a locked (username, client) pair: 429 without hashing;
 3. the hasher limiter per client network (esmart.api.limits: an allowance per window, and one
-   hashing request at a time): 429 before the user is looked up;
-4. the user lookup and the hasher.
+   hashing request at a time): 429 before the user is looked up. A *known* pair (this username
+   verified its password from this network within AUTH_KNOWN_CLIENT_SECONDS) is exempt: it hashes
+   one request at a time per pair, outside the network's allowance, so other usernames' bad logins
+   from a shared address cannot keep the real user out, while guessing that username is still
+   stopped by step 2 after AUTH_LOCKOUT_ATTEMPTS failures;
+4. the user lookup and the hasher, with equal work for every refusal: unknown usernames, accounts
+   without a usable password and deactivated accounts run the hasher exactly as a wrong password
+   does, so response time does not tell which usernames exist or are active.
+
+`verify_credentials` is the one verification: the API's Basic authentication, `POST api/Authenticate`,
+the PDF's query credentials and the admin login form (apps/customers/admin.py) all call it.
 
 The client address honours NUM_PROXIES (DRF's rule): behind a reverse proxy it must be the number of
 proxies that append to X-Forwarded-For, or every client shares the proxy's address.
@@ -24,22 +33,34 @@ import functools
 import hashlib
 import hmac
 import math
+import secrets
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password, is_password_usable, make_password
 from django.core.cache import cache
 from django.db import connections, router
 from rest_framework import authentication, exceptions
 from rest_framework.throttling import BaseThrottle
 
 from .exceptions import LockedOut
-from .limits import SameCredentialsHashingError, await_verdict, client_network, hasher_slot
+from .limits import (
+    HASHING_TIMEOUT_SECONDS,
+    HasherLimited,
+    SameCredentialsHashingError,
+    await_verdict,
+    client_network,
+    hasher_slot,
+)
 
 WWW_AUTHENTICATE = 'Basic realm="api"'
 WRONG_CREDENTIALS_MESSAGE = "Authorization has been denied for this request."
 # How long a refusal is kept for the parallel requests that wait on the same credentials.
 VERDICT_SECONDS = 5
+# How long a (username, client network) pair stays known after its password was verified.
+DEFAULT_KNOWN_CLIENT_SECONDS = 30 * 24 * 60 * 60
 
 
 def client_ident(request) -> str:
@@ -58,9 +79,43 @@ def credential_cache_key(username: str, password: str) -> str:
     return f"auth:ok:{_digest('credentials', username, password)}"
 
 
-def _lockout_keys(username: str, ident: str) -> tuple[str, str]:
+def _pair_keys(username: str, ident: str) -> tuple[str, str, str]:
+    """The failure count, the lock and the known mark of a (username, client network) pair."""
     pair = _digest("lockout", username, ident)[:40]
-    return f"auth:fail:{pair}", f"auth:lock:{pair}"
+    return f"auth:fail:{pair}", f"auth:lock:{pair}", f"auth:known:{pair}"
+
+
+@functools.lru_cache(maxsize=4)
+def _dummy_encoded(hashers: tuple[str, ...]) -> str:
+    """A hash of a random password in the current default hasher, to verify against when there is no
+    usable hash (unknown user, unusable password): the same work as checking a real one."""
+    return make_password(secrets.token_urlsafe(32))
+
+
+def _password_matches(user, password: str) -> bool:
+    """Whether `user` is active and `password` is theirs, at the cost of one hasher run whatever the
+    answer: the hasher runs before is_active is looked at, and against a dummy hash when there is no
+    user or no usable password."""
+    if user is None or not is_password_usable(user.password):
+        check_password(password, _dummy_encoded(tuple(settings.PASSWORD_HASHERS)))
+        return False
+    matches = user.check_password(password)
+    return matches and user.is_active
+
+
+@contextmanager
+def _pair_slot(known_key: str, *, credentials: str):
+    """A known pair hashes outside its network's allowance, but never twice at once (parallel
+    requests with the same credentials wait for the one verdict, as in limits.hasher_slot)."""
+    busy_key = f"{known_key}:hashing"
+    if not cache.add(busy_key, credentials, timeout=HASHING_TIMEOUT_SECONDS):
+        if cache.get(busy_key) == credentials:
+            raise SameCredentialsHashingError
+        raise HasherLimited(wait=1)
+    try:
+        yield
+    finally:
+        cache.delete(busy_key)
 
 
 def _record_failure(fail_key: str, lock_key: str) -> None:
@@ -120,9 +175,9 @@ def verify_credentials(*, username: str, password: str, ident: str):
     Warm path: one cache round trip and one query for the user row; the hasher only runs when the
     credentials are not known to be good, and only within the client's allowance.
     """
-    fail_key, lock_key = _lockout_keys(username, ident)
-    token_key = f"auth:ok:{_digest('credentials', username, password)}"
-    known = cache.get_many([lock_key, token_key, fail_key])
+    fail_key, lock_key, known_key = _pair_keys(username, ident)
+    token_key = credential_cache_key(username, password)
+    known = cache.get_many([lock_key, token_key, fail_key, known_key])
 
     user = None
     vouched = known.get(token_key)
@@ -138,16 +193,15 @@ def verify_credentials(*, username: str, password: str, ident: str):
         raise LockedOut(wait=max(1, math.ceil(locked_until - time.time())))
 
     refused_key = f"{token_key}:refused"
+    if known_key in known:
+        slot = _pair_slot(known_key, credentials=token_key)
+    else:
+        slot = hasher_slot(ident, credentials=token_key)
     try:
-        with hasher_slot(ident, credentials=token_key):
+        with slot:
             if vouched is None:
                 user = _find_user(username)
-            if user is None:
-                # Run the hasher anyway so that response time does not reveal which usernames exist.
-                get_user_model()().set_password(password)
-                verified = False
-            else:
-                verified = user.is_active and user.check_password(password)
+            verified = _password_matches(user, password)
     except SameCredentialsHashingError:
         # A parallel request (an app opening several at once) is hashing these very credentials:
         # take its verdict instead of hashing again or refusing with a 429.
@@ -159,9 +213,14 @@ def verify_credentials(*, username: str, password: str, ident: str):
         raise exceptions.AuthenticationFailed(WRONG_CREDENTIALS_MESSAGE)
 
     cache.set(token_key, _digest("hash", user.password), timeout=settings.AUTH_CREDENTIAL_CACHE_SECONDS)
+    cache.set(known_key, 1, timeout=_known_client_seconds())
     if fail_key in known:
         cache.delete(fail_key)
     return user
+
+
+def _known_client_seconds() -> int:
+    return getattr(settings, "AUTH_KNOWN_CLIENT_SECONDS", None) or DEFAULT_KNOWN_CLIENT_SECONDS
 
 
 def _parallel_verdict(username: str, token_key: str, refused_key: str):

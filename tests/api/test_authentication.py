@@ -1,8 +1,10 @@
 """HTTP Basic, the verified-credentials cache, lockout, and credentials kept out of logs."""
 
+import datetime as dt
 import logging
 
 import pytest
+import time_machine
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import override_settings
 from django.views.debug import ExceptionReporter
@@ -11,7 +13,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 from esmart.api.area import Area
 
 from ..conftest import basic
-from ..factories import PASSWORD
+from ..factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +209,64 @@ class TestAuthenticateEndpoint:
         response = anonymous.post("/api/Authenticate", body, format="json")
         assert response.status_code == 400
         assert "ModelState" in response.json()
+
+
+# --- equal work for every refusal, and the known (username, address) pair (issue 20) --------------
+
+
+def _basic_get(ip, username, password, url="/api/users/1"):
+    client = APIClient(REMOTE_ADDR=ip)
+    client.credentials(HTTP_AUTHORIZATION=basic(username, password))
+    return client.get(url)
+
+
+@pytest.mark.parametrize("account", ["unknown", "deactivated", "unusable password", "wrong password"])
+def test_every_refused_login_runs_the_hasher_once(owner, counting_hasher, account):
+    """Timing cannot tell unknown, deactivated or password-less accounts from a wrong password:
+    each refusal costs exactly one hasher run, as a wrong password does."""
+    user = owner.user
+    password = PASSWORD
+    if account == "unknown":
+        username = "no-such-login"
+    else:
+        username = user.username
+        if account == "deactivated":
+            user.is_active = False  # the right password, but the account is off
+        elif account == "unusable password":
+            user.set_unusable_password()
+        else:
+            password = "wrong"
+        user.save()
+    counting_hasher.calls = 0
+    response = _basic_get("10.3.0.1", username, password, customer_url(owner))
+    assert response.status_code == 401
+    assert response.json() == {"Message": "Authorization has been denied for this request."}
+    assert counting_hasher.calls == 1
+
+
+def test_a_known_pair_logs_in_after_other_usernames_spent_the_address_allowance(owner, counting_hasher, settings):
+    """The documented rule: a (username, network) pair that verified its password from there is exempt
+    from the network's allowance (its own lockout still applies); a pair never seen there is not."""
+    settings.AUTH_HASHER_LIMIT = 3
+    settings.AUTH_CREDENTIAL_CACHE_SECONDS = 0  # every login is cold: the hasher decides each time
+    stranger = UserFactory()
+    ip, url = "10.3.0.2", customer_url(owner)
+    with time_machine.travel(dt.datetime(2025, 3, 12, 9, 17, 5, tzinfo=dt.UTC), tick=False):
+        assert _basic_get(ip, owner.user.username, PASSWORD, url).status_code == 200  # now a known pair
+        for n in range(settings.AUTH_HASHER_LIMIT - 1):  # the rest of the address's allowance
+            assert _basic_get(ip, f"guess{n}", "x", url).status_code == 401
+        assert _basic_get(ip, "guess-more", "x", url).status_code == 429  # the address's allowance is spent
+        # A pair never verified from this address waits for the window like any other username...
+        assert _basic_get(ip, stranger.username, PASSWORD, f"/api/users/{stranger.pk}").status_code == 429
+        # ...the known pair's right password still gets in, hashed as usual.
+        hashed = counting_hasher.calls
+        assert _basic_get(ip, owner.user.username, PASSWORD, url).status_code == 200
+        assert counting_hasher.calls == hashed + 1
+        # Guessing the known pair's password is still stopped by its lockout, without hashing.
+        for _ in range(settings.AUTH_LOCKOUT_ATTEMPTS):
+            assert _basic_get(ip, owner.user.username, "wrong", url).status_code == 401
+        hashed = counting_hasher.calls
+        response = _basic_get(ip, owner.user.username, PASSWORD, url)
+        assert response.status_code == 429
+        assert response.json()["Message"].startswith("Too many failed login attempts.")
+        assert counting_hasher.calls == hashed
