@@ -1,10 +1,12 @@
 """A client that floods bad Basic passwords from one address while a pair's real side is measured.
 
 Used by the `flood` pair (bench/pairs.py): a legitimate user's warm GET is measured while this
-sends `rate` requests/s with fresh usernames and wrong passwords (every one would run the password
-hasher, ~0.35 s of CPU, without the limiter of esmart/api/limits.py). It runs in its own process,
-open loop (a fixed rate over a few threads, not as fast as answers come back), and reports how
-the server answered (401: the hasher ran; 429: refused before it).
+floods from the same address (127.0.0.1) over `connections` keep-alive connections, each sending
+its next request as soon as the answer to the previous one is in (closed loop: the flood is as
+fast as the server lets it be). Every request has a fresh username and a wrong password, so each
+would run the password hasher (~0.35 s of CPU) without the limiter of esmart/api/limits.py. It
+runs in its own process and reports how the server answered (401: the hasher ran; 429: refused
+before it) and how many connections the server closed.
 """
 
 from __future__ import annotations
@@ -13,36 +15,44 @@ import base64
 import http.client
 import multiprocessing
 import threading
-import time
 from collections import Counter
 
 HOST = "127.0.0.1"
 
 
-def _flood(port: int, path: str, rate: float, threads: int, stop, results) -> None:
+def _flood(port: int, path: str, connections: int, stop, results) -> None:
     counts: Counter = Counter()
     lock = threading.Lock()
-    interval = threads / rate
 
     def loop(offset: int) -> None:
+        own: Counter = Counter()
         n = offset
-        next_at = time.monotonic() + offset * interval / threads
+        connection = None
         while not stop.is_set():
             credentials = base64.b64encode(f"flood-{n}:wrong-password".encode()).decode()
-            n += threads
+            n += connections
             try:
-                connection = http.client.HTTPConnection(HOST, port, timeout=30)
+                if connection is None:
+                    connection = http.client.HTTPConnection(HOST, port, timeout=30)
                 connection.request("GET", path, headers={"Authorization": f"Basic {credentials}"})
-                status = connection.getresponse().status
-                connection.close()
+                response = connection.getresponse()
+                response.read()
+                own[response.status] += 1
+                if response.will_close:
+                    own["closed by server"] += 1
+                    connection.close()
+                    connection = None
             except (OSError, http.client.HTTPException):
-                status = "error"
-            with lock:
-                counts[status] += 1
-            next_at += interval
-            time.sleep(max(0.0, next_at - time.monotonic()))
+                own["error"] += 1
+                if connection is not None:
+                    connection.close()
+                connection = None
+        if connection is not None:
+            connection.close()
+        with lock:
+            counts.update(own)
 
-    workers = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(threads)]
+    workers = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(connections)]
     for worker in workers:
         worker.start()
     stop.wait()
@@ -52,10 +62,10 @@ def _flood(port: int, path: str, rate: float, threads: int, stop, results) -> No
 
 
 class Flood:
-    """`with Flood(port, path, rate=50):` floods for the duration of the block."""
+    """`with Flood(port, path, connections=32):` floods for the duration of the block."""
 
-    def __init__(self, port: int, path: str, *, rate: float, threads: int = 4):
-        self.port, self.path, self.rate, self.threads = port, path, rate, threads
+    def __init__(self, port: int, path: str, *, connections: int):
+        self.port, self.path, self.connections = port, path, connections
         self.counts: dict[str, int] = {}
 
     def __enter__(self):
@@ -64,7 +74,7 @@ class Flood:
         self._stop = self._manager.Event()
         self._results = self._manager.dict()
         self._process = context.Process(
-            target=_flood, args=(self.port, self.path, self.rate, self.threads, self._stop, self._results), daemon=True
+            target=_flood, args=(self.port, self.path, self.connections, self._stop, self._results), daemon=True
         )
         self._process.start()
         return self

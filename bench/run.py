@@ -12,11 +12,12 @@ latency distribution) and bench/results/latest.json, kept as bench/results/bench
 server logs in bench/results/*.log.
 
 Knobs (environment): BENCH_SECONDS (6), BENCH_WARMUP (2), BENCH_CONNECTIONS (8; a pair may set
-fewer), BENCH_THREADS (2), BENCH_ROUNDS (2), BENCH_WORKERS (gunicorn workers per server, 2),
-BENCH_CUSTOMERS (bench customers to seed, 200), BENCH_ASSETS (descendants of the bench
-substation, 10000), BENCH_LOAD_ROWS (rows of the bulk-load figure, 1000000), BENCH_PAIRS
-(comma-separated names to run), BENCH_LOADGEN=python (skip wrk), BENCH_STRICT=1 (exit 1 when a
-goal is missed), BENCH_RESET_DB=1 (drop and recreate the bench database first).
+fewer), BENCH_THREADS (2), BENCH_ROUNDS (2), BENCH_WORKERS (gunicorn workers per server, 2; each
+with GUNICORN_THREADS threads, gunicorn.conf.py), BENCH_FLOOD_CONNECTIONS (32), BENCH_CUSTOMERS
+(bench customers to seed, 200), BENCH_ASSETS (descendants of the bench substation, 10000),
+BENCH_LOAD_ROWS (rows of the bulk-load figure, 1000000), BENCH_PAIRS (comma-separated names to
+run), BENCH_LOADGEN=python (skip wrk), BENCH_STRICT=1 (exit 1 when a goal is missed),
+BENCH_RESET_DB=1 (drop and recreate the bench database first).
 """
 
 from __future__ import annotations
@@ -188,8 +189,7 @@ class Server:
         command = [
             sys.executable, "-m", "gunicorn", self.app,
             "--bind", f"{HOST}:{self.port}",
-            "--workers", str(self.workers),
-            "--worker-class", "sync",
+            "--workers", str(self.workers),  # gthread workers and their threads: gunicorn.conf.py
             "--chdir", str(ROOT),
             "--timeout", "30",
             "--no-control-socket",  # two arbiters would otherwise share ~/.gunicorn/gunicorn.ctl
@@ -357,8 +357,8 @@ def measure(
     else:
         run = lambda seconds: loadgen.run_python(seconds=seconds, **spec)  # noqa: E731
     flood = None
-    if pair.flood_rate and not baseline:  # the flood runs through warm-up and measurement
-        flood = Flood(server.port, pair.real_path.split("?", 1)[0], rate=pair.flood_rate).__enter__()
+    if pair.flood_connections and not baseline:  # the flood runs through warm-up and measurement
+        flood = Flood(server.port, pair.real_path.split("?", 1)[0], connections=pair.flood_connections).__enter__()
     try:
         if knobs["warmup"]:
             run(knobs["warmup"])
@@ -426,8 +426,8 @@ def summarise(pair: Pair, real_runs: list, bare_runs: list, error: str | None = 
         bare_p95 = (latency_summary(bare_runs) or {}).get("p95")
         ratio = bare_p95 / real_p95 if real_p95 and bare_p95 else None
         entry["goal_on"] = "p95 latency: baseline p95 / real p95"
-    if pair.flood_rate:
-        entry["flood"] = {"rate": pair.flood_rate, "answers_per_round": FLOOD_COUNTS.get(pair.name, [])}
+    if pair.flood_connections:
+        entry["flood"] = {"connections": pair.flood_connections, "answers_per_round": FLOOD_COUNTS.get(pair.name, [])}
     return {
         **entry,
         "per_second": round(real_rps, 1),
@@ -637,7 +637,7 @@ def main() -> int:
             bare.wait_ready()
             log(
                 f"servers: real on {HOST}:{real.port}, baseline on {HOST}:{bare.port}, "
-                f"{knobs['workers']} sync workers each"
+                f"{knobs['workers']} gthread workers each (gunicorn.conf.py)"
             )
             for pair in pairs:
                 try:
