@@ -7,21 +7,32 @@
   for one client network (an IPv4 address or an IPv6 /64), and for one network never twice at
   once, checked before the user is looked up (`hasher_slot`, 429 with Retry-After). Requests whose
   credentials are already verified (warm in the credential cache) never need it.
+- Once a network has spent its allowance, the process remembers it until the window ends, and
+  `refusal_before_django` refuses that network's unverified Basic credentials in the WSGI layer
+  (esmart/wsgi.py), before Django, the middleware or the user lookup: a flood of bad logins costs
+  almost nothing and does not queue ahead of other clients. Warm credentials still pass.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import functools
 import ipaddress
 import math
 import time
 from contextlib import contextmanager
+from urllib.parse import unquote_plus
 
 import environ
+import orjson
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection, models
+from django.urls import Resolver404, resolve
 from rest_framework import exceptions
+from rest_framework.throttling import BaseThrottle
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_HASHER_LIMIT = 10
@@ -151,6 +162,7 @@ def spend_hasher_allowance(ident: str) -> None:
             cache.set(key, 1, timeout=window + 1)
             count = 1
     if count > limit:
+        remember_spent(client_network(ident), (slot + 1) * window)
         raise HasherLimited(wait=max(1, math.ceil((slot + 1) * window - now)))
 
 
@@ -192,3 +204,160 @@ def await_verdict(keys: tuple[str, str], *, timeout: float = HASHING_TIMEOUT_SEC
         if time.monotonic() >= deadline:
             return None
         time.sleep(poll)
+
+
+# --- the refusal before Django -------------------------------------------------------------
+
+# Per process: the networks that spent their hasher allowance, until their window ends (time.time()),
+# and the credential-cache keys this process has seen vouched for, until when (time.monotonic()).
+_spent_until: dict[str, float] = {}
+_vouched_until: dict[str, float] = {}
+REMEMBERED = 10_000  # entries of each, at most: beyond, the expired ones go (all of them if none has)
+
+
+def _bounded_set(memory: dict[str, float], key: str, until: float, now: float) -> None:
+    if len(memory) >= REMEMBERED and key not in memory:
+        for stale in [k for k, v in memory.items() if v <= now]:
+            del memory[stale]
+        if len(memory) >= REMEMBERED:
+            memory.clear()
+    memory[key] = until
+
+
+def remember_spent(network: str, until: float) -> None:
+    """This process saw `network` over its allowance: refuse it early until `until` (the window's end)."""
+    _bounded_set(_spent_until, network, until, time.time())
+
+
+def forget_spent() -> None:
+    """Forgets every network remembered as spent (tests; a deploy restarts the workers anyway)."""
+    _spent_until.clear()
+    _vouched_until.clear()
+
+
+def _basic_credentials(header: str) -> tuple[str, str] | None:
+    """(username, password) of an `Authorization: Basic` header, as DRF's BasicAuthentication reads it."""
+    scheme, _, encoded = header.strip().partition(" ")
+    if scheme.lower() != "basic" or not encoded or " " in encoded.strip():
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=False)
+        try:
+            text = decoded.decode("utf-8")
+        except UnicodeDecodeError:
+            text = decoded.decode("latin-1")
+    except (TypeError, ValueError, binascii.Error):
+        return None
+    username, colon, password = text.partition(":")
+    return (username, password) if colon else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _checks_basic_credentials(path: str) -> bool:
+    """Whether the view at `path` verifies Basic credentials (public views such as ping ignore them)."""
+    from .authentication import CachedBasicAuthentication
+
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    view_class = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
+    classes = getattr(view_class, "authentication_classes", ())
+    return any(isinstance(c, type) and issubclass(c, CachedBasicAuthentication) for c in classes)
+
+
+class _EnvironRequest:
+    """What DRF's get_ident reads of a request (META, headers), straight from the WSGI environ."""
+
+    __slots__ = ("META",)
+
+    def __init__(self, environ: dict):
+        self.META = environ
+
+    @property
+    def headers(self):
+        return self
+
+    def get(self, name: str, default=None):
+        return self.META.get("HTTP_" + name.upper().replace("-", "_"), default)
+
+
+def refusal_before_django(environ: dict) -> tuple[int, list[tuple[str, str]], bytes] | None:
+    """The 429 the API would answer, when this process knows the client's network has spent its
+    hasher allowance and the request's Basic credentials are not known good; else None (serve it).
+
+    Nothing is refused that the full path would not refuse (DESIGN.md §6's order): warm credentials
+    (vouched in this process, or found in the credential cache: one cache read) pass, and so do
+    requests without Basic credentials or to views that ignore them. Costs one dict lookup while no
+    network is over its allowance.
+    """
+    if not _spent_until:
+        return None
+    now = time.time()
+    network = client_network(BaseThrottle().get_ident(_EnvironRequest(environ)) or "unknown")
+    until = _spent_until.get(network)
+    if until is None:
+        return None
+    if until <= now:
+        _spent_until.pop(network, None)
+        return None
+    if "pass" in unquote_plus(environ.get("QUERY_STRING", "")).lower():
+        return None  # the invoice PDF's query credentials come first: the full path decides
+    credentials = _basic_credentials(environ.get("HTTP_AUTHORIZATION", ""))
+    if credentials is None or not _checks_basic_credentials(environ.get("PATH_INFO", "")):
+        return None
+    secure = _is_secure(environ)
+    if settings.SECURE_SSL_REDIRECT and not secure:
+        return None  # Django redirects it to HTTPS first
+    from .authentication import credential_cache_key
+
+    token_key = credential_cache_key(*credentials)
+    monotonic = time.monotonic()
+    vouched = _vouched_until.get(token_key)
+    if vouched is not None and vouched > monotonic:
+        return None
+    if cache.get(token_key) is not None:  # warm, through another process
+        seconds = settings.AUTH_CREDENTIAL_CACHE_SECONDS
+        _bounded_set(_vouched_until, token_key, monotonic + seconds, monotonic)
+        return None
+    refused = HasherLimited(wait=max(1, math.ceil(until - now)))
+    body = orjson.dumps({"Message": str(refused.detail)})
+    headers = [
+        ("Content-Type", "application/json"),
+        ("Content-Length", str(len(body))),
+        ("Retry-After", str(int(refused.wait))),
+        ("Cache-Control", "no-store"),
+        *_security_headers(secure),
+    ]
+    return 429, headers, body
+
+
+def _is_secure(environ: dict) -> bool:
+    """request.is_secure(), from the WSGI environ."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        value = environ.get(header)
+        if value is not None:
+            return value.split(",", 1)[0].strip() == secure_value
+    return environ.get("wsgi.url_scheme") == "https"
+
+
+def _security_headers(secure: bool) -> list[tuple[str, str]]:
+    """The headers Django's SecurityMiddleware and XFrameOptionsMiddleware add to a response."""
+    headers = []
+    if secure and settings.SECURE_HSTS_SECONDS:
+        value = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            value += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            value += "; preload"
+        headers.append(("Strict-Transport-Security", value))
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        headers.append(("X-Content-Type-Options", "nosniff"))
+    if settings.SECURE_REFERRER_POLICY:
+        policy = settings.SECURE_REFERRER_POLICY
+        headers.append(("Referrer-Policy", policy if isinstance(policy, str) else ",".join(policy)))
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
+    headers.append(("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()))
+    return headers
