@@ -85,6 +85,14 @@ def _pair_keys(username: str, ident: str) -> tuple[str, str, str]:
     return f"auth:fail:{pair}", f"auth:lock:{pair}", f"auth:known:{pair}"
 
 
+def keys_deciding_before_the_allowance(username: str, password: str, ident: str) -> tuple[str, str, str]:
+    """The cache keys whose presence lets verify_credentials decide before the network's hasher
+    allowance: warm credentials (step 1), a locked pair's own 429 (step 2), a known pair (step 3).
+    The early refusal of esmart.api.limits leaves a request to the full path when any is present."""
+    _fail_key, lock_key, known_key = _pair_keys(username, ident)
+    return credential_cache_key(username, password), lock_key, known_key
+
+
 @functools.lru_cache(maxsize=4)
 def _dummy_encoded(hashers: tuple[str, ...]) -> str:
     """A hash of a random password in the current default hasher, to verify against when there is no

@@ -286,10 +286,11 @@ def refusal_before_django(environ: dict) -> tuple[int, list[tuple[str, str]], by
     """The 429 the API would answer, when this process knows the client's network has spent its
     hasher allowance and the request's Basic credentials are not known good; else None (serve it).
 
-    Nothing is refused that the full path would not refuse (DESIGN.md §6's order): warm credentials
-    (vouched in this process, or found in the credential cache: one cache read) pass, and so do
-    requests without Basic credentials or to views that ignore them. Costs one dict lookup while no
-    network is over its allowance.
+    Nothing is refused that the full path would not refuse (the order at the top of
+    esmart/api/authentication.py): warm credentials (vouched in this process, or found in the
+    credential cache), a locked pair and a known pair go on to the full path (one cache read), and
+    so do requests without Basic credentials, to views that ignore them, or that Django redirects to
+    HTTPS first. Costs one dict lookup while no network is over its allowance.
     """
     if not _spent_until:
         return None
@@ -309,16 +310,18 @@ def refusal_before_django(environ: dict) -> tuple[int, list[tuple[str, str]], by
     secure = _is_secure(environ)
     if settings.SECURE_SSL_REDIRECT and not secure:
         return None  # Django redirects it to HTTPS first
-    from .authentication import credential_cache_key
+    from .authentication import keys_deciding_before_the_allowance
 
-    token_key = credential_cache_key(*credentials)
+    token_key, *pair_keys = keys_deciding_before_the_allowance(*credentials, network)
     monotonic = time.monotonic()
     vouched = _vouched_until.get(token_key)
     if vouched is not None and vouched > monotonic:
         return None
-    if cache.get(token_key) is not None:  # warm, through another process
+    found = cache.get_many([token_key, *pair_keys])  # one cache read
+    if token_key in found:  # warm, verified by another process
         seconds = settings.AUTH_CREDENTIAL_CACHE_SECONDS
         _bounded_set(_vouched_until, token_key, monotonic + seconds, monotonic)
+    if found:  # warm credentials, a locked pair (its own 429), a known pair (exempt from the allowance)
         return None
     refused = HasherLimited(wait=max(1, math.ceil(until - now)))
     body = orjson.dumps({"Message": str(refused.detail)})

@@ -14,10 +14,12 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import signals
+from django.core.cache import cache
 from django.db import close_old_connections
 from django.test import RequestFactory
 
 from esmart.api import limits
+from esmart.api.authentication import credential_cache_key
 from esmart.wsgi import application
 from tests.factories import PASSWORD
 
@@ -104,7 +106,7 @@ def test_a_spent_network_is_refused_before_django_with_the_same_answer(owner, dj
 
 
 @time_machine.travel(NOON, tick=False)
-def test_warm_credentials_from_the_spent_network_are_served(owner, django_entered):
+def test_warm_credentials_from_the_spent_network_are_served(owner, other, django_entered):
     path = f"/api/customers/{owner.customer.pk}"
     username = owner.user.username
     assert serve(path, FLOODER, username, PASSWORD)[0] == 200  # verified (a hasher run): now warm
@@ -114,8 +116,31 @@ def test_warm_credentials_from_the_spent_network_are_served(owner, django_entere
         before = len(django_entered)
         assert serve(path, FLOODER, username, PASSWORD)[0] == 200
         assert len(django_entered) == before + 1
-    # The right password, never verified (cold): refused as the full path would.
-    assert serve(path, FLOODER, username, f"{PASSWORD}-changed")[0] == 429
+    # Another user's right password, never verified from here (cold): refused as the full path would.
+    before = len(django_entered)
+    assert serve(f"/api/customers/{other.customer.pk}", FLOODER, other.user.username, PASSWORD)[0] == 429
+    assert len(django_entered) == before
+
+
+@time_machine.travel(NOON, tick=False)
+def test_known_and_locked_pairs_are_left_to_the_full_path(owner, django_entered, settings):
+    """A username that logged in from this network is exempt from its allowance (even once its
+    credentials are cold), and a locked pair gets the lockout's own answer."""
+    path = f"/api/customers/{owner.customer.pk}"
+    username = owner.user.username
+    assert serve(path, FLOODER, username, PASSWORD)[0] == 200  # now a known pair
+    spend_allowance(path)
+    cache.delete(credential_cache_key(username, PASSWORD))  # the credential cache forgot it
+    limits.forget_spent()
+    spend_allowance(path)
+
+    assert serve(path, FLOODER, username, PASSWORD)[0] == 200  # known pair: verified outside the allowance
+    for _ in range(settings.AUTH_LOCKOUT_ATTEMPTS):
+        assert serve(path, FLOODER, username, "a-guess")[0] == 401  # known pair: hashed, counted
+    before = len(django_entered)
+    status, _, body = serve(path, FLOODER, username, "a-guess")
+    assert (status, len(django_entered)) == (429, before + 1)  # the lockout, through Django
+    assert b"failed login attempts" in body
 
 
 @time_machine.travel(NOON, tick=False)
