@@ -8,9 +8,11 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from kombu.utils.url import maybe_sanitize_url
 
 from esmart.celery import app as celery_app
 
+from .outages import outage_log
 from .tasks import HEARTBEAT_CACHE_KEY
 
 logger = logging.getLogger(__name__)
@@ -45,25 +47,31 @@ def check_cache() -> str | None:
     if hasattr(cache, "redis_reachable"):
         return None if cache.redis_reachable() else CACHE_FALLBACK
     key, value = f"ping:{uuid.uuid4().hex}", uuid.uuid4().hex
+    outage = outage_log(logger, "The cache", settings.CACHES["default"]["BACKEND"])
     try:
         cache.set(key, value, timeout=10)
         ok = cache.get(key) == value
         cache.delete(key)
-    except Exception:  # any backend error means the cache is unusable; the detail goes to the log
-        logger.exception("Cache check failed")
+    except Exception as exc:  # any backend error means the cache is unusable; the detail goes to the log, once
+        outage.failed(exc)
         return CACHE_DOWN
+    outage.answered()
     return None if ok else "The cache did not return the value just stored."
 
 
 def check_broker() -> str | None:
+    """None when the broker accepts a connection; a failure is logged once per outage (esmart/core/outages.py)."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return None  # tasks run in-process; there is no broker to reach
+    url = celery_app.conf.broker_url
+    outage = outage_log(logger, f"The task broker at {maybe_sanitize_url(url)}", url)
     try:
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=0, timeout=2)  # one attempt: anyone may call this
-    except Exception:  # kombu raises many transport-specific errors; the detail goes to the log
-        logger.warning("Task broker check failed", exc_info=True)
+    except Exception as exc:  # kombu raises many transport-specific errors; the detail goes to the log
+        outage.failed(exc)
         return BROKER_DOWN
+    outage.answered()
     return None
 
 
