@@ -81,7 +81,8 @@ def pytest_sessionfinish(session, exitstatus):
 
 # --- One instant for every test (tests/clock.py) ---------------------------------------------------
 # Collection and module- or session-scoped fixtures run at the instant too; each test starts at it
-# again. A test marked `real_clock` runs on the real clock.
+# again. A test marked `real_clock` runs on the real clock, and so does a test marked `worker`: a
+# real Celery worker is another process, on the real clock, and the test must agree with it.
 _SESSION_CLOCK = time_machine.travel(TEST_NOW, tick=True)
 _SESSION_CLOCK.start()
 
@@ -93,7 +94,7 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(autouse=True)
 def _fixed_clock(request):
-    if request.node.get_closest_marker("real_clock"):
+    if request.node.get_closest_marker("real_clock") or request.node.get_closest_marker("worker"):
         _SESSION_CLOCK.stop()
         try:
             yield None

@@ -46,11 +46,18 @@ def _python_locations() -> list[str]:
     return sorted(places)
 
 
+# The user's own configuration and caches: the hidden entries of the home directory (~/.cache,
+# ~/.config, a library's ~/.reportlab_settings), written as a prefix ending in "/.".
+HOME_DOTFILES = os.path.join(os.path.expanduser("~"), ".")
+
+
 def default_allowed() -> tuple[str, ...]:
-    return (*SYSTEM_LOCATIONS, *_python_locations(), tempfile.gettempdir())
+    return (*SYSTEM_LOCATIONS, *_python_locations(), tempfile.gettempdir(), HOME_DOTFILES)
 
 
 def _within(path: str, root: str) -> bool:
+    if root.endswith(os.sep + "."):  # a prefix: the hidden entries of a folder
+        return path.startswith(root)
     root = root.rstrip(os.sep) or os.sep
     return path == root or path.startswith(root + os.sep) or root == os.sep
 
@@ -68,9 +75,13 @@ def is_outside_repo(path: str | bytes | os.PathLike, root: str | Path = REPO_ROO
     if any(_within(path, place) for place in places):
         # A link inside the repository may still point out of it.
         real = os.path.realpath(path)
-        return real != path and not any(_within(real, os.path.realpath(place)) for place in places)
+        return real != path and not any(_within(real, _real(place)) for place in places)
     real = os.path.realpath(path)
-    return not any(_within(real, os.path.realpath(place)) for place in places)
+    return not any(_within(real, _real(place)) for place in places)
+
+
+def _real(place: str) -> str:
+    return place if place.endswith(os.sep + ".") else os.path.realpath(place)
 
 
 # The audit events that read the file system by name.

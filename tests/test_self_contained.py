@@ -94,10 +94,21 @@ def test_the_system_and_the_interpreter_are_not_outside():
         "/etc/ssl/certs/ca-certificates.crt",
         "/dev/urandom",
         "/proc/self/status",
+        os.path.expanduser("~/.reportlab_settings"),  # a library's settings in the home directory
+        os.path.expanduser("~/.cache/selenium/x"),
         os.path.join(tempfile.gettempdir(), "pytest-of-someone", "x"),
         REPO_ROOT / "docs" / "contract" / "contract.md",
     ]:
         assert not is_outside_repo(path, REPO_ROOT, allowed), path
+
+
+def test_the_home_directory_is_outside_but_its_hidden_entries():
+    home = os.path.expanduser("~")
+    allowed = self_contained.default_allowed()
+    assert not is_outside_repo(os.path.join(home, ".config", "x"), "/nonexistent", allowed)
+    if not is_outside_repo(os.path.join(home, "x"), "/nonexistent", allowed):
+        pytest.skip(f"the home directory {home} is a system location")
+    assert is_outside_repo(os.path.join(home, "shared", "api", "contract.md"), "/nonexistent", allowed)
 
 
 def test_a_folder_beside_the_repository_is_outside():

@@ -31,6 +31,7 @@ from apps.pricing.models import PricePlan
 from tests.assets import graph_world
 from tests.assignments.conftest import client_for, make_team
 from tests.assignments.factories import CareTermsFactory, NextOfKinFactory
+from tests.clock import TEST_NOW
 from tests.customers.factories import AppFactory, TermsVersionFactory
 from tests.ev import world as ev_world
 from tests.factories import PASSWORD, UserFactory
@@ -60,7 +61,7 @@ def ok(response):
 
 
 def days_ago(n):
-    return dt.date.today() - dt.timedelta(days=n)
+    return TEST_NOW.date() - dt.timedelta(days=n)
 
 
 class absent:  # noqa: N801  (reads as a row of the table)

@@ -58,6 +58,7 @@ def get(port: int, path: str) -> tuple[int, bytes]:
         conn.close()
 
 
+@pytest.mark.real_clock  # the gunicorn process reads the real clock
 @pytest.mark.django_db(transaction=True)
 def test_plain_gunicorn_start_logs_no_query_credentials(owner, tmp_path):
     invoice = make_invoice(contract=owner.contract)

@@ -23,6 +23,7 @@ CHROMIUM_FLAGS = [
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.real_clock,  # Chromium reads the real clock (cookie expiry)
     pytest.mark.skipif(
         not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
         reason=f"headless admin test skipped: {CHROMIUM} or chromedriver is not installed "

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
 
 from apps.flex import selectors, services, tasks
 from apps.flex.models import (
@@ -26,6 +25,7 @@ from apps.pricing import adapters
 from apps.pricing.adapters import PriceNotPublishedError
 from apps.pricing.adapters.base import market_date
 from esmart.celery import app
+from tests.clock import TEST_NOW
 from tests.conftest import make_owner
 from tests.ev.world import store_prices
 
@@ -104,7 +104,7 @@ def test_the_beat_job_plans_tomorrow_for_every_enrolled_device_once_prices_are_p
     w = build(owner)
     unenrolled = build(make_owner()).flex
     ControllableDevice.objects.filter(pk=unenrolled.pk).update(enrolled=False)
-    start, end = selectors.local_day_bounds(market_date(timezone.now()) + dt.timedelta(days=1), ZoneInfo("Europe/Oslo"))
+    start, end = selectors.local_day_bounds(market_date(TEST_NOW) + dt.timedelta(days=1), ZoneInfo("Europe/Oslo"))
 
     assert tasks.plan_tomorrow() == {"created": 0, "updated": 0, "unchanged": 0, "skipped": 1}  # no prices yet
     assert not ControlPlan.objects.filter(start_at=start).exists()
@@ -135,6 +135,7 @@ def test_the_beat_job_plans_tomorrow_for_every_enrolled_device_once_prices_are_p
 
 
 @pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis for a real worker")
+@pytest.mark.real_clock  # the worker process reads the real clock
 @pytest.mark.django_db(transaction=True)
 def test_load_shedding_through_a_real_worker(owner):
     from tests.celery_worker import running_worker

@@ -7,6 +7,7 @@ from django.test import Client
 
 from apps.metering.admin import last_days
 from apps.metering.selectors import meter_time_zone
+from tests.clock import TEST_NOW
 
 from .helpers import load_hours
 
@@ -24,7 +25,7 @@ def staff_client(owner):
 
 def test_meter_page_shows_thirty_days_as_a_chart(owner, staff_client):
     tz = meter_time_zone(owner.meter)
-    today = dt.datetime.now(tz).date()
+    today = TEST_NOW.astimezone(tz).date()
     start = dt.datetime(today.year, today.month, today.day, tzinfo=tz) - dt.timedelta(days=10)
     end = dt.datetime.combine(start.date() + dt.timedelta(days=3), dt.time(), tzinfo=tz)
     load_hours(owner.meter, start.astimezone(dt.UTC), end.astimezone(dt.UTC), value="2")

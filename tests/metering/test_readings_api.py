@@ -9,10 +9,11 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.metering.models import ManualReading
 from apps.metering.services import record_reading
+from tests.clock import TEST_NOW
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.datetime.now(ZoneInfo("Europe/Oslo")).date()
+TODAY = TEST_NOW.astimezone(ZoneInfo("Europe/Oslo")).date()
 
 
 def url(owner) -> str:

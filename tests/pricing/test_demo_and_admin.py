@@ -9,6 +9,7 @@ from apps.pricing import demo
 from apps.pricing.adapters.base import market_date
 from apps.pricing.areas import zone
 from apps.pricing.models import SpotPrice, SpotPriceDay
+from tests.clock import TEST_NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ def test_seed_is_deterministic_and_idempotent(owner):
     reports = []
     demo.seed(users=[owner.user], days=3, progress=lambda done, total: reports.append((done, total)))
     assert reports[-1] == (5, 5)
-    tomorrow = market_date(dt.datetime.now(dt.UTC)) + dt.timedelta(days=1)
+    tomorrow = market_date(TEST_NOW) + dt.timedelta(days=1)
     assert SpotPriceDay.objects.filter(area=zone("NO1").eic).count() == 5
     assert SpotPriceDay.objects.filter(delivery_date=tomorrow).count() == 5
     before = list(SpotPrice.objects.order_by("area", "start_at").values_list("area", "start_at", "nok_per_kwh"))

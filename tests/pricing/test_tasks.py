@@ -10,6 +10,7 @@ from django.db import connection
 from apps.pricing import schedule, tasks
 from apps.pricing.adapters.base import market_date
 from apps.pricing.models import SpotPriceDay
+from tests.clock import TEST_NOW
 
 from ..celery_worker import running_worker
 
@@ -28,7 +29,7 @@ def test_fetches_every_area_and_is_idempotent(source):
 
 def test_default_day_is_tomorrow_and_default_areas_are_no1_to_no5(source):
     tasks.fetch_day_ahead_prices.apply().get()
-    tomorrow = market_date(dt.datetime.now(dt.UTC)) + dt.timedelta(days=1)
+    tomorrow = market_date(TEST_NOW) + dt.timedelta(days=1)
     assert source.calls == [(f"NO{n}", tomorrow) for n in range(1, 6)]
 
 
