@@ -24,7 +24,7 @@ from apps.customers.models import Customer, Meter, User
 from apps.pricing import spotwire
 from apps.pricing.areas import UnknownAreaError
 from apps.pricing.areas import zone as bidding_zone
-from esmart.api.authentication import _digest, _lockout_keys
+from esmart.api.authentication import _digest, _pair_keys
 from esmart.api.limits import client_network
 
 POWER = 2
@@ -304,15 +304,15 @@ def basic_credentials(request) -> tuple[str, str] | None:
 
 def credential_cache_user(request):
     """The credential-cache check of esmart.api.authentication.verify_credentials without DRF: one
-    read of the lockout, verified-credentials and failure keys, the user row, the digest of its hash
+    read of the lockout, verified-credentials, failure and known-pair keys, the user row, the digest of its hash
     compared. Credentials the cache does not vouch for are hashed and remembered, as the app does."""
     credentials = basic_credentials(request)
     if credentials is None:
         return None
     username, password = credentials
-    fail_key, lock_key = _lockout_keys(username, client_network(request.META.get("REMOTE_ADDR", "")))
+    fail_key, lock_key, known_key = _pair_keys(username, client_network(request.META.get("REMOTE_ADDR", "")))
     token_key = f"auth:ok:{_digest('credentials', username, password)}"
-    known = cache.get_many([lock_key, token_key, fail_key])
+    known = cache.get_many([lock_key, token_key, fail_key, known_key])
     user = User._default_manager.filter(username=username).first()
     if user is None or not user.is_active:
         return None
