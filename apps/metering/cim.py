@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.customers.models import Meter
+from esmart.replica import heavy_read
 
 from . import conf
 from .models import CimExportLog, CimExportStatus, CimSubExportLog, Interval, Quality
@@ -96,6 +97,7 @@ def _expected_minutes(start: dt.datetime, end: dt.datetime) -> int:
     return int((end - start).total_seconds() // 60)
 
 
+@heavy_read(caught_up=True)
 def _export_batch(*, log: CimExportLog, sub: CimSubExportLog, meters: list[Meter]) -> None:
     start, end = log.period_start, log.period_end
     rows = (

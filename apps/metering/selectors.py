@@ -20,6 +20,7 @@ from django.db.models import Count, Q, Sum
 from apps.customers.models import Meter
 from apps.pricing import conf as pricing_conf
 from apps.pricing import rules as pricing_rules
+from esmart.replica import connection_for, heavy_read
 
 from . import compare, conf
 from .models import (
@@ -183,7 +184,7 @@ def _pg_series_sql(*, kind: str, key: int | None, win: Window, out: str) -> tupl
 
 def _pg_series(*, kind: str, key: int, win: Window, wire: bool) -> list[tuple]:
     sql, params = _pg_series_sql(kind=kind, key=key, win=win, out="wire" if wire else "rows")
-    with connection.cursor() as cursor:
+    with connection_for(Interval).cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -203,7 +204,7 @@ def _pg_json_body(fields: list[tuple[str, str | tuple]]) -> bytes:
         parts.append(_sql_literal(f'{prefix}"{name}":'))
         parts.append(f"({sql.replace('%(', f'%(s{n}_')})")
         params.update({f"s{n}_{k}": v for k, v in series_params.items()})
-    with connection.cursor() as cursor:
+    with connection_for(Interval).cursor() as cursor:
         cursor.execute(f"SELECT {' || '.join(parts)} || '}}'", params)
         return cursor.fetchone()[0].encode()
 
@@ -297,6 +298,7 @@ def _series(*, kind: str, key: int, win: Window, wire: bool) -> list:
 # --- Public reads --------------------------------------------------------------------------------
 
 
+@heavy_read()
 def consumption_series(
     *,
     meter: Meter,
@@ -325,6 +327,7 @@ def consumption_series(
     return _series(kind="consumption", key=meter.pk, win=win, wire=False)
 
 
+@heavy_read()
 def consumption_response(
     *,
     meter: Meter,
@@ -353,6 +356,7 @@ def consumption_response(
     return body
 
 
+@heavy_read()
 def consumption_json(
     *,
     meter: Meter,
@@ -384,6 +388,7 @@ def consumption_json(
     return _pg_json_body(fields)
 
 
+@heavy_read()
 def temperature_json(
     *, meter: Meter, from_time: dt.datetime, to_time: dt.datetime, resolution: Resolution, time_zone=None
 ) -> bytes:
@@ -423,6 +428,7 @@ def temperature_values(*, meter: Meter, win: Window) -> list[dict]:
     return _series(kind="temperature", key=station.pk, win=win, wire=True)
 
 
+@heavy_read()
 def temperature_response(
     *, meter: Meter, from_time: dt.datetime, to_time: dt.datetime, resolution: Resolution, time_zone=None
 ) -> dict:
@@ -661,7 +667,7 @@ def _pg_compare(*, meter: Meter, members, win: Window) -> tuple[list[compare.Buc
         "end": win.end,
         **dict(zip(names, cohort_params, strict=True)),
     }
-    with connection.cursor() as cursor:
+    with connection_for(Interval).cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     buckets = [compare.BucketStats(row[0].astimezone(dt.UTC), *row[1:8]) for row in rows]
@@ -691,6 +697,7 @@ def _py_compare(*, meter: Meter, members, win: Window) -> tuple[list[compare.Buc
     return compare.aggregate(starts=starts, sums=sums, me=meter.pk)
 
 
+@heavy_read()
 def compared_with_others(
     *, meter: Meter, from_time: dt.datetime, to_time: dt.datetime, resolution: Resolution, time_zone=None
 ) -> dict:

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
 
     name = "esmart.core"
     label = "core"
+
+    def ready(self):
+        from esmart import replica
+
+        replica.install()

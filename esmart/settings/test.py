@@ -4,7 +4,7 @@ import os
 import re
 
 from .base import *  # noqa: F403
-from .base import CACHES, REDIS_URL, env
+from .base import CACHES, DATABASES, REDIS_URL, env
 
 DEBUG = False
 # The hasher's real cost is measured by `make bench`; tests only need its behaviour.
@@ -22,3 +22,9 @@ CACHES["default"]["KEY_PREFIX"] = "esmart-test"
 
 # Tasks run in-process unless a test starts a real worker (tests/core/test_worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
+
+# With DATABASE_REPLICA_URL set, the replica is the primary's test database (Django's test mirror):
+# ordinary tests need no replica, and the router reads a mirror through the primary's connection
+# (esmart/replica.py). tests/core/test_replica.py runs a real one.
+if "replica" in DATABASES:
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
