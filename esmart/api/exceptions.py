@@ -1,11 +1,13 @@
 """Errors in ASP.NET Web API's shape: {"Message": "...", "ModelState": {"Field": ["..."]}}."""
 
 import logging
+import sqlite3
+import sys
 
 import orjson
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -33,6 +35,53 @@ class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "A subsystem is unavailable."
     default_code = "service_unavailable"
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    default_detail = "The database is unavailable; try again shortly."
+    default_code = "database_unavailable"
+    wait = 5  # Retry-After, seconds
+
+
+# PostgreSQL SQLSTATEs of a database that cannot serve the connection (the statement is not at
+# fault): class 08 (connection exception), shutting down or starting up, too many connections.
+UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "57P05", "53300"})
+UNAVAILABLE_SQLITE_CODES = frozenset({sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_IOERR})
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether `exc` means the database cannot be reached (down, restarting, refusing connections,
+    the connection lost): a 503 to retry, not a bug. Errors of the statement or its data (integrity,
+    out-of-range values, a missing table, a cancelled query) are not: they stay what they are."""
+    if isinstance(exc, InterfaceError):  # Django's: a closed or broken connection
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    if isinstance(cause, sqlite3.Error):
+        return (getattr(cause, "sqlite_errorcode", 0) & 0xFF) in UNAVAILABLE_SQLITE_CODES
+    sqlstate = getattr(cause, "sqlstate", None)  # psycopg: None for client-side (connection) failures
+    return sqlstate is None or sqlstate.startswith("08") or sqlstate in UNAVAILABLE_SQLSTATES
+
+
+def database_outage():
+    """The process's log of database outages: the first failure logged with its traceback, then
+    nothing until a request reaches the database again (esmart.core.middleware)."""
+    from esmart.core.outages import outage_log
+
+    return outage_log(logger, "The database")
+
+
+def database_unavailable_response(exc: BaseException) -> HttpResponse:
+    """The 503 for a request that could not reach the database, outside DRF (admin, Django views)."""
+    database_outage().failed(exc)
+    response = HttpResponse(
+        orjson.dumps(error_body(str(DatabaseUnavailable.default_detail))),
+        status=DatabaseUnavailable.status_code,
+        content_type="application/json",
+    )
+    response["Retry-After"] = str(DatabaseUnavailable.wait)
+    return response
 
 
 class LockedOut(exceptions.Throttled):
@@ -101,6 +150,9 @@ def wire_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif database_unavailable(exc):
+        database_outage().failed(exc)
+        exc = DatabaseUnavailable()
     elif not isinstance(exc, exceptions.APIException):
         exc = _bad_input(exc) or exc
     if not isinstance(exc, exceptions.APIException):
@@ -134,4 +186,13 @@ def json_error_view(status_code: int, message: str):
 handler400 = json_error_view(400, "The request is invalid.")
 handler403 = json_error_view(403, "Authorization has been denied for this request.")
 handler404 = json_error_view(404, "No resource was found that matches the request URI.")
-handler500 = json_error_view(500, "An error has occurred.")
+_server_error = json_error_view(500, "An error has occurred.")
+
+
+def handler500(request):
+    """A crash, or (raised in a middleware, where DatabaseOutageMiddleware does not see it) a
+    database that cannot be reached: then the 503. Django calls this while handling the exception."""
+    exc = sys.exception()
+    if database_unavailable(exc):
+        return database_unavailable_response(exc)
+    return _server_error(request)

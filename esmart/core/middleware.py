@@ -1,6 +1,10 @@
-"""API responses are not stored by browsers or shared caches (DESIGN.md §10)."""
+"""API responses are not stored by browsers or shared caches (DESIGN.md §10); a database that
+cannot be reached is a 503 to retry on every route, not a 500."""
 
+from django.db import connection
 from django.utils.cache import patch_cache_control
+
+from esmart.api.exceptions import database_outage, database_unavailable, database_unavailable_response
 
 API_PREFIX = "/api/"
 
@@ -20,3 +24,28 @@ class NoStoreApiResponsesMiddleware:
         if request.path_info.startswith(API_PREFIX) and not response.has_header("Cache-Control"):
             patch_cache_control(response, no_store=True)
         return response
+
+
+class DatabaseOutageMiddleware:
+    """A view that cannot reach the database (down, restarting, refusing connections) answers 503
+    with Retry-After and the API's error body, on every route: the admin, Django's own views, and
+    API writes, whose transaction is opened before DRF's exception handler can see the failure (the
+    handler answers the same for the rest: esmart.api.exceptions). Integrity and data errors are not
+    outages and stay what they are.
+
+    The outage is logged once (esmart/core/outages.py); the first request that uses the database
+    again ends it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 503 and connection.connection is not None:
+            database_outage().answered()  # a no-op unless an outage was logged
+        return response
+
+    def process_exception(self, request, exception):
+        if database_unavailable(exception):
+            return database_unavailable_response(exception)
+        return None

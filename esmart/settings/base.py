@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "esmart.api.middleware.QueryCredentialsMiddleware",
     "esmart.core.middleware.NoStoreApiResponsesMiddleware",
+    # A view that cannot reach the database answers 503 with Retry-After, not 500.
+    "esmart.core.middleware.DatabaseOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
