@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from django.db import Error, IntegrityError, InterfaceError, OperationalError, connections
 
-from esmart.api.exceptions import DatabaseUnavailable, database_unavailable
+from esmart.api.exceptions import DatabaseUnavailable, database_unavailable, handler500
 from tests.api.test_wire_rules import (
     ACCEPT_ROUTES,
     TEXT_JSON_WRITES,
@@ -115,6 +115,19 @@ def test_an_outage_is_logged_once_and_its_end_once(owner, database_down, caplog)
         for _ in range(3):
             assert client.get(url).status_code == 200
         assert [(r.levelname, r.getMessage()) for r in ours(caplog)] == [("WARNING", "The database answers again")]
+
+
+def test_a_failure_outside_a_view_is_503_too(rf):
+    """A middleware that cannot reach the database (a session saved on the way out): Django calls
+    handler500 while handling the exception; it answers the same 503."""
+    try:
+        raise _django_error(OperationalError, psycopg.OperationalError("connection failed: Connection refused"))
+    except OperationalError:
+        assert_unavailable(handler500(rf.get("/admin/")))
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert handler500(rf.get("/admin/")).status_code == 500
 
 
 def _django_error(django_class, cause: BaseException) -> Error:
