@@ -177,11 +177,8 @@ class ServingApplication:
             start_response(f"{status} Too Many Requests", headers)
             return [body]
         if not self._read_body(environ, limits.max_body_bytes()):
-            headers = [
-                ("Content-Type", "application/json"),
-                ("Content-Length", str(len(REQUEST_TIMEOUT_BODY))),
-                ("Connection", "close"),
-            ]
+            # gunicorn closes the connection after it: the rest of the body never arrived in time.
+            headers = [("Content-Type", "application/json"), ("Content-Length", str(len(REQUEST_TIMEOUT_BODY)))]
             start_response("408 Request Timeout", headers)
             return [REQUEST_TIMEOUT_BODY]
         return self.django_application(environ, start_response)

@@ -7,10 +7,11 @@
   for one client network (an IPv4 address or an IPv6 /64), and for one network never twice at
   once, checked before the user is looked up (`hasher_slot`, 429 with Retry-After). Requests whose
   credentials are already verified (warm in the credential cache) never need it.
-- Once a network has spent its allowance, the process remembers it until the window ends, and
-  `refusal_before_django` refuses that network's unverified Basic credentials in the WSGI layer
-  (esmart/wsgi.py), before Django, the middleware or the user lookup: a flood of bad logins costs
-  almost nothing and does not queue ahead of other clients. Warm credentials still pass.
+- Once a network has been refused (allowance spent, or one of its requests hashing), the process
+  remembers it for a while, and `refusal_before_django` applies the same rule to that network's
+  unverified Basic credentials in the WSGI layer (esmart/wsgi.py), before Django, the middleware
+  or the user lookup: a flood of bad logins costs one cache read per request and does not queue
+  ahead of other clients. Warm credentials still pass.
 """
 
 from __future__ import annotations
@@ -170,6 +171,11 @@ class SameCredentialsHashingError(Exception):
     """Another request of this network is hashing the very same credentials right now."""
 
 
+def hashing_key(network: str) -> str:
+    """The cache key held while a request of `network` runs the hasher (holding its credentials' key)."""
+    return f"auth:hashing:{network}"
+
+
 @contextmanager
 def hasher_slot(ident: str, *, credentials: str = ""):
     """The right to run the password hasher once for this client: within its allowance, and not
@@ -180,10 +186,11 @@ def hasher_slot(ident: str, *, credentials: str = ""):
     the same credentials already being hashed gets SameCredentialsHashingError instead of a 429, so an
     app that opens with several parallel requests on a cold cache waits for that one verdict.
     """
-    busy_key = f"auth:hashing:{client_network(ident)}"
+    busy_key = hashing_key(client_network(ident))
     if not cache.add(busy_key, credentials or 1, timeout=HASHING_TIMEOUT_SECONDS):
         if credentials and cache.get(busy_key) == credentials:
             raise SameCredentialsHashingError
+        remember_contended(client_network(ident))
         raise HasherLimited(wait=1)
     try:
         spend_hasher_allowance(ident)
@@ -208,9 +215,11 @@ def await_verdict(keys: tuple[str, str], *, timeout: float = HASHING_TIMEOUT_SEC
 
 # --- the refusal before Django -------------------------------------------------------------
 
-# Per process: the networks that spent their hasher allowance, until their window ends (time.time()),
-# and the credential-cache keys this process has seen vouched for, until when (time.monotonic()).
+# Per process: the networks that spent their hasher allowance, until their window ends, and those
+# refused because one of their requests was hashing, for HASHING_TIMEOUT_SECONDS (time.time()); the
+# credential-cache keys this process has seen vouched for, until when (time.monotonic()).
 _spent_until: dict[str, float] = {}
+_contended_until: dict[str, float] = {}
 _vouched_until: dict[str, float] = {}
 REMEMBERED = 10_000  # entries of each, at most: beyond, the expired ones go (all of them if none has)
 
@@ -229,10 +238,26 @@ def remember_spent(network: str, until: float) -> None:
     _bounded_set(_spent_until, network, until, time.time())
 
 
+def remember_contended(network: str) -> None:
+    """This process refused `network` while one of its requests was hashing: for a while, its
+    unverified logins are checked against the hashing mark before Django."""
+    now = time.time()
+    _bounded_set(_contended_until, network, now + HASHING_TIMEOUT_SECONDS, now)
+
+
 def forget_spent() -> None:
-    """Forgets every network remembered as spent (tests; a deploy restarts the workers anyway)."""
+    """Forgets every network remembered as limited (tests; a deploy restarts the workers anyway)."""
     _spent_until.clear()
+    _contended_until.clear()
     _vouched_until.clear()
+
+
+def _remembered(memory: dict[str, float], network: str, now: float) -> float | None:
+    until = memory.get(network)
+    if until is not None and until <= now:
+        memory.pop(network, None)
+        return None
+    return until
 
 
 def _basic_credentials(header: str) -> tuple[str, str] | None:
@@ -283,24 +308,23 @@ class _EnvironRequest:
 
 
 def refusal_before_django(environ: dict) -> tuple[int, list[tuple[str, str]], bytes] | None:
-    """The 429 the API would answer, when this process knows the client's network has spent its
-    hasher allowance and the request's Basic credentials are not known good; else None (serve it).
+    """The 429 the API would answer to a request whose network this process has seen limited
+    (allowance spent, or a request of it hashing) and whose Basic credentials are not known good;
+    None: serve it.
 
-    Nothing is refused that the full path would not refuse (the order at the top of
-    esmart/api/authentication.py): warm credentials (vouched in this process, or found in the
-    credential cache), a locked pair and a known pair go on to the full path (one cache read), and
-    so do requests without Basic credentials, to views that ignore them, or that Django redirects to
-    HTTPS first. Costs one dict lookup while no network is over its allowance.
+    It follows hasher_slot's rule with the cache's own marks, so nothing is refused that the full
+    path would not refuse (the order at the top of esmart/api/authentication.py): warm credentials
+    (vouched in this process, or found in the credential cache), a locked pair and a known pair go
+    on to the full path, and so do requests without Basic credentials, to views that ignore them, or
+    that Django redirects to HTTPS first. One dict lookup while no network is limited; then one
+    cache read per such request instead of Django, DRF and their cache round trips.
     """
-    if not _spent_until:
+    if not _spent_until and not _contended_until:
         return None
     now = time.time()
     network = client_network(BaseThrottle().get_ident(_EnvironRequest(environ)) or "unknown")
-    until = _spent_until.get(network)
-    if until is None:
-        return None
-    if until <= now:
-        _spent_until.pop(network, None)
+    spent_until = _remembered(_spent_until, network, now)
+    if spent_until is None and _remembered(_contended_until, network, now) is None:
         return None
     if "pass" in unquote_plus(environ.get("QUERY_STRING", "")).lower():
         return None  # the invoice PDF's query credentials come first: the full path decides
@@ -317,13 +341,28 @@ def refusal_before_django(environ: dict) -> tuple[int, list[tuple[str, str]], by
     vouched = _vouched_until.get(token_key)
     if vouched is not None and vouched > monotonic:
         return None
-    found = cache.get_many([token_key, *pair_keys])  # one cache read
+    busy_key = hashing_key(network)
+    found = cache.get_many([token_key, *pair_keys, busy_key])  # one cache read
     if token_key in found:  # warm, verified by another process
         seconds = settings.AUTH_CREDENTIAL_CACHE_SECONDS
         _bounded_set(_vouched_until, token_key, monotonic + seconds, monotonic)
-    if found:  # warm credentials, a locked pair (its own 429), a known pair (exempt from the allowance)
-        return None
-    refused = HasherLimited(wait=max(1, math.ceil(until - now)))
+    if any(key in found for key in (token_key, *pair_keys)):
+        return None  # warm credentials, a locked pair (its own 429), a known pair (outside the allowance)
+    # hasher_slot's order: another request hashing first (1 s), then the spent allowance.
+    hashing = found.get(busy_key)
+    if hashing is not None:
+        if hashing == token_key:
+            return None  # the same credentials being hashed: the full path waits for that verdict
+        wait = 1
+    elif spent_until is not None:
+        wait = max(1, math.ceil(spent_until - now))
+    else:
+        return None  # nothing hashing, allowance left: the full path hashes
+    return _too_many_requests(wait, secure)
+
+
+def _too_many_requests(wait: int, secure: bool) -> tuple[int, list[tuple[str, str]], bytes]:
+    refused = HasherLimited(wait=wait)
     body = orjson.dumps({"Message": str(refused.detail)})
     headers = [
         ("Content-Type", "application/json"),

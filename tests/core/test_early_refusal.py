@@ -106,6 +106,22 @@ def test_a_spent_network_is_refused_before_django_with_the_same_answer(owner, dj
 
 
 @time_machine.travel(NOON, tick=False)
+def test_while_a_request_of_the_network_hashes_its_other_logins_are_refused_early(owner, django_entered):
+    """hasher_slot's one-at-a-time rule: a 429 (Retry-After 1) while another request hashes."""
+    path = f"/api/customers/{owner.customer.pk}"
+    with limits.hasher_slot(FLOODER, credentials="the-key-of-another-login"):  # a request hashing
+        by_django = serve(path, FLOODER, "flood-0")
+        entered = len(django_entered)
+        early = serve(path, FLOODER, "flood-1")
+        assert len(django_entered) == entered  # refused before Django
+        assert early[0] == by_django[0] == 429
+        assert early[1]["Retry-After"] == by_django[1]["Retry-After"] == "1"
+        assert early[2] == by_django[2]
+    assert serve(path, FLOODER, "flood-2")[0] == 401  # nothing hashing any more: the full path hashes
+    assert len(django_entered) == entered + 1
+
+
+@time_machine.travel(NOON, tick=False)
 def test_warm_credentials_from_the_spent_network_are_served(owner, other, django_entered):
     path = f"/api/customers/{owner.customer.pk}"
     username = owner.user.username
