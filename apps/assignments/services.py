@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, Throttled, ValidationError
 
 from esmart.api.exceptions import Conflict, Gone
 from esmart.api.limits import client_network
@@ -197,35 +197,60 @@ def create_invitation(*, next_of_kin: NextOfKin, created_by=None, valid_for=None
     return code
 
 
-def _guess_keys(ident: str) -> tuple[str, str]:
-    # Counted per client network (an IPv4 address or an IPv6 /64), as the kernel's hasher limit is.
-    digest = hashlib.sha256(client_network(ident).encode()).hexdigest()[:32]
-    return f"care:code:fail:{digest}", f"care:code:lock:{digest}"
-
-
-def code_lockout_wait(*, ident: str) -> float | None:
-    """Seconds until `ident` may look up user codes again, or None when it may now."""
-    locked_until = cache.get(_guess_keys(ident)[1])
-    return None if locked_until is None else max(1.0, locked_until - time.time())
-
-
-def record_wrong_code(*, ident: str) -> None:
-    """Count a failed lookup for the client address; locks it out after ASSIGNMENTS_CODE_ATTEMPTS."""
-    fail_key, lock_key = _guess_keys(ident)
-    window = conf.code_window_seconds()
+def _count_failure(key: str, *, window: int, attempts: int) -> None:
+    """One more failure under `key` in a fixed window; after `attempts` of them `key` is locked until
+    the window's length has passed (`_locked_for`)."""
+    fail_key, lock_key = f"{key}:fail", f"{key}:lock"
     cache.add(fail_key, 0, timeout=window)
     try:
         failures = cache.incr(fail_key)
     except ValueError:  # expired between add and incr
         cache.set(fail_key, 1, timeout=window)
         failures = 1
-    if failures >= conf.code_attempts():
+    if failures >= attempts:
         cache.set(lock_key, time.time() + window, timeout=window)
 
 
+def _locked_for(key: str) -> float | None:
+    locked_until = cache.get(f"{key}:lock")
+    return None if locked_until is None else max(1.0, locked_until - time.time())
+
+
+def _address_key(ident: str) -> str:
+    # Counted per client network (an IPv4 address or an IPv6 /64), as the kernel's hasher limit is.
+    return f"care:code:address:{hashlib.sha256(client_network(ident).encode()).hexdigest()[:32]}"
+
+
+def _next_of_kin_key(next_of_kin_id: int) -> str:
+    return f"care:code:nextofkin:{next_of_kin_id}"
+
+
+def code_lockout_wait(*, ident: str) -> float | None:
+    """Seconds until `ident` may look up user codes again (its burst limit), or None when it may now."""
+    return _locked_for(_address_key(ident))
+
+
+def record_wrong_code(*, ident: str, next_of_kin_id: int | None = None) -> None:
+    """Count a failed lookup: against the client address (a burst limit, ASSIGNMENTS_CODE_ATTEMPTS per
+    ASSIGNMENTS_CODE_BURST_SECONDS, so a NAT's other users wait a minute at most), and against the next
+    of kin whose code was guessed (ASSIGNMENTS_INVITATION_CODE_ATTEMPTS per ASSIGNMENTS_CODE_WINDOW_SECONDS,
+    then its codes are refused from every address for that long)."""
+    _count_failure(_address_key(ident), window=conf.code_burst_seconds(), attempts=conf.code_attempts())
+    if next_of_kin_id is not None:
+        _count_failure(
+            _next_of_kin_key(next_of_kin_id),
+            window=conf.code_window_seconds(),
+            attempts=conf.invitation_code_attempts(),
+        )
+
+
 def redeem_code(*, next_of_kin: NextOfKin, code: str, user, ident: str) -> NextOfKin:
-    """Link `user` to the next of kin through a one-time code: a wrong code is a 404 counted
-    against the client address (see code_lockout_wait), a used or expired one a 410."""
+    """Link `user` to the next of kin through a one-time code: a wrong code is a 404 counted against
+    the client address and the next of kin (record_wrong_code), a used or expired one a 410, and a
+    next of kin locked by wrong codes a 429 for any code until its window has passed."""
+    wait = _locked_for(_next_of_kin_key(next_of_kin.pk))
+    if wait is not None:
+        raise Throttled(wait=wait, detail="Too many wrong user codes for this next of kin.")
     with transaction.atomic():
         invitation = (
             NextOfKinInvitation.objects.select_for_update()
@@ -233,7 +258,7 @@ def redeem_code(*, next_of_kin: NextOfKin, code: str, user, ident: str) -> NextO
             .first()
         )
         if invitation is None:
-            record_wrong_code(ident=ident)
+            record_wrong_code(ident=ident, next_of_kin_id=next_of_kin.pk)
             raise NotFound(WRONG_CODE_MESSAGE)
         if invitation.used_at is not None:
             raise Gone("The user code has been used.")

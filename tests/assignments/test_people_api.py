@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.test import override_settings
 from django.utils import timezone
 
@@ -131,6 +132,52 @@ def test_guessing_is_limited_per_client_address(care):
     assert NextOfKin.objects.get(pk=kin.pk).user is None
     elsewhere = client_for(UserFactory())
     assert elsewhere.get(code_url(kin, code), REMOTE_ADDR="10.1.2.3").status_code == 200
+
+
+CODE_CLOCK = dt.datetime(2025, 3, 12, 9, 17, 5, tzinfo=dt.UTC)
+
+
+@override_settings(ASSIGNMENTS_CODE_ATTEMPTS=3, ASSIGNMENTS_CODE_BURST_SECONDS=60)
+def test_an_address_is_held_back_for_a_burst_window_only(care):
+    """One client's wrong codes hold back the others behind the same address for about a minute,
+    not for the next of kin's 15 minutes."""
+    kin = NextOfKinFactory(client=care.client)
+    code = services.create_invitation(next_of_kin=kin)
+    neighbour_user = UserFactory()
+    guesser, neighbour = client_for(UserFactory()), client_for(neighbour_user)
+    with time_machine.travel(CODE_CLOCK, tick=False) as clock:
+        assert [guesser.get(code_url(kin, f"WRONG{i}")).status_code for i in range(3)] == [404, 404, 404]
+        held = neighbour.get(code_url(kin, code))  # the same address (the test client's 127.0.0.1)
+        assert held.status_code == 429 and 0 < int(held["Retry-After"]) <= 60
+        clock.shift(59)
+        assert neighbour.get(code_url(kin, code)).status_code == 429
+        clock.shift(2)
+        assert neighbour.get(code_url(kin, code)).status_code == 200
+    assert NextOfKin.objects.get(pk=kin.pk).user_id == neighbour_user.pk
+
+
+@override_settings(ASSIGNMENTS_CODE_ATTEMPTS=100, ASSIGNMENTS_INVITATION_CODE_ATTEMPTS=3)
+def test_wrong_codes_for_one_next_of_kin_lock_its_codes_from_every_address(care):
+    kin = NextOfKinFactory(client=care.client)
+    other_kin = NextOfKinFactory(client=care.client)
+    code = services.create_invitation(next_of_kin=kin)
+    other_code = services.create_invitation(next_of_kin=other_kin)
+    guesser, invited = client_for(UserFactory()), client_for(UserFactory())
+    with time_machine.travel(CODE_CLOCK, tick=False) as clock:
+        for i in range(3):  # a guesser rotating addresses
+            assert guesser.get(code_url(kin, f"WRONG{i}"), REMOTE_ADDR=f"10.7.0.{i + 1}").status_code == 404
+        locked = invited.get(code_url(kin, code), REMOTE_ADDR="10.7.1.1")  # even the right code
+        assert locked.status_code == 429 and 0 < int(locked["Retry-After"]) <= 900
+        assert locked.json()["Message"].startswith("Too many wrong user codes for this next of kin.")
+        assert NextOfKin.objects.get(pk=kin.pk).user is None
+        assert not NextOfKinInvitation.objects.filter(next_of_kin=kin, used_at__isnull=False).exists()
+        # Another next of kin's code still works from the guesser's addresses.
+        other_invited = client_for(UserFactory())
+        assert other_invited.get(code_url(other_kin, other_code), REMOTE_ADDR="10.7.0.1").status_code == 200
+        clock.shift(899)
+        assert invited.get(code_url(kin, code), REMOTE_ADDR="10.7.1.1").status_code == 429
+        clock.shift(2)
+        assert invited.get(code_url(kin, code), REMOTE_ADDR="10.7.1.1").status_code == 200
 
 
 # --- terms -----------------------------------------------------------------------------------
