@@ -25,15 +25,29 @@ def _reconnect(**conf):
     app._local.__dict__.pop("backend", None)
 
 
+def _restore(changed: dict) -> None:
+    """Puts back the app's own configuration changes as they were (`changed`: the previous ones).
+    A key the tests set is removed again, not set to the value read before: that value may come
+    from an override_settings that ends first (the app reads the Django settings live)."""
+    for key in ("broker_url", "result_backend", "task_always_eager", "broker_transport_options"):
+        app.conf.changes.pop(key, None)
+    _reconnect(**changed)
+
+
+def _changed() -> dict:
+    keys = ("broker_url", "result_backend", "task_always_eager", "broker_transport_options")
+    return {key: app.conf.changes[key] for key in keys if key in app.conf.changes}
+
+
 @contextmanager
 def queuing_to(broker_url: str):
     """Runs the block with tasks queued to `broker_url` instead of run eagerly, and no worker."""
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    changed = _changed()
     _reconnect(broker_url=broker_url, task_always_eager=False)
     try:
         yield app
     finally:
-        _reconnect(**saved)
+        _restore(changed)
 
 
 @contextmanager
@@ -41,9 +55,8 @@ def running_worker(*, broker_db: int = 0, results: bool = False, broker_url: str
     """Runs the block with tasks going through Redis database `broker_db` to a live worker (or
     through `broker_url`, a private redis-server's: tests/core/redis_server.py)."""
     broker = broker_url or re.sub(r"(/\d+)?$", f"/{broker_db}", settings.REDIS_URL.rstrip("/"), count=1)
-    saved = {
-        key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager", "broker_transport_options")
-    }
+    changed = _changed()
+    saved = {"broker_transport_options": app.conf.broker_transport_options}
     # Parallel test processes (pytest -n) may run tests on the same broker database: their keys differ.
     options = {**(saved["broker_transport_options"] or {}), "global_keyprefix": f"test-{settings.TEST_WORKER}:"}
     _reconnect(
@@ -60,7 +73,7 @@ def running_worker(*, broker_db: int = 0, results: bool = False, broker_url: str
             yield app
     finally:
         task_postrun.disconnect(_close_connections)
-        _reconnect(**saved)
+        _restore(changed)
 
 
 def _close_connections(sender=None, **kwargs):

@@ -23,9 +23,10 @@ pytestmark = pytest.mark.django_db
 def redis_down_and_up():
     server = PrivateRedis()
     server.start()
+    # queuing_to first: it restores the app's eager setting as it found it, before the override.
     with (
-        override_settings(CACHES=cache_settings(server.url, retry_seconds=0.2), CELERY_TASK_ALWAYS_EAGER=False),
         queuing_to(server.url),
+        override_settings(CACHES=cache_settings(server.url, retry_seconds=0.2), CELERY_TASK_ALWAYS_EAGER=False),
     ):
         yield server
     server.stop()

@@ -64,7 +64,7 @@ def assert_unavailable(response):
     assert response.status_code == 503, response.content
     assert response["Retry-After"] == str(DatabaseUnavailable.wait)
     assert response["Content-Type"].startswith("application/json")
-    assert response.json() == {"Message": MESSAGE}
+    assert orjson.loads(response.content) == {"Message": MESSAGE}
 
 
 @pytest.mark.parametrize("route", rows(ACCEPT_ROUTES))
