@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.assets.models import Asset
+from esmart.core.validators import validate_phone_number
 
 from .states import Action, State
 
@@ -47,7 +48,7 @@ class Client(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     birth_date = models.DateField(null=True, blank=True)
-    phone_number = models.CharField(max_length=20, blank=True)
+    phone_number = models.CharField(max_length=20, blank=True, validators=[validate_phone_number])
     address_text = models.CharField(max_length=200, blank=True)
     zip_code = models.CharField(max_length=10, blank=True)
     city = models.CharField(max_length=100, blank=True)
@@ -142,7 +143,7 @@ class NextOfKin(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     relation = models.CharField(max_length=50, blank=True, help_text="Daughter, son, neighbour, ...")
-    phone_number = models.CharField(max_length=20, blank=True)
+    phone_number = models.CharField(max_length=20, blank=True, validators=[validate_phone_number])
     email = models.EmailField(blank=True)
 
     class Meta:

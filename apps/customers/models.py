@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from esmart.api.area import Area
+from esmart.core.validators import validate_phone_number
 
-digits_only = RegexValidator(r"^\d*$", "Only digits are allowed.")
-gsrn = RegexValidator(r"^\d{18}$", "A metering point id is 18 digits (GSRN).")
+gsrn = RegexValidator(r"^[0-9]{18}\Z", "A metering point id is 18 digits (GSRN).")
 
 
 class User(AbstractUser):
@@ -72,8 +72,8 @@ class Customer(AddressFields):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     email = models.EmailField(max_length=100, blank=True)
-    phone_number = models.CharField(max_length=14, blank=True, validators=[digits_only])
-    mobile_number = models.CharField(max_length=14, blank=True, validators=[digits_only])
+    phone_number = models.CharField(max_length=14, blank=True, validators=[validate_phone_number])
+    mobile_number = models.CharField(max_length=14, blank=True, validators=[validate_phone_number])
     birth_date = models.DateField(null=True, blank=True)
     organization_no = models.CharField(max_length=20, blank=True)
     pin = models.CharField(max_length=20, blank=True, help_text="Personal identification number.")
@@ -178,7 +178,7 @@ class DeliveryPoint(AddressFields):
     municipality_no = models.CharField(
         max_length=4,
         blank=True,
-        validators=[RegexValidator(r"^\d{4}$", "A municipality number has four digits.")],
+        validators=[RegexValidator(r"^[0-9]{4}\Z", "A municipality number has four digits.")],
         help_text="SSB municipality number of the point (any generation: 18xx, 19xx/20xx, 54xx, 55xx/56xx); "
         "decides VAT and electricity tax in the north. From the CIS, or set here.",
     )

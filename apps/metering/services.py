@@ -151,7 +151,7 @@ class CsvRefusedError(Exception):
         return "\n".join(lines)
 
 
-VALUE_PATTERN = re.compile(r"\d{1,11}(\.\d{1,3})?")
+VALUE_PATTERN = re.compile(r"[0-9]{1,11}(\.[0-9]{1,3})?")
 ALLOWED_STATUS = {str(value): value for value in Quality.values}
 ALLOWED_MINUTES = {str(value): value for value in INTERVAL_MINUTES}
 

@@ -15,6 +15,7 @@ from rest_framework import exceptions, status
 from apps.assets.models import Asset
 from apps.assets.selectors import reachable
 from apps.customers.models import Customer, Meter
+from esmart.core.validators import is_ascii_digits
 
 from . import conf, selectors
 from .adapters import Outcome, ProviderUnavailableError
@@ -70,14 +71,14 @@ def check_tags(*, user, customer: Customer | None, tags: list[tuple[int, str]], 
         PushIdentifierTypes.CustomerId: lambda values: {
             str(pk)
             for pk in Customer.objects.filter(
-                pk__in=[v for v in values if v.isdigit() and len(v) < 19], accesses__user=user
+                pk__in=[v for v in values if is_ascii_digits(v) and len(v) < 19], accesses__user=user
             ).values_list("pk", flat=True)
         },
         PushIdentifierTypes.UserId: lambda values: {str(user.pk)} & values,
         PushIdentifierTypes.AssetId: lambda values: {
             str(pk)
             for pk in Asset.objects.filter(reachable(user=user))
-            .filter(pk__in=[v for v in values if v.isdigit() and len(v) < 19])
+            .filter(pk__in=[v for v in values if is_ascii_digits(v) and len(v) < 19])
             .values_list("pk", flat=True)
         },
     }
@@ -157,7 +158,7 @@ def send_push(
     if customer is not None:
         rows = rows.filter(delivery_point__contract__customer=customer)
     rows = list(rows)
-    named = {int(value) for kind, value in tags if kind == PushIdentifierTypes.CustomerId and value.isdigit()}
+    named = {int(value) for kind, value in tags if kind == PushIdentifierTypes.CustomerId and is_ascii_digits(value)}
     rows += [("", pk) for pk in sorted(named - {customer_id for _, customer_id in rows})]
     message_category = {
         PushCategoryEnum.Outage: MessageCategory.Outage,

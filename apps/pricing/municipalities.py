@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import enum
 
+from esmart.core.validators import is_ascii_digits
+
 
 class County(enum.Enum):
     NORDLAND = "Nordland"
@@ -90,7 +92,7 @@ _BY_PREFIX = {
 def county_of(municipality_no: str) -> County | None:
     """The northern county of a municipality number, None for the rest of Norway (or no number)."""
     number = (municipality_no or "").strip()
-    if len(number) != 4 or not number.isdigit():
+    if len(number) != 4 or not is_ascii_digits(number):
         return None
     if number.startswith("54"):
         entry = TROMS_OG_FINNMARK_2020.get(number)

@@ -24,7 +24,9 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
-_INTEGER_TEXT = re.compile(r"^\s*[+-]?\d+\s*$")
+from esmart.core.validators import validate_phone_number
+
+_INTEGER_TEXT = re.compile(r"^\s*[+-]?[0-9]+\s*\Z")  # ASCII digits: int() also reads "١٢"
 
 
 class StrictCharField(serializers.CharField):
@@ -45,6 +47,16 @@ class StrictIntegerField(serializers.IntegerField):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class PhoneNumberField(StrictCharField):
+    """A phone number in a body: a JSON string of the ASCII digits 0-9, at most 14 (blank allowed),
+    checked by the same validator as every model field that stores one (esmart.core.validators)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_blank", True)
+        kwargs["validators"] = [*kwargs.get("validators", ()), validate_phone_number]
+        super().__init__(**kwargs)
 
 
 class StrictBooleanField(serializers.BooleanField):

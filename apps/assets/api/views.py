@@ -16,6 +16,7 @@ from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView
+from esmart.core.validators import is_ascii_digits
 
 from .. import business_objects, selectors, services
 from ..models import HIERARCHIES, Asset, AssetActivityRecord, AssetType, Participant, RelationType
@@ -58,7 +59,7 @@ REACH = (
 def enum_member(enum, raw: str):
     """A path value naming an enum member by its integer or its name (any case); else a 404."""
     text = str(raw).strip()
-    if text.lstrip("-").isdigit():
+    if is_ascii_digits(text.removeprefix("-")):
         try:
             return enum(int(text))
         except ValueError:

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.pricing.areas import UnknownAreaError, zone
+from esmart.core.validators import is_ascii_digits
 
 from .graph import Asset
 
@@ -47,7 +48,7 @@ __all__ = [
 
 # A firmware version as gateways report it: 1 to 4 dot-separated numbers and an optional build tag.
 FIRMWARE_VERSION = RegexValidator(
-    r"^\d{1,5}(\.\d{1,5}){0,3}([-+][0-9A-Za-z.]{1,30})?$", "A firmware version looks like 2.14.1 or 2.14.1-rc2."
+    r"^[0-9]{1,5}(\.[0-9]{1,5}){0,3}([-+][0-9A-Za-z.]{1,30})?\Z", "A firmware version looks like 2.14.1 or 2.14.1-rc2."
 )
 
 
@@ -60,7 +61,7 @@ def _gsrn_check_digit_is_valid(value: str) -> bool:
 
 def validate_metering_point_id(value: str) -> None:
     """A Norwegian metering point id (GSRN): 18 digits, 7070575 first, a valid GS1 check digit."""
-    if not (len(value) == 18 and value.isdigit() and value.startswith("7070575")):
+    if not (len(value) == 18 and is_ascii_digits(value) and value.startswith("7070575")):
         raise ValidationError("A metering point id is 18 digits starting with 7070575.")
     if not _gsrn_check_digit_is_valid(value):
         raise ValidationError("The metering point id's check digit is wrong.")
@@ -297,13 +298,13 @@ class SimCard(models.Model):
     iccid = models.CharField(
         max_length=20,
         unique=True,
-        validators=[RegexValidator(r"^89\d{17,18}$", "An ICCID is 19 or 20 digits starting with 89.")],
+        validators=[RegexValidator(r"^89[0-9]{17,18}\Z", "An ICCID is 19 or 20 digits starting with 89.")],
     )
     msisdn = models.CharField(
-        max_length=15, blank=True, validators=[RegexValidator(r"^\d{8,15}$", "An MSISDN is 8 to 15 digits.")]
+        max_length=15, blank=True, validators=[RegexValidator(r"^[0-9]{8,15}\Z", "An MSISDN is 8 to 15 digits.")]
     )
     imsi = models.CharField(
-        max_length=15, blank=True, validators=[RegexValidator(r"^\d{15}$", "An IMSI is 15 digits.")]
+        max_length=15, blank=True, validators=[RegexValidator(r"^[0-9]{15}\Z", "An IMSI is 15 digits.")]
     )
     operator = models.CharField(max_length=100, blank=True)
     status = models.PositiveSmallIntegerField(choices=SimStatus.choices, default=SimStatus.Active)

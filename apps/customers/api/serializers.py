@@ -1,20 +1,16 @@
 """Wire DTOs of the customers app; names follow docs/contract/contract.md (PascalCase on the wire)."""
 
-from django.core.validators import RegexValidator
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.assets.models.devices import DeviceType
 from esmart.api.area import Area
-from esmart.api.fields import EnumField, StrictBooleanField, StrictCharField, StrictIntegerField
+from esmart.api.fields import EnumField, PhoneNumberField, StrictBooleanField, StrictCharField, StrictIntegerField
 from esmart.api.serializers import CompiledReadSerializer
 
 from ..models import Contract, CustomerAssociation, DeliveryPoint, Device, Meter, TermsType, User
 from ..services import ImportAction
-
-PHONE_MESSAGE = "Only digits are allowed, at most 14."
-PHONE_NUMBER = RegexValidator(r"^\d{0,14}$", PHONE_MESSAGE)
 
 
 class LoginRequestSimpleSerializer(serializers.Serializer):
@@ -80,8 +76,8 @@ class CustomerResponseSerializer(CompiledReadSerializer):
 class CustomerPatchSerializer(serializers.Serializer):
     """The three contact properties a customer may change (PATCH customer, the legacy settings POST)."""
 
-    phone_number = StrictCharField(required=False, allow_blank=True, validators=[PHONE_NUMBER])
-    mobile_number = StrictCharField(required=False, allow_blank=True, validators=[PHONE_NUMBER])
+    phone_number = PhoneNumberField(required=False)
+    mobile_number = PhoneNumberField(required=False)
     email = serializers.EmailField(max_length=100, required=False, allow_blank=True)
 
     class Meta:

@@ -25,6 +25,7 @@ from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView
+from esmart.core.validators import is_ascii_digits
 
 from .. import selectors, services
 from ..models import TS_TYPE_MINUTES, ControlPlan, ControlPlanRequestTsType, DayOfWeek, IntervalSource, SiteSettings
@@ -196,7 +197,7 @@ class SeedDeclineView(DeclineView):
         "the UTC date of its EndTime, else 404; a malformed GUID, zone id or date is a 400.",
     )
     def post(self, request, customerId, deviceAssetId, controlPlanGuidAsString, searchFilterId, endDate):
-        if not searchFilterId.isdigit():
+        if not is_ascii_digits(searchFilterId):
             raise exceptions.ValidationError({"searchFilterId": ["Not an integer."]})
         end = _parse_end_date(endDate)
         if self.anchor.zone_id != int(searchFilterId) or self.anchor.end_at.astimezone(dt.UTC).date() != end:
@@ -304,7 +305,7 @@ class MockSeedDeclineView(MockDeclineView):
         description="As the mock decline; a malformed GUID, zone id or date is a 400.",
     )
     def post(self, request, customerId, deviceAssetId, sampleControlPlanGuid, searchFilterId, endDate):
-        if not searchFilterId.isdigit():
+        if not is_ascii_digits(searchFilterId):
             raise exceptions.ValidationError({"searchFilterId": ["Not an integer."]})
         _parse_end_date(endDate)
         return self._answer(request, sampleControlPlanGuid)
@@ -350,7 +351,7 @@ class ContractZonesView(ApiView):
     )
     def get(self, request):
         text = request.headers.get("X-ContractId", "").strip()
-        if not text.isdigit() or len(text) > 18:
+        if not is_ascii_digits(text) or len(text) > 18:
             raise exceptions.ValidationError({"X-ContractId": ["The X-ContractId header must name a contract."]})
         contract = selectors.contract_of(user=request.user, contract_id=int(text))
         if contract is None:

@@ -17,6 +17,7 @@ from esmart.api.query import bind_query, query_parameters
 from esmart.api.renderers import WireJSONRenderer
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView, PublicApiView
+from esmart.core.validators import is_ascii_digits
 
 from .. import cim, conf, selectors, services
 from ..models import TimeSeriesType
@@ -344,7 +345,7 @@ class LiveValuesView(ApiView):
         "200 with no body.",
     )
     def post(self, request, objectKey, type):
-        if not type.isdigit() or int(type) not in LIVE_TYPES:
+        if not is_ascii_digits(type) or int(type) not in LIVE_TYPES:
             raise ValidationError({"type": [f"type must be one of {LIVE_TYPES}."]})
         type_ = int(type)
         if len(objectKey) > 64:

@@ -30,7 +30,7 @@ NO_DATA_REASON = "999"
 DAY_AHEAD_CONTRACT = "A01"
 # docStatus values that mean the document is not final.
 PRELIMINARY_STATUSES = frozenset({"A01", "X01"})
-_DURATION = re.compile(r"^PT(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?$")
+_DURATION = re.compile(r"^PT(?:(?P<h>[0-9]+)H)?(?:(?P<m>[0-9]+)M)?\Z")
 
 
 def _local(tag: str) -> str:
