@@ -27,6 +27,7 @@ from apps.flex.models import SiteSettings
 from apps.metering.models import MeterSettings
 from apps.metering.services import record_reading
 from apps.notifications.models import CustomerMessage, MessageState, PushRegistration
+from apps.pricing.adapters.base import market_day_bounds
 from apps.pricing.models import PricePlan
 from tests.assets import graph_world
 from tests.assignments.conftest import client_for, make_team
@@ -446,7 +447,9 @@ def metering_query(owner):
 
 
 def pricing_query(owner):
-    query = {"PRICEAREA": "NO1", "fromtimeutc": "2025-10-01T22:00:00", "TOTIMEUTC": "2025-10-02T22:00:00"}
+    # A market day ten days before the tests' instant (spot prices exist only up to tomorrow).
+    start, end = (moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S") for moment in market_day_bounds(days_ago(10)))
+    query = {"PRICEAREA": "NO1", "fromtimeutc": start, "TOTIMEUTC": end}
     assert ok(priced(owner).client().get("/api/spotprices", query))["PriceArea"] == "NO1"
 
 
