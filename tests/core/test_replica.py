@@ -44,6 +44,7 @@ class Application:
             DJANGO_DEBUG="false",
             DATABASE_URL=cluster.primary.url(),
             DATABASE_REPLICA_URL=cluster.replica.url(),
+            REDIS_URL="",  # local-memory cache, eager tasks (set, so a developer's .env does not apply)
             DATABASE_REPLICA_RETRY_SECONDS=str(RETRY_SECONDS),
             DATABASE_REPLICA_CATCH_UP_SECONDS="1",
             METERING_CIM_DIR=str(cluster.root / "cim"),
