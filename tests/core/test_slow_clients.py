@@ -67,8 +67,9 @@ def test_stalled_connections_neither_block_ping_nor_stay_open(port):
     for sock in headers:
         with sock:
             assert read_until_closed(sock) == b""  # dropped without an answer: no request arrived
-    waited = time.monotonic() - opened
-    assert READ_TIMEOUT - 0.5 <= waited < READ_TIMEOUT + 8, waited
+    # Not before the read timeout. (The server may close them one after another, see README; a
+    # connection it kept open would make read_until_closed time out after READ_TIMEOUT + 10 s.)
+    assert time.monotonic() - opened >= READ_TIMEOUT - 0.5
 
 
 def test_a_trickling_client_gets_no_more_time_than_a_silent_one(port):
