@@ -16,16 +16,20 @@
 
 from __future__ import annotations
 
+import heapq
 import importlib
 import io
 import os
 import socket
+import threading
 import time
+from concurrent import futures
 
 from gunicorn.http.errors import NoMoreData
 from gunicorn.workers import gthread
 
 DEFAULT_READ_TIMEOUT = 10
+DEFAULT_REFUSAL_PARK = 1.0
 # How long a new connection may hold a thread before its first bytes; a silent one then waits in
 # gthread's poller (at most `keepalive` seconds) instead of a thread (gthread alone waits 5 s).
 FIRST_BYTES_WAIT = 0.2
@@ -109,8 +113,20 @@ class ClientSocket(socket.socket):
 
 class ThreadWorker(gthread.ThreadWorker):
     """gthread, with every plain TCP client connection a `ClientSocket` (read timeout:
-    GUNICORN_READ_TIMEOUT; write timeout: gunicorn's `timeout`), and a new connection waiting for
-    its first bytes in the poller rather than in a thread."""
+    GUNICORN_READ_TIMEOUT; write timeout: gunicorn's `timeout`), a new connection waiting for
+    its first bytes in the poller rather than in a thread, and a connection whose request was
+    refused (429: a limiter or the lockout, before Django or in it) parked for
+    GUNICORN_REFUSAL_PARK seconds before its next request is read.
+
+    Parking is what bounds a closed-loop flood: a flooder sends its next request as soon as its
+    429 arrives, so however cheap the refusal, it would take every spare CPU cycle from the
+    requests the server should serve. A parked connection holds no thread and costs the flooder
+    one request per park and connection; a well-behaved client waits for Retry-After anyway.
+    """
+
+    def init_process(self):
+        self.parked_conns: list[tuple[float, int, object]] = []  # (resume at, tie-break, conn): a heap
+        super().init_process()
 
     def handle(self, conn):
         if not conn.initialized and not conn.data_ready and not conn.wait_for_data(FIRST_BYTES_WAIT):
@@ -119,7 +135,57 @@ class ThreadWorker(gthread.ThreadWorker):
             conn.sock = ClientSocket.adopt(
                 conn.sock, read_timeout=read_timeout(), write_timeout=float(self.cfg.timeout)
             )
-        return super().handle(conn)
+        _refused.now = False
+        keepalive = super().handle(conn)
+        if keepalive and keepalive is not gthread._DEFER and _refused.now:
+            conn.esmart_resume_at = time.monotonic() + refusal_park_seconds()
+        return keepalive
+
+    def finish_request(self, conn, fs):
+        """gthread's, except that a kept-alive connection refused early waits in `parked_conns`
+        (not in the poller) until its park ends. Runs on the main thread, like gthread's."""
+        resume_at = getattr(conn, "esmart_resume_at", None)
+        if resume_at is None or not self.alive or fs.cancelled() or fs.exception() is not None or not fs.result():
+            return super().finish_request(conn, fs)
+        conn.esmart_resume_at = None
+        heapq.heappush(self.parked_conns, (resume_at, id(conn), conn))
+
+    def wait_for_and_dispatch_events(self, timeout):
+        """Resumes the parked connections whose park has ended (into gthread's keep-alive path),
+        and wakes up in time for the next one."""
+        now = time.monotonic()
+        while self.parked_conns and self.parked_conns[0][0] <= now:
+            _, _, conn = heapq.heappop(self.parked_conns)
+            super().finish_request(conn, _done(True))
+        if self.parked_conns:
+            timeout = min(timeout, max(self.parked_conns[0][0] - now, 0.0))
+        super().wait_for_and_dispatch_events(timeout)
+
+
+def _done(result) -> futures.Future:
+    future = futures.Future()
+    future.set_result(result)
+    return future
+
+
+def refusal_park_seconds() -> float:
+    """GUNICORN_REFUSAL_PARK: seconds before the next request of a connection refused early is read."""
+    return float(os.environ.get("GUNICORN_REFUSAL_PARK", DEFAULT_REFUSAL_PARK))
+
+
+# Set by ServingApplication on the thread whose request was answered 429 (before Django or by it).
+_refused = threading.local()
+
+
+def _noting_refusals(start_response):
+    """start_response, noting a 429 (a limiter's or the lockout's refusal) for the worker's park."""
+
+    def noting(status, headers, exc_info=None):
+        if status.startswith("429"):
+            _refused.now = True
+        return start_response(status, headers, exc_info)
+
+    return noting
 
 
 # --- forwarded headers -------------------------------------------------------------------------
@@ -174,6 +240,7 @@ class ServingApplication:
         refusal = limits.refusal_before_django(environ)
         if refusal is not None:
             status, headers, body = refusal
+            _refused.now = True  # the worker parks this connection (ThreadWorker)
             start_response(f"{status} Too Many Requests", headers)
             return [body]
         if not self._read_body(environ, limits.max_body_bytes()):
@@ -181,7 +248,7 @@ class ServingApplication:
             headers = [("Content-Type", "application/json"), ("Content-Length", str(len(REQUEST_TIMEOUT_BODY)))]
             start_response("408 Request Timeout", headers)
             return [REQUEST_TIMEOUT_BODY]
-        return self.django_application(environ, start_response)
+        return self.django_application(environ, _noting_refusals(start_response))
 
     @staticmethod
     def _read_body(environ, cap: int) -> bool:

@@ -31,8 +31,9 @@ def get(port: int, path: str, *, headers: dict | None = None, timeout: float = 1
 
 
 @contextlib.contextmanager
-def production_server(tmp_path: Path, **environment: str):
-    """Yields the port of a running production start; `environment` adds or overrides variables."""
+def production_server(tmp_path: Path, *, migrate: bool = False, **environment: str):
+    """Yields the port of a running production start; `environment` adds or overrides variables;
+    `migrate` creates its database's tables first (for tests whose requests reach the database)."""
     redis = PrivateRedis()
     redis.start()
     port = free_port()
@@ -50,6 +51,10 @@ def production_server(tmp_path: Path, **environment: str):
         env.pop(key, None)
         if key in environment:
             env[key] = environment[key]
+    if migrate:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=300
+        )
     log = tmp_path / f"gunicorn-{port}.log"
     with open(log, "w") as output:
         server = subprocess.Popen(
