@@ -61,6 +61,34 @@ class Interval(models.Model):
         return f"{self.meter_id} {self.start_at:%Y-%m-%d %H:%M} {self.value}"
 
 
+class MeterDay(models.Model):
+    """One meter's intervals of one local day (Europe/Oslo), packed (apps/metering/daystore.py).
+
+    `values`: the day's Wh as little-endian int32 (int64 when one does not fit), an absent interval
+    holding the sentinel; `statuses`: None when every interval is measured, else the status change
+    points; `total`: the Wh of the intervals with a status below 4000, None when there is none.
+    Every interval of a row is `minutes` long. On PostgreSQL the table is partitioned by month of
+    `day` (migration 0004, apps/metering/partitions.py); docs/meter-storage.md has the measurements.
+    Written only through services.load_intervals, which merges pieces of days.
+    """
+
+    pk = models.CompositePrimaryKey("meter_id", "day")
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="+", db_index=False)
+    total = models.BigIntegerField(null=True)
+    day = models.DateField()
+    minutes = models.PositiveSmallIntegerField()
+    values = models.BinaryField()
+    statuses = models.BinaryField(null=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__in=INTERVAL_MINUTES), name="metering_meterday_minutes"),
+        ]
+
+    def __str__(self):
+        return f"{self.meter_id} {self.day} ({self.minutes} min)"
+
+
 class MeterSettings(models.Model):
     """The building behind a meter (GET/POST .../settings) and the weather station it uses."""
 
