@@ -200,7 +200,9 @@ def create_invitation(*, next_of_kin: NextOfKin, created_by=None, valid_for=None
 def _count_failure(key: str, *, window: int, attempts: int) -> None:
     """One more failure under `key` in a fixed window; after `attempts` of them `key` is locked until
     the window's length has passed (`_locked_for`)."""
-    fail_key, lock_key = f"{key}:fail", f"{key}:lock"
+    now = time.time()
+    # Fixed windows of the clock (not only the cache's TTL), so both cache backends agree with it.
+    fail_key, lock_key = f"{key}:fail:{int(now // window)}", f"{key}:lock"
     cache.add(fail_key, 0, timeout=window)
     try:
         failures = cache.incr(fail_key)
@@ -208,12 +210,13 @@ def _count_failure(key: str, *, window: int, attempts: int) -> None:
         cache.set(fail_key, 1, timeout=window)
         failures = 1
     if failures >= attempts:
-        cache.set(lock_key, time.time() + window, timeout=window)
+        cache.set(lock_key, now + window, timeout=window)
 
 
 def _locked_for(key: str) -> float | None:
     locked_until = cache.get(f"{key}:lock")
-    return None if locked_until is None else max(1.0, locked_until - time.time())
+    now = time.time()
+    return None if locked_until is None or locked_until <= now else max(1.0, locked_until - now)
 
 
 def _address_key(ident: str) -> str:

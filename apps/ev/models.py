@@ -100,10 +100,18 @@ class ChargerImport(models.Model):
         "assets.Charger", on_delete=models.CASCADE, primary_key=True, related_name="ev_import"
     )
     import_source = models.CharField(max_length=100, blank=True)
+    # The asset's external id as imported: one charger per (source, external id). Rows that were
+    # duplicates before the constraint keep the oldest as is; later ones carry "~<charger id>" (0004).
+    external_id = models.CharField(max_length=120)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["import_source", "external_id"], name="ev_charger_import_unique_source_id")
+        ]
 
     def __str__(self):
         return f"{self.charger_id} from {self.import_source or '?'}"

@@ -11,7 +11,8 @@ import secrets
 import traceback
 from decimal import Decimal
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
@@ -20,7 +21,7 @@ from apps.assets import selectors as asset_selectors
 from apps.assets.models import Asset, AssetType, Charger, ParticipantTopNode, RelationType
 from apps.customers.models import Customer, DeliveryPoint
 from esmart.api.area import request_area
-from esmart.api.exceptions import ServiceUnavailable
+from esmart.api.exceptions import Conflict, ServiceUnavailable
 
 from . import planner, selectors, vendors
 from .models import Car, ChargerImport, EvChargingRequest, EvChargingSlot, VendorAccount
@@ -231,10 +232,47 @@ def find_charger(*, user, external_id: str) -> Charger | None:
     )
 
 
-@transaction.atomic
+IMPORT_PRIVILEGE = "customers.professional"
+DEFAULT_CHARGER_IMPORTS_PER_USER = 100
+
+
+def may_import_chargers(user) -> bool:
+    """Creating chargers (createIfNotExists) is for callers with the professional privilege."""
+    return user.has_perm(IMPORT_PRIVILEGE)
+
+
 def import_charger(*, user, request, external_id: str, import_source: str, max_power_kw: Decimal) -> Charger:
     """A new charger asset in the caller's reach: below a top node of the caller's participants, or
-    at a delivery point of the caller's customer in the selected area (403 when the caller has neither)."""
+    at a delivery point of the caller's customer in the selected area (403 when the caller has neither).
+
+    At most EV_CHARGER_IMPORTS_PER_USER per user (403 beyond), one per (import source, external id):
+    a second creation of the same pair, even at the same moment, finds the first (409 when it is not
+    in the caller's reach)."""
+    cap = getattr(settings, "EV_CHARGER_IMPORTS_PER_USER", DEFAULT_CHARGER_IMPORTS_PER_USER)
+    if ChargerImport.objects.filter(imported_by=user).count() >= cap:
+        raise PermissionDenied(f"A user can create at most {cap} chargers; this user has reached that limit.")
+    try:
+        with transaction.atomic():
+            return _create_charger(
+                user=user,
+                request=request,
+                external_id=external_id,
+                import_source=import_source,
+                max_power_kw=max_power_kw,
+            )
+    except IntegrityError:
+        existing = find_charger(user=user, external_id=external_id)
+        if (
+            existing is None
+            or not ChargerImport.objects.filter(
+                charger=existing, import_source=import_source, external_id=external_id
+            ).exists()
+        ):
+            raise Conflict(f"A charger {external_id} from '{import_source}' already exists.") from None
+        return existing
+
+
+def _create_charger(*, user, request, external_id: str, import_source: str, max_power_kw: Decimal) -> Charger:
     top = (
         ParticipantTopNode.objects.filter(participant__memberships__user=user, hierarchy=RelationType.Location)
         .select_related("asset")
@@ -255,7 +293,9 @@ def import_charger(*, user, request, external_id: str, import_source: str, max_p
         if point is None:
             raise PermissionDenied("The user has no asset or delivery point to put a charger under.")
         charger = asset_devices.create_charger(max_power_kw=max_power_kw, delivery_point_id=point.pk, **fields)
-    ChargerImport.objects.create(charger=charger, import_source=import_source, imported_by=user)
+    ChargerImport.objects.create(
+        charger=charger, import_source=import_source, external_id=external_id, imported_by=user
+    )
     return Charger.objects.select_related("asset", "ev_import").get(pk=charger.pk)
 
 

@@ -123,7 +123,7 @@ class ChargersView(EvView):
         charger = services.find_charger(user=request.user, external_id=query["external_id"])
         if charger is not None:
             return Response(ChargerResponseSerializer(charger).data)
-        if not query["create_if_not_exists"]:
+        if not query["create_if_not_exists"] or not services.may_import_chargers(request.user):
             raise NotFound(f"No charger with external id {query['external_id']}.")
         charger = services.import_charger(
             user=request.user,
