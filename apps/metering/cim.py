@@ -33,8 +33,9 @@ from django.utils import timezone
 from apps.customers.models import Meter
 from esmart.replica import heavy_read
 
-from . import conf
-from .models import CimExportLog, CimExportStatus, CimSubExportLog, Interval, Quality
+from . import conf, series
+from .daystore import wire_status
+from .models import CimExportLog, CimExportStatus, CimSubExportLog, MeterDay, Quality
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def meter_readings_xml(meters: list[Meter], intervals: dict[int, list[tuple]]) -
                 ET.SubElement(item, _tag("timeStamp")).text = end_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 ET.SubElement(item, _tag("value")).text = f"{value:.3f}"
                 qualities = ET.SubElement(item, _tag("ReadingQualities"))
-                ET.SubElement(qualities, _tag("ReadingQualityType"), ref=QUALITY_TYPES[Quality(status)])
+                ET.SubElement(qualities, _tag("ReadingQualityType"), ref=QUALITY_TYPES[Quality(wire_status(status))])
             ET.SubElement(block, _tag("ReadingType"), ref=READING_TYPES[minutes])
         meter_element = ET.SubElement(reading, _tag("Meter"))
         ET.SubElement(meter_element, _tag("mRID")).text = meter.meter_id
@@ -97,17 +98,28 @@ def _expected_minutes(start: dt.datetime, end: dt.datetime) -> int:
     return int((end - start).total_seconds() // 60)
 
 
+def _stored_intervals(meter_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[int, list[tuple]]:
+    """The counted intervals (status below 4000) of each meter starting in [start, end), in time order:
+    [(start_at, minutes, kWh, status)], from the stored days holding the period (one query)."""
+    first = start.astimezone(series.STORAGE_TZ).date()
+    last = (end - dt.timedelta(microseconds=1)).astimezone(series.STORAGE_TZ).date()
+    rows = (
+        MeterDay.objects.filter(meter_id__in=meter_ids, day__gte=first, day__lte=last)
+        .order_by("meter_id", "day")
+        .values_list("meter_id", "day", "minutes", "values", "statuses")
+    )
+    intervals: dict[int, list[tuple]] = {}
+    for meter_id, *day in rows:
+        for start_at, minutes, wh, status in series.intervals([day]):
+            if status < Quality.Missing and wh is not None and start <= start_at < end:
+                intervals.setdefault(meter_id, []).append((start_at, minutes, series.kwh(wh, series.WH), status))
+    return intervals
+
+
 @heavy_read(caught_up=True)
 def _export_batch(*, log: CimExportLog, sub: CimSubExportLog, meters: list[Meter]) -> None:
     start, end = log.period_start, log.period_end
-    rows = (
-        Interval.objects.filter(meter__in=meters, start_at__gte=start, start_at__lt=end, status__lt=Quality.Missing)
-        .order_by("meter_id", "start_at")
-        .values_list("meter_id", "start_at", "minutes", "value", "status")
-    )
-    intervals: dict[int, list[tuple]] = {}
-    for meter_id, start_at, minutes, value, status in rows:
-        intervals.setdefault(meter_id, []).append((start_at, minutes, value, status))
+    intervals = _stored_intervals([meter.pk for meter in meters], start, end)
     expected = _expected_minutes(start, end)
     exported, problems = [], []
     for meter in meters:

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from apps.customers.models import Meter
 
-from . import services
-from .models import Interval, MeterSettings, Quality, WeatherObservation
+from . import series, services
+from .models import MeterDay, MeterSettings, Quality, WeatherObservation
 from .weather import demo_temperature
 
 HOUR = dt.timedelta(hours=1)
@@ -80,6 +80,28 @@ def _gaps(existing_first, existing_last, start, end):
     return gaps
 
 
+def stored_bounds(meters: list[Meter]) -> dict[int, tuple[dt.datetime, dt.datetime]]:
+    """The starts of the first and the last stored interval with a value of each meter that has any:
+    its first and last stored days, decoded."""
+    days = (
+        MeterDay.objects.filter(meter__in=meters)
+        .values("meter_id")
+        .annotate(first=Min("day"), last=Max("day"))
+        .values_list("meter_id", "first", "last")
+    )
+    bounds = {}
+    for meter_id, first, last in days:
+        rows = MeterDay.objects.filter(meter_id=meter_id, day__in={first, last}).order_by("day")
+        starts = [
+            start
+            for start, _, value, _ in series.intervals(list(rows.values_list("day", "minutes", "values", "statuses")))
+            if value is not None
+        ]
+        if starts:
+            bounds[meter_id] = (starts[0], starts[-1])
+    return bounds
+
+
 def _building(meter: Meter) -> dict:
     profile = random.Random(zlib.crc32(meter.meter_id.encode()) + 1)
     return {
@@ -111,12 +133,7 @@ def seed(*, users, days: int, progress=None, now: dt.datetime | None = None) -> 
         .distinct()
         .order_by("pk")
     )
-    bounds = {
-        row["meter_id"]: (row["first"], row["last"])
-        for row in Interval.objects.filter(meter__in=meters)
-        .values("meter_id")
-        .annotate(first=Min("start_at"), last=Max("start_at"))
-    }
+    bounds = stored_bounds(meters)
     for done, meter in enumerate(meters, start=1):
         code = _station_code(meter, codes)
         first, last = bounds.get(meter.pk, (None, None))

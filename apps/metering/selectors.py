@@ -1,9 +1,9 @@
 """Reads of the metering app: consumption and temperature series, settings, readings.
 
-Series are aggregated in the database on PostgreSQL (generate_series of the buckets, date_trunc in
-the series' time zone, a LEFT JOIN so that empty buckets come back as missing). On other databases
-(SQLite, the zero-setup default) the same series is computed in Python from the raw intervals;
-the tests run both paths against the same expectations.
+Consumption comes from the stored meter days through one engine on every database (series.py on
+daystore.py). Temperatures are aggregated in the database on PostgreSQL (generate_series of the
+buckets, date_trunc in the series' time zone, a LEFT JOIN so that empty buckets come back as
+missing) and in Python elsewhere; the tests run both paths against the same expectations.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from apps.pricing import conf as pricing_conf
 from apps.pricing import rules as pricing_rules
 from esmart.replica import connection_for, heavy_read
 
-from . import compare, conf
+from . import compare, conf, series
 from .models import (
     CimExportLog,
     CimExportStatus,
     CimSubExportLog,
-    Interval,
     LiveValue,
+    MeterDay,
     MeterSettings,
     Quality,
     Resolution,
@@ -37,10 +37,8 @@ from .models import (
     WeatherObservation,
     WeatherStation,
 )
-from .timeseries import SQL_STEP, SQL_TRUNC_UNIT, SUB_DAY_STEPS, Window, one_year_earlier, window
+from .timeseries import SQL_STEP, SQL_TRUNC_UNIT, Window, one_year_earlier, window
 
-QUARTER = dt.timedelta(minutes=15)
-TEN_THOUSANDTH = Decimal("0.0001")
 TENTH = Decimal("0.1")
 UNITS = {Meter.Kind.ELECTRICITY: "kWh", Meter.Kind.DISTRICT_HEATING: "kWh", Meter.Kind.WATER: "m3"}
 TEMPERATURE_UNIT = "°C"
@@ -56,7 +54,7 @@ def unit_of(meter: Meter) -> str:
 
 def own_resolution(*, meter: Meter) -> Resolution:
     """The meter's own interval length (of its latest value), for a request with Resolution None (0)."""
-    minutes = Interval.objects.filter(meter=meter).order_by("-start_at").values_list("minutes", flat=True).first()
+    minutes = MeterDay.objects.filter(meter=meter).order_by("-day").values_list("minutes", flat=True).first()
     return Resolution.QuarterHour if minutes == 15 else Resolution.Hour
 
 
@@ -85,45 +83,10 @@ _JSON_ARRAY = """SELECT '[' || coalesce(string_agg('{"ValueTime":' || to_json(q.
     ELSE q.v::float8::text END || ',"Status":' || q.st || '}', ','), '') || ']' FROM ("""
 
 
-_CONSUMPTION_SOURCE = """(
-    SELECT start_at, value, status, minutes FROM metering_interval
-    WHERE meter_id = %(key)s AND start_at >= %(start)s AND start_at < %(end)s AND status < 4000
-) AS s"""
-
-# Hours of hourly data need no aggregation: they pass straight through, only shorter intervals
-# are summed (this keeps a year of hourly values about a third faster than grouping every row).
-_HOUR_AGG = """
-    SELECT start_at AS bucket_start, value AS total, status AS worst, minutes AS covered
-    FROM metering_interval
-    WHERE meter_id = %(key)s AND start_at >= %(start)s AND start_at < %(end)s AND status < 4000 AND minutes = 60
-    UNION ALL
-    SELECT date_bin('1 hour', start_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), sum(value), max(status), sum(minutes)
-    FROM metering_interval
-    WHERE meter_id = %(key)s AND start_at >= %(start)s AND start_at < %(end)s AND status < 4000 AND minutes < 60
-    GROUP BY 1
-"""
-
-# Quarter hours: quarter-hour rows pass straight through, longer ones are spread evenly over their
-# quarters and marked estimated, without grouping. Like _HOUR_AGG this takes a meter's intervals not
-# to overlap (an hour stored both whole and as quarters would give its bucket twice; the Python
-# path would add them up).
-_QUARTER_AGG = """
-    SELECT start_at AS bucket_start, value AS total, status AS worst, minutes AS covered
-    FROM metering_interval
-    WHERE meter_id = %(key)s AND start_at >= %(start)s AND start_at < %(end)s AND status < 4000 AND minutes = 15
-    UNION ALL
-    SELECT i.start_at + make_interval(mins => 15 * k), round(i.value * 15 / i.minutes, 4), greatest(i.status, 1), 15
-    FROM metering_interval i CROSS JOIN LATERAL generate_series(0, i.minutes / 15 - 1) AS k
-    WHERE i.meter_id = %(key)s AND i.start_at >= %(start)s AND i.start_at < %(end)s AND i.status < 4000
-      AND i.minutes > 15
-"""
-
 _TEMPERATURE_SOURCE = """(
     SELECT observed_at AS start_at, temperature FROM metering_weatherobservation
     WHERE station_id = %(key)s AND observed_at >= %(start)s AND observed_at < %(end)s
 ) AS s"""
-
-_CONSUMPTION_STATUS = "CASE WHEN a.total IS NULL THEN 4000 WHEN a.worst > 0 OR {covered_too_little} THEN 1 ELSE 0 END"
 
 
 def _pg_bucket_expression(resolution: Resolution) -> str:
@@ -138,30 +101,14 @@ def _pg_series_sql(*, kind: str, key: int | None, win: Window, out: str) -> tupl
     """The query of one series and its parameters. `out`: "rows" (bucket start, value, status per bucket,
     in order), "wire" (the same with the start as wire text and the value as float8) or "json" (one
     row: the wire JSON array of the series as text, written as orjson writes the Python path's)."""
-    if kind == "temperature":
-        source = _TEMPERATURE_SOURCE
-        aggregates = "avg(s.temperature) AS total"
-        value = "round(a.total::numeric, 1)"
-        status = "CASE WHEN a.total IS NULL THEN 4000 ELSE 0 END"
-    else:
-        source = _CONSUMPTION_SOURCE
-        aggregates = "sum(s.value) AS total, max(s.status) AS worst, sum(s.minutes) AS covered"
-        value = "a.total"
-        # A sub-day bucket has a fixed length; a calendar bucket's depends on the day (DST).
-        step = SUB_DAY_STEPS.get(win.resolution)
-        short = (
-            f"a.covered < {int(step.total_seconds() // 60)}"
-            if step
-            else "a.covered * INTERVAL '1 minute' < b.bucket_end - b.bucket_start"
-        )
-        status = _CONSUMPTION_STATUS.format(covered_too_little=short)
-    if kind == "consumption" and win.resolution == Resolution.Hour:
-        agg = _HOUR_AGG
-    elif kind == "consumption" and win.resolution == Resolution.QuarterHour:
-        agg = _QUARTER_AGG
-    else:
-        bucket = _pg_bucket_expression(win.resolution)
-        agg = f"SELECT {bucket} AS bucket_start, {aggregates} FROM {source} GROUP BY 1"
+    if kind != "temperature":
+        raise ValueError(f"no SQL series of {kind!r}: consumption is read through series.py")
+    source = _TEMPERATURE_SOURCE
+    aggregates = "avg(s.temperature) AS total"
+    value = "round(a.total::numeric, 1)"
+    status = "CASE WHEN a.total IS NULL THEN 4000 ELSE 0 END"
+    bucket = _pg_bucket_expression(win.resolution)
+    agg = f"SELECT {bucket} AS bucket_start, {aggregates} FROM {source} GROUP BY 1"
     if out == "json":
         # (to_json writes a timestamp as "2013-09-17T22:39:30", faster than to_char)
         select = f"{_JSON_ARRAY}SELECT b.bucket_start, {value} AS v, {status} AS st"
@@ -184,7 +131,7 @@ def _pg_series_sql(*, kind: str, key: int | None, win: Window, out: str) -> tupl
 
 def _pg_series(*, kind: str, key: int, win: Window, wire: bool) -> list[tuple]:
     sql, params = _pg_series_sql(kind=kind, key=key, win=win, out="wire" if wire else "rows")
-    with connection_for(Interval).cursor() as cursor:
+    with connection_for(WeatherObservation).cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -204,7 +151,7 @@ def _pg_json_body(fields: list[tuple[str, str | tuple]]) -> bytes:
         parts.append(_sql_literal(f'{prefix}"{name}":'))
         parts.append(f"({sql.replace('%(', f'%(s{n}_')})")
         params.update({f"s{n}_{k}": v for k, v in series_params.items()})
-    with connection_for(Interval).cursor() as cursor:
+    with connection_for(WeatherObservation).cursor() as cursor:
         cursor.execute(f"SELECT {' || '.join(parts)} || '}}'", params)
         return cursor.fetchone()[0].encode()
 
@@ -215,42 +162,6 @@ def _sql_literal(text: str) -> str:
 
 
 # --- Python (SQLite and other databases) ---------------------------------------------------------
-
-
-def _py_consumption(*, key: int, win: Window) -> list[tuple]:
-    rows = Interval.objects.filter(
-        meter_id=key, start_at__gte=win.start, start_at__lt=win.end, status__lt=Quality.Missing
-    ).values_list("start_at", "minutes", "value", "status")
-    starts = win.starts()
-    ends = [*starts[1:], win.end]
-    totals: list[Decimal | None] = [None] * len(starts)
-    worst = [0] * len(starts)
-    covered = [0] * len(starts)
-    quarters = win.resolution == Resolution.QuarterHour
-    for start_at, minutes, value, status in rows:
-        if quarters and minutes > 15:
-            # as PostgreSQL's round(): half away from zero
-            part = (value * 15 / minutes).quantize(TEN_THOUSANDTH, ROUND_HALF_UP)
-            pieces = [(start_at + k * QUARTER, part, max(status, 1), 15) for k in range(minutes // 15)]
-        else:
-            pieces = [(start_at, value, status, minutes)]
-        for moment, amount, quality, length in pieces:
-            if moment >= win.end:
-                continue
-            i = bisect_right(starts, moment) - 1
-            totals[i] = amount if totals[i] is None else totals[i] + amount
-            worst[i] = max(worst[i], quality)
-            covered[i] += length
-    out = []
-    for i, start in enumerate(starts):
-        if totals[i] is None:
-            status = Quality.Missing
-        elif worst[i] > 0 or covered[i] * 60 < (ends[i] - start).total_seconds():
-            status = Quality.Estimated
-        else:
-            status = Quality.Measured
-        out.append((start, totals[i], int(status)))
-    return out
 
 
 def _py_temperature(*, key: int, win: Window) -> list[tuple]:
@@ -275,18 +186,20 @@ def _py_temperature(*, key: int, win: Window) -> list[tuple]:
 
 
 def use_sql() -> bool:
-    """Whether series are aggregated by the database (PostgreSQL); tests turn it off to compare the paths."""
+    """Whether temperatures are aggregated by the database (PostgreSQL); tests turn it off to compare the paths."""
     return connection.vendor == "postgresql"
 
 
 def _series(*, kind: str, key: int, win: Window, wire: bool) -> list:
+    if kind == "consumption":
+        built = series.consumption(key, win)
+        return built.wire() if wire else built.kwh()
     if use_sql():
         rows = _pg_series(kind=kind, key=key, win=win, wire=wire)
         if wire:
             return [{"ValueTime": t, "Value": v, "Status": s} for t, v, s in rows]
         return rows
-    py_series = _py_temperature if kind == "temperature" else _py_consumption
-    rows = py_series(key=key, win=win)
+    rows = _py_temperature(key=key, win=win)
     if wire:
         return [
             {"ValueTime": t.strftime("%Y-%m-%dT%H:%M:%S"), "Value": None if v is None else float(v), "Status": s}
@@ -357,42 +270,11 @@ def consumption_response(
 
 
 @heavy_read()
-def consumption_json(
-    *,
-    meter: Meter,
-    from_time: dt.datetime,
-    to_time: dt.datetime,
-    resolution: Resolution,
-    time_zone: str | None = None,
-    include_last_year: bool = False,
-    include_weather: bool = False,
-) -> bytes:
-    """consumption_response() as the bytes the renderer would write, built by PostgreSQL in one query
-    (buckets, gaps, status and wire names), so no row becomes a Python object. PostgreSQL only."""
-    tz = meter_time_zone(meter, time_zone)
-    resolution = Resolution(resolution)
-    win = window(from_time, to_time, resolution, tz)
-    fields = [
-        ("Resolution", str(int(resolution))),
-        ("Unit", orjson.dumps(unit_of(meter)).decode()),
-        ("Values", ("consumption", meter.pk, win)),
-    ]
-    if include_last_year:
-        earlier = window(one_year_earlier(from_time, tz), one_year_earlier(to_time, tz), resolution, tz)
-        fields.append(("LastYear", ("consumption", meter.pk, earlier)))
-    if include_weather:
-        station = weather_station_for(meter)
-        fields.append(("TemperatureUnit", orjson.dumps(TEMPERATURE_UNIT).decode()))
-        # Without a station every bucket is missing: a key that matches no observation.
-        fields.append(("Temperatures", ("temperature", station.pk if station else None, win)))
-    return _pg_json_body(fields)
-
-
-@heavy_read()
 def temperature_json(
     *, meter: Meter, from_time: dt.datetime, to_time: dt.datetime, resolution: Resolution, time_zone=None
 ) -> bytes:
-    """temperature_response() as bytes, built by PostgreSQL (see consumption_json)."""
+    """temperature_response() as the bytes the renderer would write, built by PostgreSQL in one query
+    (buckets, gaps, status and wire names), so no row becomes a Python object. PostgreSQL only."""
     resolution = Resolution(resolution)
     win = window(from_time, to_time, resolution, meter_time_zone(meter, time_zone))
     station = weather_station_for(meter)
@@ -606,95 +488,11 @@ def cohort(*, meter: Meter):
     return meters.order_by("pk").values_list("pk", flat=True)[: conf.compare_max_group()]
 
 
-# Per meter and bucket sums of the cohort and the meter, then per bucket and for the whole period
-# the aggregates of compare.BucketStats / TotalStats: PostgreSQL returns one row per bucket, not
-# the cohort's rows (100 meters × a year of hours is close to a million).
-_PG_COMPARE = """
-WITH buckets AS (
-    SELECT (l AT TIME ZONE %(tz)s) AS bucket_start
-    FROM generate_series(%(first)s::timestamp, %(last)s::timestamp, %(step)s::interval) AS l
-), per AS (
-    SELECT s.meter_id, {bucket} AS bucket_start, sum(s.value) AS total
-    FROM metering_interval s
-    WHERE s.meter_id = ANY(array_append(ARRAY({cohort}), %(me)s))
-      AND s.start_at >= %(start)s AND s.start_at < %(end)s AND s.status < 4000
-    GROUP BY 1, 2
-), mine AS (
-    SELECT bucket_start, total FROM per WHERE meter_id = %(me)s
-), my_total AS (
-    SELECT sum(total) AS total FROM mine HAVING count(*) > 0
-), totals AS (
-    SELECT meter_id, sum(total) AS total, row_number() OVER (ORDER BY sum(total), meter_id) AS rank,
-           count(*) OVER () AS n
-    FROM per WHERE meter_id <> %(me)s GROUP BY 1
-), efficient AS (
-    SELECT meter_id, total FROM totals WHERE rank <= greatest(1, n / 4)
-), by_bucket AS (
-    SELECT p.bucket_start, avg(p.total) AS group_average, count(*) AS group_count,
-           avg(p.total) FILTER (WHERE e.meter_id IS NOT NULL) AS efficient_average,
-           count(e.meter_id) AS efficient_count,
-           count(*) FILTER (WHERE p.total > m.total) AS more, count(*) FILTER (WHERE p.total = m.total) AS same
-    FROM per p LEFT JOIN efficient e ON e.meter_id = p.meter_id LEFT JOIN mine m ON m.bucket_start = p.bucket_start
-    WHERE p.meter_id <> %(me)s
-    GROUP BY 1
-)
-SELECT b.bucket_start, m.total, g.group_average, coalesce(g.group_count, 0), g.efficient_average,
-       coalesce(g.efficient_count, 0), coalesce(g.more, 0), coalesce(g.same, 0),
-       (SELECT total FROM my_total), (SELECT avg(total) FROM totals), (SELECT count(*) FROM totals),
-       (SELECT avg(total) FROM efficient), (SELECT count(*) FROM efficient),
-       (SELECT count(*) FROM totals WHERE total > (SELECT total FROM my_total)),
-       (SELECT count(*) FROM totals WHERE total = (SELECT total FROM my_total))
-FROM buckets b LEFT JOIN mine m ON m.bucket_start = b.bucket_start
-LEFT JOIN by_bucket g ON g.bucket_start = b.bucket_start
-ORDER BY b.bucket_start
-"""
-
-
-def _pg_compare(*, meter: Meter, members, win: Window) -> tuple[list[compare.BucketStats], compare.TotalStats]:
-    # The cohort's own SQL runs inside the query; its positional placeholders become named ones.
-    cohort_sql, cohort_params = members.query.get_compiler(connection=connection).as_sql()
-    names = [f"cohort_{i}" for i in range(len(cohort_params))]
-    sql = _PG_COMPARE.format(
-        bucket=_pg_bucket_expression(win.resolution), cohort=cohort_sql % tuple(f"%({n})s" for n in names)
-    )
-    params = {
-        "tz": win.bucket_tz,
-        "step": SQL_STEP[win.resolution],
-        "first": win.local_first,
-        "last": win.local_last,
-        "me": meter.pk,
-        "start": win.start,
-        "end": win.end,
-        **dict(zip(names, cohort_params, strict=True)),
-    }
-    with connection_for(Interval).cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    buckets = [compare.BucketStats(row[0].astimezone(dt.UTC), *row[1:8]) for row in rows]
-    first = rows[0] if rows else (None,) * 15
-    total = compare.TotalStats(
-        mine=first[8],
-        group_average=first[9],
-        group_count=first[10] or 0,
-        efficient_average=first[11],
-        efficient_count=first[12] or 0,
-        more=first[13] or 0,
-        same=first[14] or 0,
-    )
-    return buckets, total
-
-
-def _py_compare(*, meter: Meter, members, win: Window) -> tuple[list[compare.BucketStats], compare.TotalStats]:
-    starts = win.starts()
-    rows = Interval.objects.filter(
-        meter_id__in=[meter.pk, *members], start_at__gte=win.start, start_at__lt=win.end, status__lt=Quality.Missing
-    ).values_list("meter_id", "start_at", "value")
-    sums: dict[int, dict[dt.datetime, Decimal]] = {}
-    for meter_id, start_at, value in rows:
-        bucket = starts[bisect_right(starts, start_at) - 1]
-        per_meter = sums.setdefault(meter_id, {})
-        per_meter[bucket] = per_meter.get(bucket, Decimal(0)) + value
-    return compare.aggregate(starts=starts, sums=sums, me=meter.pk)
+def _compare(*, meter: Meter, members, win: Window) -> tuple[list[compare.BucketStats], compare.TotalStats]:
+    """Per meter and bucket sums of the meter and its cohort (one query of stored days, the cohort a
+    subquery of it; Day…Year from day totals), aggregated by compare.py."""
+    sums = series.bucket_sums(Q(meter_id=meter.pk) | Q(meter_id__in=members), win)
+    return compare.aggregate(starts=win.starts(), sums=sums, me=meter.pk)
 
 
 @heavy_read()
@@ -709,8 +507,7 @@ def compared_with_others(
     """
     win = window(from_time, to_time, Resolution(resolution), meter_time_zone(meter, time_zone))
     members = cohort(meter=meter)
-    aggregates = _pg_compare if use_sql() else _py_compare
-    buckets, total = aggregates(meter=meter, members=members, win=win)
+    buckets, total = _compare(meter=meter, members=members, win=win)
     return compare.compare_body(
         buckets=buckets, total=total, min_group=conf.compare_min_group(), size_step=conf.compare_size_step()
     )

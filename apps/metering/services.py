@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -17,17 +17,20 @@ from rest_framework.exceptions import ValidationError
 from apps.customers.models import DeliveryPoint, Meter
 from apps.customers.services import update_customer_contact
 
+from . import daystore
 from . import live as live_channel
 from .models import (
     INTERVAL_MINUTES,
     Interval,
     LiveValue,
     ManualReading,
+    MeterDay,
     MeterSettings,
     Quality,
     WeatherObservation,
     WeatherStation,
 )
+from .partitions import ensure_partitions
 from .weather import DEFAULT_STATIONS, get_adapter
 
 # One interval as the loader takes it: (meter pk, start_at UTC, minutes, value (kWh, or its text), status).
@@ -107,12 +110,173 @@ def _load_batch_other(rows: list[IntervalRow]) -> None:
     )
 
 
+# --- Meter days (MeterDay, apps/metering/daystore.py) ---------------------------------------------
+# Rows become pieces of (meter, local day); a piece is merged into the stored day, changing only the
+# intervals it names (a correction is idempotent, a day that arrives in pieces is one row).
+
+STORAGE_TZ = daystore.OSLO  # the local day of a stored row, for every meter (docs/meter-storage.md)
+DayKey = tuple[int, dt.date]
+DayPiece = tuple[int, dict[int, tuple[int | None, int]]]  # (minutes, interval index → (Wh, status))
+_DAY_COLUMNS = ("meter_id", "day", "minutes", "total", "values", "statuses")
+
+
+def to_wh(value: Decimal | str | float | int | None) -> int | None:
+    """kWh (a Decimal, its text, a float or an int) as whole Wh, rounded half away from zero as the
+    interval table's numeric(14, 3) column rounded it (a float goes by its shortest text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        whole, _, fraction = value.strip().partition(".")
+        if len(fraction) <= 3 and (fraction == "" or fraction.isdigit()) and whole.lstrip("-").isdigit():
+            wh = int(whole.lstrip("-")) * 1000 + int(fraction.ljust(3, "0"))
+            return -wh if whole.startswith("-") else wh
+    elif isinstance(value, int):
+        return value * 1000
+    wh = (Decimal(repr(value)) if isinstance(value, float) else Decimal(value)).scaleb(3)
+    if not wh.is_finite():
+        raise daystore.DayStoreError(f"{value} is not a number of kWh")
+    return int(wh.to_integral_value(ROUND_HALF_UP))
+
+
+def day_pieces(rows: Iterable[IntervalRow]) -> dict[DayKey, DayPiece]:
+    """Interval rows as pieces of (meter, local day); refuses a day given in two interval lengths."""
+    pieces: dict[DayKey, DayPiece] = {}
+    for meter_id, start_at, minutes, value, status in rows:
+        layout = daystore.day_layout(daystore.local_day(start_at, STORAGE_TZ), minutes, STORAGE_TZ)
+        key = (meter_id, layout.day)
+        piece = pieces.get(key)
+        if piece is None:
+            piece = pieces[key] = (minutes, {})
+        elif piece[0] != minutes:
+            raise daystore.DayStoreError(f"meter {meter_id} has {piece[0]}- and {minutes}-minute intervals on {key[1]}")
+        piece[1][layout.index_of(start_at)] = (to_wh(value), status)
+    return pieces
+
+
+def merge_piece(stored: tuple | None, key: DayKey, piece: DayPiece) -> tuple[int, daystore.StoredDay]:
+    """(minutes, day) of `piece` merged into the stored (minutes, values, statuses, total) of `key`.
+
+    A piece of another interval length replaces only a day without any value (re-laid out)."""
+    minutes, intervals = piece
+    count = daystore.day_layout(key[1], minutes, STORAGE_TZ).count
+    if stored is None:
+        return minutes, daystore.merge_day(None, count, intervals)
+    stored_minutes, values, statuses, total = stored
+    day = daystore.StoredDay(bytes(values), None if statuses is None else bytes(statuses), total)
+    if stored_minutes != minutes:
+        stored_count = daystore.day_layout(key[1], stored_minutes, STORAGE_TZ).count
+        if any(v is not None for v in daystore.unpack_values(day.values, stored_count)):
+            raise daystore.DayStoreError(
+                f"meter {key[0]} has {stored_minutes}-minute intervals stored on {key[1]}, not {minutes}"
+            )
+        return minutes, daystore.merge_day(None, count, intervals)
+    return minutes, daystore.merge_day(day, count, intervals)
+
+
+def _store_days_postgresql(pieces: dict[DayKey, DayPiece]) -> None:
+    """COPY the pieces as whole days into a staging table, insert the new days (ON CONFLICT DO
+    NOTHING), then lock the existing ones in key order (FOR UPDATE), merge in Python, write back the
+    changed ones. Two importers of the same day: the second waits on the first's row, then merges."""
+    keys = sorted(pieces)
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # the psycopg 3 cursor, for COPY
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS metering_meterday_load (meter_id int8, day date, minutes int2, "
+            'total int8, "values" bytea, statuses bytea) ON COMMIT DELETE ROWS'
+        )
+        cursor.execute("TRUNCATE metering_meterday_load")
+        copy_sql = (
+            'COPY metering_meterday_load (meter_id, day, minutes, total, "values", statuses) FROM STDIN (FORMAT BINARY)'
+        )
+        with cursor.copy(copy_sql) as copy:
+            copy.set_types(["int8", "date", "int2", "int8", "bytea", "bytea"])
+            for key in keys:
+                minutes, day = merge_piece(None, key, pieces[key])
+                copy.write_row((key[0], key[1], minutes, day.total, day.values, day.statuses))
+        cursor.execute(
+            'INSERT INTO metering_meterday (meter_id, day, minutes, total, "values", statuses) '
+            'SELECT meter_id, day, minutes, total, "values", statuses FROM metering_meterday_load '
+            "ORDER BY meter_id, day ON CONFLICT (meter_id, day) DO NOTHING RETURNING meter_id, day"
+        )
+        existing = sorted(set(keys).difference(cursor.fetchall()))
+        if not existing:
+            return
+        cursor.execute(
+            'SELECT meter_id, day, minutes, "values", statuses, total FROM metering_meterday '
+            "WHERE (meter_id, day) IN (SELECT * FROM unnest(%s::int8[], %s::date[])) "
+            "ORDER BY meter_id, day FOR UPDATE",
+            [[k[0] for k in existing], [k[1] for k in existing]],
+        )
+        changed = []
+        for meter_id, day, *stored in cursor.fetchall():
+            stored_day = (stored[0], stored[1], stored[2], stored[3])
+            minutes, merged = merge_piece(stored_day, (meter_id, day), pieces[(meter_id, day)])
+            if (minutes, merged.values, merged.statuses) != (stored[0], bytes(stored[1]), _bytes(stored[2])):
+                changed.append((meter_id, day, minutes, merged.total, merged.values, merged.statuses))
+        if changed:
+            columns = [list(column) for column in zip(*changed, strict=True)]
+            cursor.execute(
+                'UPDATE metering_meterday d SET minutes = m.minutes, total = m.total, "values" = m.v, '
+                "statuses = m.statuses FROM unnest(%s::int8[], %s::date[], %s::int2[], %s::int8[], %s::bytea[], "
+                "%s::bytea[]) AS m(meter_id, day, minutes, total, v, statuses) "
+                "WHERE d.meter_id = m.meter_id AND d.day = m.day",
+                columns,
+            )
+
+
+def _bytes(blob) -> bytes | None:
+    return None if blob is None else bytes(blob)
+
+
+def _store_days_other(pieces: dict[DayKey, DayPiece]) -> None:
+    """The same merge through the ORM (SQLite): insert the new days (INSERT OR IGNORE, which also takes
+    the database's write lock before anything is read), then merge every piece into what is stored."""
+    keys = sorted(pieces)
+    fresh = []
+    for key in keys:
+        minutes, day = merge_piece(None, key, pieces[key])
+        fresh.append(
+            MeterDay(
+                meter_id=key[0], day=key[1], minutes=minutes, total=day.total, values=day.values, statuses=day.statuses
+            )
+        )
+    MeterDay.objects.bulk_create(fresh, batch_size=500, ignore_conflicts=True)
+    by_meter: dict[int, list[dt.date]] = {}
+    for meter_id, day in keys:
+        by_meter.setdefault(meter_id, []).append(day)
+    for meter_id, days in by_meter.items():
+        stored = MeterDay.objects.filter(meter_id=meter_id, day__in=days).values_list(
+            "day", "minutes", "values", "statuses", "total"
+        )
+        for day, *row in stored:
+            minutes, merged = merge_piece(tuple(row), (meter_id, day), pieces[(meter_id, day)])
+            if (minutes, merged.values, merged.statuses) != (row[0], bytes(row[1]), _bytes(row[2])):
+                MeterDay.objects.filter(meter_id=meter_id, day=day).update(
+                    minutes=minutes, total=merged.total, values=merged.values, statuses=merged.statuses
+                )
+
+
+def store_days(rows: Iterable[IntervalRow]) -> int:
+    """Merges interval rows into the stored meter days (in the caller's transaction); returns the
+    number of meter days the rows touch."""
+    pieces = day_pieces(rows)
+    if not pieces:
+        return 0
+    days = [day for _, day in pieces]
+    ensure_partitions(min(days), max(days))
+    (_store_days_postgresql if connection.vendor == "postgresql" else _store_days_other)(pieces)
+    return len(pieces)
+
+
 def load_intervals(*, rows: Iterable[IntervalRow], total: int | None = None, progress: Progress | None = None) -> int:
     """Loads intervals in one transaction; an interval that exists already is replaced. Returns the count.
 
-    PostgreSQL: COPY straight into the table when the batch touches no existing interval, else COPY
-    into a staging table and upsert. Other databases: bulk_create with update on conflict. The rows
-    must be valid (see `parse_interval_csv`); the database's constraints are the last line.
+    Writes the meter days (`store_days`: each day merged, only the named intervals change) and,
+    while readers move to them (issue 21), the old interval table too: PostgreSQL COPY straight
+    into it when the batch touches no existing interval, else COPY into a staging table and upsert;
+    other databases bulk_create with update on conflict. The rows must be valid (see
+    `parse_interval_csv`); a row the day store refuses (a day in two interval lengths, a start off
+    its interval grid) fails the whole load.
     """
     load = _load_batch_postgresql if connection.vendor == "postgresql" else _load_batch_other
     done = 0
@@ -122,12 +286,14 @@ def load_intervals(*, rows: Iterable[IntervalRow], total: int | None = None, pro
             batch.append(row)
             if len(batch) >= COPY_BATCH:
                 load(batch)
+                store_days(batch)
                 done += len(batch)
                 batch = []
                 if progress:
                     progress(done, total or done)
         if batch:
             load(batch)
+            store_days(batch)
             done += len(batch)
     if progress:
         progress(done, total or done)
@@ -242,6 +408,7 @@ def parse_interval_csv(lines: Iterable[str]) -> list[IntervalRow]:
     meters = dict(Meter.objects.filter(meter_id__in=list(meter_ids)).values_list("meter_id", "pk"))
     rows: list[IntervalRow] = []
     seen: dict[tuple[int, dt.datetime], int] = {}
+    lengths: dict[tuple[int, dt.date], tuple[int, int]] = {}  # (meter, stored day) → (minutes, first line)
     for (meter_id, start_at, minutes, value, status), line_no in zip(parsed, lines_of, strict=True):
         pk = meters.get(meter_id)
         if pk is None:
@@ -250,6 +417,11 @@ def parse_interval_csv(lines: Iterable[str]) -> list[IntervalRow]:
         first = seen.setdefault((pk, start_at), line_no)
         if first != line_no:
             refuse(line_no, f"the interval is already on line {first}")
+            continue
+        day = daystore.local_day(start_at, STORAGE_TZ)
+        length, length_line = lengths.setdefault((pk, day), (minutes, line_no))
+        if length != minutes:
+            refuse(line_no, f"{day} of this meter has {length}-minute intervals (line {length_line}), not {minutes}")
             continue
         rows.append((pk, start_at, minutes, value, status))
     if problems.errors:

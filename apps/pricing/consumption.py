@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from apps.metering import series as metering_series
 from apps.metering.models import Resolution
 from apps.metering.selectors import consumption_series
 
@@ -31,6 +32,4 @@ def series(*, meter, from_time: dt.datetime, to_time: dt.datetime, resolution: R
 def has_quarter_hours(*, meter, from_time: dt.datetime, to_time: dt.datetime) -> bool:
     """Whether the meter has 15-minute intervals in [from_time, to_time): its energy is then priced per
     quarter hour (quarter-hour kWh × quarter-hour price)."""
-    from apps.metering.models import Interval
-
-    return Interval.objects.filter(meter=meter, start_at__gte=from_time, start_at__lt=to_time, minutes=15).exists()
+    return metering_series.has_quarter_hours(meter_id=meter.pk, from_time=from_time, to_time=to_time)

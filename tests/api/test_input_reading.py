@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from apps.customers.models import Customer
-from apps.metering.models import Interval
+from apps.metering.services import load_intervals
 from tests.factories import PASSWORD
 
 from .test_wire_rules import SERIES, customer_url, days_ago, meter_url, readings_url, send
@@ -48,7 +48,7 @@ def test_null_for_a_required_property_is_missing(owner, anonymous):
 @pytest.mark.parametrize(("minutes", "resolution", "values"), [(60, 7, 23), (15, 5, 92)])
 def test_resolution_none_is_the_meters_own_interval(owner, minutes, resolution, values):
     start = dt.datetime(2025, 3, 29, 23, tzinfo=dt.UTC)
-    Interval.objects.create(meter=owner.meter, start_at=start, minutes=minutes, value=Decimal("0.5"))
+    load_intervals(rows=[(owner.meter.pk, start, minutes, Decimal("0.5"), 0)])
     response = send(owner.client(), "POST", meter_url(owner, "consumption"), {**SERIES, "Resolution": 0})
     assert response.status_code == 200, response.content
     assert response.json()["Resolution"] == resolution and len(response.json()["Values"]) == values

@@ -8,7 +8,8 @@ import pytest
 
 from apps.assets.models import Asset, AssetType, Charger, ParticipantTopNode, RelationType
 from apps.ev.models import BatteryCar, ChargerImport
-from apps.metering.models import Interval, Resolution
+from apps.metering.models import Resolution
+from apps.metering.services import load_intervals
 from apps.pricing import selectors as pricing
 from tests.assets import graph_world
 
@@ -110,9 +111,9 @@ def load_march(meter):
     rows, moment = [], start
     while moment < end:
         value = Decimal("7") if moment in sessions else Decimal("0.05")
-        rows.append(Interval(meter=meter, start_at=moment, minutes=60, value=value))
+        rows.append((meter.pk, moment, 60, value, 0))
         moment += dt.timedelta(hours=1)
-    Interval.objects.bulk_create(rows)
+    load_intervals(rows=rows)
     return len(rows)
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import random
+from bisect import bisect_right
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.customers.models import DeliveryPoint
 from apps.metering import compare, selectors, services
 from apps.metering.models import MeterSettings, Resolution
+from apps.metering.timeseries import window
 from tests.factories import DeliveryPointFactory, MeterFactory
 
 from .helpers import load_hours, oslo_midnight, utc
@@ -133,10 +135,12 @@ class TestCompared:
         assert anonymous.post(url(owner), BODY, format="json").status_code == 401
 
 
-def random_cohort(owner, *, meters: int, seed: int):
-    """`meters` neighbours with random hourly values (some estimated, some hours missing) over 3 days."""
+def random_cohort(owner, *, meters: int, seed: int) -> list[tuple]:
+    """`meters` neighbours with random hourly values (some estimated, some hours missing) over 3 days;
+    returns the rows loaded."""
     rng = random.Random(seed)
     start = oslo_midnight(2025, 3, 29)  # includes the 23-hour day
+    loaded = []
     for n in range(meters + 1):
         meter = owner.meter if n == 0 else MeterFactory(delivery_point=DeliveryPointFactory())
         rows = []
@@ -146,12 +150,25 @@ def random_cohort(owner, *, meters: int, seed: int):
             value = Decimal(rng.randint(0, 4000)) / 1000
             rows.append((meter.pk, start + dt.timedelta(hours=hour), 60, value, int(rng.random() < 0.05)))
         services.load_intervals(rows=rows)
+        loaded += rows
+    return loaded
 
 
-class TestBothPaths:
-    """PostgreSQL aggregates in SQL; the Python path (other databases) must give the same answers."""
+def by_definition(rows: list[tuple], *, meter, win, min_group: int) -> dict:
+    """The comparison from the loaded rows: each meter's sum per bucket of the intervals starting in it."""
+    starts = win.starts()
+    sums: dict[int, dict[dt.datetime, Decimal]] = {}
+    for meter_id, start_at, _, value, _ in rows:
+        if win.start <= start_at < win.end:
+            bucket = starts[bisect_right(starts, start_at) - 1]
+            sums.setdefault(meter_id, {})[bucket] = sums.get(meter_id, {}).get(bucket, Decimal(0)) + value
+    buckets, total = compare.aggregate(starts=starts, sums=sums, me=meter.pk)
+    return compare.compare_body(buckets=buckets, total=total, min_group=min_group, size_step=1)
 
-    @pytest.mark.skipif(connection.vendor != "postgresql", reason="compares the SQL path with the Python one")
+
+class TestTheDefinition:
+    """The comparison read from stored days is the one computed from the loaded rows, on every database."""
+
     @pytest.mark.parametrize(
         ("resolution", "min_group", "time_zone"),
         [
@@ -161,8 +178,8 @@ class TestBothPaths:
             (Resolution.Month, 2, None),
         ],
     )
-    def test_sql_and_python_agree(self, owner, monkeypatch, resolution, min_group, time_zone):
-        random_cohort(owner, meters=12, seed=int(resolution) + min_group)
+    def test_stored_days_give_the_definition(self, owner, resolution, min_group, time_zone):
+        rows = random_cohort(owner, meters=12, seed=int(resolution) + min_group)
         arguments = {
             "meter": owner.meter,
             "from_time": utc(2025, 3, 28, 23),
@@ -170,19 +187,19 @@ class TestBothPaths:
             "resolution": resolution,
             "time_zone": time_zone,
         }
+        win = window(
+            arguments["from_time"], arguments["to_time"], resolution, selectors.meter_time_zone(owner.meter, time_zone)
+        )
         with override_settings(METERING_COMPARE_MIN_GROUP=min_group, METERING_COMPARE_SIZE_STEP=1):
-            by_sql = selectors.compared_with_others(**arguments)
-            monkeypatch.setattr(selectors, "use_sql", lambda: False)
-            by_python = selectors.compared_with_others(**arguments)
-        assert by_sql == by_python
-        assert {v["Status"] for v in by_sql["ReferenceGroupAverage"]} >= {0}
+            got = selectors.compared_with_others(**arguments)
+        assert got == by_definition(rows, meter=owner.meter, win=win, min_group=min_group)
+        assert {v["Status"] for v in got["ReferenceGroupAverage"]} >= {0}
 
-    @pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL path")
-    def test_postgresql_returns_buckets_not_rows(self, owner, monkeypatch):
+    def test_the_cohort_is_read_in_one_query_of_days(self, owner):
         random_cohort(owner, meters=5, seed=1)
-        monkeypatch.setattr(compare, "aggregate", lambda **kwargs: pytest.fail("aggregated in Python"))
         with CaptureQueriesContext(connection) as queries:
             selectors.compared_with_others(
                 meter=owner.meter, from_time=utc(2025, 3, 28, 23), to_time=utc(2025, 3, 31, 22), resolution=20
             )
-        assert len(queries) == 2  # the meter's heated area, then one aggregation query
+        assert len(queries) == 2  # the meter's heated area, then the days of the meter and its cohort
+        assert "metering_meterday" in queries[1]["sql"] and '"values"' not in queries[1]["sql"]

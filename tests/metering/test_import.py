@@ -34,7 +34,7 @@ def test_imports_a_valid_file_with_progress(owner, tmp_path):
     rows = list(Interval.objects.order_by("start_at").values_list("start_at", "minutes", "value", "status"))
     assert rows[0] == (utc(2025, 3, 30, 0), 60, Decimal("0.812"), 0)
     assert rows[3] == (utc(2025, 3, 30, 3), 60, None, 4000)
-    assert rows[5] == (utc(2025, 3, 30, 4, 15), 15, Decimal("0.175"), 0)
+    assert rows[5] == (utc(2025, 3, 31, 4, 15), 15, Decimal("0.175"), 0)
 
 
 def test_a_file_with_bad_rows_loads_nothing_and_names_the_lines(owner, tmp_path):

@@ -129,12 +129,16 @@ class TestQuarterHours:
         rows = series(owner.meter, utc(2025, 9, 30, 10), utc(2025, 9, 30, 10, 30), Resolution.QuarterHour)
         assert rows == [(utc(2025, 9, 30, 10), Decimal("0.5"), 1), (utc(2025, 9, 30, 10, 15), Decimal("0.5"), 1)]
 
-    def test_mixed_resolutions_make_a_complete_day(self, owner):
+    def test_a_change_of_resolution_at_midnight_makes_complete_days(self, owner):
+        # A stored day has one interval length (docs/meter-storage.md: a day mixing them is refused,
+        # tests/metering/test_meterday_store.py); a meter moving to quarter hours does so at midnight.
         day = oslo_midnight(2025, 10, 1)
-        load_hours(owner.meter, day, day + dt.timedelta(hours=12))
-        load_quarters(owner.meter, day + dt.timedelta(hours=12), day + dt.timedelta(hours=24))
-        [(_, value, status)] = series(owner.meter, day, day + dt.timedelta(days=1), Resolution.Day)
-        assert (value, status) == (Decimal("24.000"), 0)
+        load_hours(owner.meter, day, day + dt.timedelta(hours=24))
+        load_quarters(owner.meter, day + dt.timedelta(hours=24), day + dt.timedelta(hours=48))
+        rows = series(owner.meter, day, day + dt.timedelta(days=2), Resolution.Day)
+        assert [(value, status) for _, value, status in rows] == [(Decimal("24.000"), 0), (Decimal("24.000"), 0)]
+        [(_, value, status)] = series(owner.meter, day, day + dt.timedelta(days=2), Resolution.Month)
+        assert (value, status) == (Decimal("48.000"), 1)  # two days of October
 
 
 class TestWindow:

@@ -306,7 +306,7 @@ class TestMeterHourPrices:
 
 class TestCapacityStep:
     def test_average_of_the_three_highest_daily_peaks(self, owner, source):
-        from apps.metering.models import Interval
+        from apps.metering.services import load_intervals
 
         contract = Contract.objects.get(customer=owner.net_customer)
         point = DeliveryPointFactory(contract=contract, price_area="NO1")
@@ -317,10 +317,8 @@ class TestCapacityStep:
         for day, peak in enumerate(peaks):
             for hour in range(24):
                 value = peak if hour == 18 else 1.0
-                rows.append(
-                    Interval(meter=meter, start_at=base + dt.timedelta(days=day, hours=hour), minutes=60, value=value)
-                )
-        Interval.objects.bulk_create(rows)
+                rows.append((meter.pk, base + dt.timedelta(days=day, hours=hour), 60, Decimal(value), 0))
+        load_intervals(rows=rows)
         body = hourprices(owner.client(area=1), owner, contract=contract).json()
         [step] = body["CapacitySteps"]
         assert step["Month"][:10] == "2025-10-01"

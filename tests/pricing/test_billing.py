@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from apps.customers.models import Contract
-from apps.metering.models import Interval
+from apps.metering.services import load_intervals
 from apps.pricing import demo, selectors, services
 from apps.pricing.models import Invoice, InvoiceLine, InvoiceStatus, PricePlan
 from tests.factories import DeliveryPointFactory, MeterFactory
@@ -18,9 +18,7 @@ OCTOBER_UTC = (dt.datetime(2025, 9, 30, 22, tzinfo=dt.UTC), dt.datetime(2025, 10
 
 
 def load(meter, start, hours, kwh="1.0"):
-    Interval.objects.bulk_create(
-        Interval(meter=meter, start_at=start + dt.timedelta(hours=h), value=Decimal(kwh)) for h in range(hours)
-    )
+    load_intervals(rows=[(meter.pk, start + dt.timedelta(hours=h), 60, Decimal(kwh), 0) for h in range(hours)])
 
 
 @pytest.mark.parametrize(

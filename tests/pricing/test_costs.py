@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from apps.customers.models import Contract
-from apps.metering.models import Interval
+from apps.metering.services import load_intervals
 from apps.pricing.models import PricePlan, SpotPrice
 from tests.factories import DeliveryPointFactory, MeterFactory
 
@@ -17,9 +17,7 @@ PARTS = ("Energy", "Markup", "Grid", "Taxes", "Subsidy", "Vat")
 
 
 def load(meter, hours=48, kwh=Decimal("1.5")):
-    Interval.objects.bulk_create(
-        Interval(meter=meter, start_at=START + dt.timedelta(hours=h), minutes=60, value=kwh) for h in range(hours)
-    )
+    load_intervals(rows=[(meter.pk, START + dt.timedelta(hours=h), 60, kwh, 0) for h in range(hours)])
 
 
 def costs(client, meter, **body):

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from apps.customers.models import Contract
-from apps.metering.models import Interval
+from apps.metering.services import load_intervals
 from apps.pricing.models import PricePlan, SpotPrice
 from tests.factories import DeliveryPointFactory, MeterFactory
 
@@ -17,10 +17,7 @@ PARTS = ("Energy", "Markup", "Grid", "Taxes", "Subsidy", "Vat")
 
 
 def load(meter, start, hours, kwh):
-    Interval.objects.bulk_create(
-        Interval(meter=meter, start_at=start + dt.timedelta(hours=h), minutes=60, value=Decimal(kwh))
-        for h in range(hours)
-    )
+    load_intervals(rows=[(meter.pk, start + dt.timedelta(hours=h), 60, Decimal(kwh), 0) for h in range(hours)])
 
 
 def fixed_price(contract, price="1.00"):

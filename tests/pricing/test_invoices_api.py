@@ -179,20 +179,14 @@ class TestInvoiceLists:
 
 def test_invoice_sum_from_billing_is_on_the_wire(owner, source):
     """A billed invoice (not a factory one) reads back with the sums of its lines."""
-    from apps.metering.models import Interval
+    from apps.metering.services import load_intervals
     from apps.pricing.models import PricePlan
 
     PricePlan.objects.create(
         contract=owner.contract, product_type=PricePlan.ProductType.Fixed, fixed_price_nok_per_kwh=Decimal("1.00")
     )
-    Interval.objects.bulk_create(
-        Interval(
-            meter=owner.meter,
-            start_at=dt.datetime(2025, 9, 30, 22, tzinfo=dt.UTC) + dt.timedelta(hours=h),
-            value=Decimal("2.000"),
-        )
-        for h in range(10)
-    )
+    start = dt.datetime(2025, 9, 30, 22, tzinfo=dt.UTC)
+    load_intervals(rows=[(owner.meter.pk, start + dt.timedelta(hours=h), 60, Decimal("2.000"), 0) for h in range(10)])
     invoice = services.run_billing(
         contract=owner.contract, period_start=dt.date(2025, 10, 1), period_end=dt.date(2025, 10, 2)
     )

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from apps.customers.models import Contract
-from apps.metering.models import Interval
+from apps.metering.services import load_intervals
 from apps.pricing import selectors, services
 from apps.pricing.adapters.base import market_day_bounds
 from apps.pricing.areas import zone
@@ -64,9 +64,9 @@ def load(meter, *, start: dt.datetime, end: dt.datetime, kwh, minutes=60) -> Non
     """Intervals of `minutes` from start to end; `kwh(local datetime)` each."""
     rows, moment = [], start
     while moment < end:
-        rows.append(Interval(meter=meter, start_at=moment, minutes=minutes, value=D(kwh(moment.astimezone(OSLO)))))
+        rows.append((meter.pk, moment, minutes, D(kwh(moment.astimezone(OSLO))), 0))
         moment += dt.timedelta(minutes=minutes)
-    Interval.objects.bulk_create(rows)
+    load_intervals(rows=rows)
 
 
 def net_point(owner, **point):

@@ -83,14 +83,13 @@ def _consumption(meter, request):
     body = ConsumptionRequestSerializer(data=request.data, context={"meter": meter})
     body.is_valid(raise_exception=True)
     data = body.validated_data
-    return _series_response(
-        selectors.consumption_json,
-        selectors.consumption_response,
+    body = selectors.consumption_response(
         meter=meter,
         **SeriesRequestSerializer.window(data),
         include_last_year=data["include_last_year"],
         include_weather=data["include_weather"],
     )
+    return Response(WireDict(body))
 
 
 class ConsumptionView(MeterAnchored):

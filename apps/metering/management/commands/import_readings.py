@@ -5,14 +5,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.metering import services
+from apps.metering.daystore import DayStoreError
 
 
 class Command(BaseCommand):
     help = (
         "Loads interval data from a CSV file (columns meter_id, start_at, value[, status][, minutes]). "
         "The whole file is validated first: a malformed row is reported with its line number and nothing "
-        "of the file is loaded. Valid files go in with PostgreSQL COPY, in one transaction; intervals "
-        "that exist already are replaced."
+        "of the file is loaded. Valid files go in with PostgreSQL COPY, in one transaction; each meter-day "
+        "is merged with what is stored (an interval that exists already is replaced, the others are kept)."
     )
 
     def add_arguments(self, parser):
@@ -33,7 +34,10 @@ class Command(BaseCommand):
         def progress(done, total):
             self.stdout.write(f"  loaded {done}/{total}")
 
-        loaded = services.load_intervals(rows=rows, total=len(rows), progress=progress)
+        try:
+            loaded = services.load_intervals(rows=rows, total=len(rows), progress=progress)
+        except DayStoreError as refused:
+            raise CommandError(f"The file was refused, nothing was loaded: {refused}") from None
         seconds = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(f"Loaded {loaded} intervals in {seconds:.1f} s."))
 
