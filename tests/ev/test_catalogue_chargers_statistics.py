@@ -59,8 +59,8 @@ def test_unknown_charger_is_404_without_create(owner):
 
 
 def test_create_if_not_exists_creates_in_the_callers_reach(owner):
-    response = owner.client().get(
     graph_world.grant_professional(owner.user)  # creating chargers needs the import privilege
+    response = owner.client().get(
         "/api/chargers", {"externalId": "EASEE-1", "createIfNotExists": "true", "importSource": "easee"}
     )
     assert response.status_code == 201, response.content
@@ -83,8 +83,8 @@ def test_a_professional_creates_under_their_top_node(owner):
 
 
 def test_another_users_charger_is_not_found_and_not_taken_over(owner, other):
-    theirs = ev_world.build(other, with_request=False)
     graph_world.grant_professional(owner.user)  # creating chargers needs the import privilege
+    theirs = ev_world.build(other, with_request=False)
     external_id = theirs.charger.asset.external_id
     assert owner.client().get("/api/chargers", {"externalId": external_id}).status_code == 404
     created = owner.client().get("/api/chargers", {"externalId": external_id, "createIfNotExists": "true"})
