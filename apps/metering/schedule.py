@@ -9,4 +9,9 @@ BEAT_SCHEDULE = {
         "task": "metering.export_cim_yesterday",
         "schedule": crontab(minute=30, hour=0),
     },
+    # Meter-day partitions three months ahead (PostgreSQL); daily, so a missed run is caught up.
+    "metering.ensure_meterday_partitions": {
+        "task": "metering.ensure_meterday_partitions",
+        "schedule": crontab(minute=20, hour=3),
+    },
 }

@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from esmart.celery import enqueue_on_commit
 
-from . import cim, conf, services
+from . import cim, conf, partitions, services
 from .models import WeatherStation
 
 WEATHER_LOOKBACK_HOURS = 48
+PARTITION_MONTHS_AHEAD = 3
 
 
 @shared_task(
@@ -42,3 +43,19 @@ def export_cim_yesterday() -> str:
     yesterday = timezone.now().astimezone(ZoneInfo(conf.cim_time_zone())).date() - dt.timedelta(days=1)
     enqueue_on_commit(export_cim_day, day=yesterday.isoformat())
     return yesterday.isoformat()
+
+
+@shared_task(name="metering.ensure_meterday_partitions", acks_late=True, max_retries=0)
+def ensure_meterday_partitions(*, months_ahead: int = PARTITION_MONTHS_AHEAD) -> list[str]:
+    """The monthly partitions of meter days from this month to `months_ahead` ahead (PostgreSQL; the
+    loader creates any other month it writes into); returns the names created."""
+    today = timezone.now().astimezone(partitions_zone()).date()
+    last = partitions.month_start(today)
+    for _ in range(months_ahead):
+        last = partitions.next_month(last)
+    return partitions.ensure_partitions(partitions.month_start(today), last)
+
+
+def partitions_zone() -> ZoneInfo:
+    """The calendar of stored days (and so of partitions): Europe/Oslo."""
+    return services.STORAGE_TZ
