@@ -82,3 +82,35 @@ def ensure_partitions(first: dt.date, last: dt.date, using: str = "default") -> 
                 cursor.execute(partition_ddl(month))
                 created.append(name)
     return created
+
+
+def partition_month(name: str) -> dt.date | None:
+    """The month a partition's name stands for (None for a name not of this table's pattern)."""
+    suffix = name.removeprefix(f"{TABLE}_")
+    if len(suffix) != 6 or not suffix.isdigit() or suffix == name:
+        return None
+    return dt.date(int(suffix[:4]), int(suffix[4:]), 1)
+
+
+def expired_partitions(before: dt.date, using: str = "default") -> list[str]:
+    """The partitions whose whole month lies before `before` (its month's start), oldest first."""
+    cutoff = month_start(before)
+    return [
+        name
+        for name in existing_partitions(using)
+        if (month := partition_month(name)) is not None and next_month(month) <= cutoff
+    ]
+
+
+def drop_partitions(names: list[str], using: str = "default") -> None:
+    """Detaches each partition from the table, then drops it (one transaction per partition)."""
+    connection = connections[using]
+    for name in names:
+        if partition_month(name) is None:
+            raise ValueError(f"{name} is not a partition of {TABLE}")
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            # The foreign key is deferred: rows written earlier in the same transaction leave pending
+            # checks, which PostgreSQL runs now rather than refusing to drop their table.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {name}")
+            cursor.execute(f"DROP TABLE {name}")
