@@ -1,7 +1,9 @@
 """The one instant every test runs at (tests/conftest.py travels there before each test).
 
-Wednesday 12 March 2025, 10:17 in Oslo (09:17 UTC): a working day, no holiday, weeks from a
-daylight-saving change (30 March) and from a month's or year's end. `time_machine.travel(...,
+Wednesday 11 March 2026, 10:17 in Oslo (09:17 UTC): a working day, no holiday, weeks from a
+daylight-saving change (29 March) and from a month's or year's end, and later than every dated
+fixture (the recorded spot-price days of October 2025 must lie in the past: a market day after
+tomorrow is refused). `time_machine.travel(...,
 tick=True)`: the clock starts at the instant and runs on, so timeouts and sleeps still work.
 
 `ESMART_TEST_NOW` (an ISO 8601 date-time with offset) moves the instant, to prove no test depends
@@ -13,7 +15,7 @@ whose processes read the real clock is marked `real_clock` and is not moved.
 import datetime as dt
 import os
 
-DEFAULT_TEST_NOW = "2025-03-12T10:17:00+01:00"
+DEFAULT_TEST_NOW = "2026-03-11T10:17:00+01:00"
 
 
 def fixed_instant() -> dt.datetime:

@@ -256,6 +256,9 @@ CELERY_DB_REUSE_MAX = 1000
 AUTH_CREDENTIAL_CACHE_SECONDS = env.int("AUTH_CREDENTIAL_CACHE_SECONDS", default=300)
 AUTH_LOCKOUT_ATTEMPTS = env.int("AUTH_LOCKOUT_ATTEMPTS", default=5)
 AUTH_LOCKOUT_WINDOW_SECONDS = env.int("AUTH_LOCKOUT_WINDOW_SECONDS", default=15 * 60)
+# A (username, client network) pair that verified its password within this many seconds is "known":
+# its logins skip the network's hasher allowance (the pair's own lockout still applies).
+AUTH_KNOWN_CLIENT_SECONDS = env.int("AUTH_KNOWN_CLIENT_SECONDS", default=30 * 24 * 60 * 60)
 
 ESMART_VERSION = "1.0.0"
 # `seed_demo` creates logins with published passwords; the production settings refuse it.
@@ -270,9 +273,6 @@ METERING_CIM_DIR = env("METERING_CIM_DIR", default=str(BASE_DIR / "var" / "cim")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
-# A (username, client network) pair that verified its password within this many seconds is "known":
-# its logins skip the network's hasher allowance (the pair's own lockout still applies).
-AUTH_KNOWN_CLIENT_SECONDS = env.int("AUTH_KNOWN_CLIENT_SECONDS", default=30 * 24 * 60 * 60)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
