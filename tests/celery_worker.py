@@ -12,14 +12,17 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.conf import settings
 from django.db import connections
+from kombu import pools
 
 from esmart.celery import app
 
 
 def _reconnect(**conf):
     app.conf.update(conf)
-    if app._pool is not None:  # connections made with the previous broker
-        app._pool.force_close_all()
+    # Close the connections made with the previous broker and forget their pools: app._pool is
+    # kombu's process-wide pool for that broker URL, so closing it alone left a closed pool in
+    # kombu's registry for the next test that queues to the same URL ("Acquire on closed pool").
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
     app._local.__dict__.pop("backend", None)

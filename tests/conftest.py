@@ -105,6 +105,28 @@ def _fixed_clock(request):
         yield traveller
 
 
+# The Celery settings tests change (a broker, a worker, tasks queued instead of run eagerly).
+_CELERY_TEST_KEYS = ("broker_url", "result_backend", "task_always_eager", "broker_transport_options")
+
+
+@pytest.fixture(autouse=True)
+def _celery_as_configured():
+    """Every test starts with Celery as the settings configure it (eager tasks): a test that
+    changed the app's configuration or closed a broker pool cannot leave it to the tests after it
+    in the same process."""
+    from kombu import pools
+
+    from esmart.celery import app
+
+    if any(key in app.conf.changes for key in _CELERY_TEST_KEYS):
+        for key in _CELERY_TEST_KEYS:
+            app.conf.changes.pop(key, None)
+        pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
