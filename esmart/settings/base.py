@@ -296,6 +296,8 @@ LOGGING = {
         # endpoint carries credentials there, so request logging goes through the filter.
         "django.request": {"level": "ERROR", "filters": ["strip_query_string"]},
         "django.server": {"filters": ["strip_query_string"]},
+        # Tasks run in-process (no broker configured): a line per task is noise in seed_demo's output.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
     "filters": {"strip_query_string": {"()": "esmart.logging.StripQueryStringFilter"}},
 }
