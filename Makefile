@@ -8,7 +8,7 @@ PORT ?= 8000
 # Test processes (pytest-xdist); each has its own test database and Redis database (esmart/settings/test.py).
 TEST_PROCESSES ?= auto
 
-.PHONY: run test lint schema bench bench-storage worker beat migrate seed clean
+.PHONY: run test lint schema bench bench-storage bench-scale worker beat migrate seed clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ bench: $(STAMP)
 ## Storage layouts of interval data (bytes per reading, load rate, a year's read) in a scratch database.
 bench-storage: $(STAMP)
 	$(BIN)/python bench/meter_storage.py --readings $(or $(READINGS),1000000)
+
+## Meter data at scale (issue 21): READINGS (default 10^8) through the app's loader into a scratch
+## PostgreSQL database; bytes per reading, load rate, a year's read at 10^6 and at the end. Not in CI.
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.meter_scale --readings $(or $(READINGS),100000000)
 
 worker: $(STAMP)
 	$(BIN)/celery -A esmart worker --loglevel=INFO

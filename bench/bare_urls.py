@@ -114,7 +114,7 @@ SELECT json_build_object('Resolution', 7, 'Unit', 'kWh', 'Values', json_agg(json
     'Value', value::float8,
     'Status', status
 ) ORDER BY start_at))::text
-FROM metering_interval
+FROM bench_interval_rows
 WHERE {_RANGE}
 """,
     5: f"""
@@ -123,7 +123,7 @@ SELECT json_build_object('Resolution', 5, 'Unit', 'kWh', 'Values', json_agg(json
     'Value', round(value * 15 / minutes, 4)::float8,
     'Status', CASE WHEN minutes > 15 THEN greatest(status, 1) ELSE status END
 ) ORDER BY start_at, k))::text
-FROM metering_interval CROSS JOIN LATERAL generate_series(0, minutes / 15 - 1) AS k
+FROM bench_interval_rows CROSS JOIN LATERAL generate_series(0, minutes / 15 - 1) AS k
 WHERE {_RANGE}
 """,
     20: f"""
@@ -137,7 +137,7 @@ FROM (
            (date_trunc('day', start_at, %(tz)s) AT TIME ZONE %(tz)s + INTERVAL '1 day') AT TIME ZONE %(tz)s
            AS next_day,
            sum(value) AS total, max(status) AS worst, sum(minutes) AS covered
-    FROM metering_interval
+    FROM bench_interval_rows
     WHERE {_RANGE}
     GROUP BY 1, 2
 ) AS days

@@ -1,17 +1,18 @@
-"""In-process workload (bench/inprocess.py): bulk loading readings, the app's COPY path vs raw COPY.
+"""In-process workload (bench/inprocess.py): bulk loading readings into meter days vs raw COPY of rows.
 
 The rows are hourly readings of meters created for the bench only (one customer "bench-load"
 without any login, so seed_demo and the API never see it): `size` rows, 8760 hours per meter,
-built in memory before anything is timed, as `import_readings` hands them over (meter pk, UTC
-start, minutes, value as text, status). Both sides load the very same list into metering_interval
-of the bench database, which keeps its seeded rows: before each run the bench meters' rows are
-deleted and the table is vacuumed (and a checkpoint is taken, when the role may), so both start
-from the same state and the same indexes.
+built in memory before anything is timed, as the seeder hands them over (meter pk, UTC start,
+minutes, value as text, status). Before each run the bench meters' stored days and the baseline
+table's rows are deleted and both tables vacuumed (and a checkpoint is taken, when the role may),
+so both sides start from the same state.
 
-- real: apps.metering.services.load_intervals(rows=...), the app's path: batches of 50,000, an
-  overlap check per batch, COPY straight into the table, one transaction (Django's connection).
-- baseline: one psycopg 3 `cursor.copy("COPY metering_interval (...) FROM STDIN")` writing the same
-  rows with write_row, then commit, on a plain psycopg connection to the same database.
+- real: apps.metering.services.load_intervals(rows=...), the app's write path (seed_demo's, and
+  import_readings' after parsing): rows grouped into meter days, each merged and COPYed (binary)
+  into the partitioned metering_meterday, one transaction (Django's connection).
+- baseline: one psycopg 3 `cursor.copy("COPY bench_interval_rows (...) FROM STDIN")` writing the
+  same rows with write_row, then commit, on a plain psycopg connection: the table of one row per
+  reading the app had before issue 21 (primary key (meter_id, start_at)), kept by the bench only.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django.db import connection, transaction
 
 from apps.customers.models import Contract, Customer, DeliveryPoint, Meter
 from apps.metering import services
+from bench import baseline_rows
 
 HOURS_PER_METER = 8760
 FIRST_HOUR = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -33,7 +35,8 @@ CUSTOMER_ID = 990001
 CONTRACT_NO = 9900011
 METERING_POINT_ID = "707057500099000011"
 METER_PREFIX = "bench-load-"
-COPY_SQL = "COPY metering_interval (meter_id, start_at, minutes, value, status) FROM STDIN"
+BASELINE_TABLE = baseline_rows.TABLE
+COPY_SQL = f"COPY {BASELINE_TABLE} (meter_id, start_at, minutes, value, status) FROM STDIN"
 
 
 class BulkLoad:
@@ -85,13 +88,15 @@ class BulkLoad:
             host=db.get("HOST") or None,
             port=db.get("PORT") or None,
         )
+        with connection.cursor() as cursor:
+            cursor.execute(baseline_rows.CREATE)
         self.log(f"  bulkload: {len(rows)} rows of {len(self.meter_pks)} meters in memory")
 
     def reset(self) -> None:
-        """No rows of the bench meters, a vacuumed table, a checkpoint: the same state for either side."""
+        """No rows of the bench meters, vacuumed tables, a checkpoint: the same state for either side."""
         with connection.cursor() as cursor:  # autocommit: VACUUM cannot run in a transaction
-            cursor.execute("DELETE FROM metering_interval WHERE meter_id = ANY(%s)", [self.meter_pks])
-            cursor.execute("VACUUM (ANALYZE) metering_interval")
+            self._delete(cursor)
+            cursor.execute(f"VACUUM (ANALYZE) metering_meterday, {BASELINE_TABLE}")
             if self.can_checkpoint:
                 try:
                     cursor.execute("CHECKPOINT")
@@ -99,11 +104,15 @@ class BulkLoad:
                     self.can_checkpoint = False
                     self.log(f"  bulkload: no CHECKPOINT between runs ({type(exc).__name__})")
 
+    def _delete(self, cursor) -> None:
+        cursor.execute("DELETE FROM metering_meterday WHERE meter_id = ANY(%s)", [self.meter_pks])
+        cursor.execute(f"DELETE FROM {BASELINE_TABLE} WHERE meter_id = ANY(%s)", [self.meter_pks])
+
     def finish(self) -> None:
         try:
             with connection.cursor() as cursor:
-                cursor.execute("DELETE FROM metering_interval WHERE meter_id = ANY(%s)", [self.meter_pks])
-                cursor.execute("VACUUM metering_interval")
+                self._delete(cursor)
+                cursor.execute(f"VACUUM metering_meterday, {BASELINE_TABLE}")
         finally:
             if self.raw is not None:
                 self.raw.close()

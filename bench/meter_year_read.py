@@ -1,8 +1,7 @@
 """A year of hourly consumption through the read engine against the bare json_agg (issue 21).
 
-Run inside the project's Django, on a PostgreSQL database whose meters have 2025 in both tables
-(during the expand step the loader writes both; `bench/bare_urls.py`'s SERIES_JSON reads the
-interval table):
+Run inside the project's Django, on a PostgreSQL database whose meters have 2025 stored, after
+`python -m bench.baseline_rows` (`bench/bare_urls.py`'s SERIES_JSON reads its table of rows):
 
     DATABASE_URL=postgres://... .venv/bin/python manage.py shell -c "exec(open('bench/meter_year_read.py').read())"
 
@@ -19,17 +18,26 @@ import time
 
 import orjson
 from django.db import connection
+from django.db.models import Count
 
 from apps.customers.models import Meter
 from apps.metering import selectors
-from apps.metering.models import Resolution
+from apps.metering.models import MeterDay, Resolution
 
 sys.path.insert(0, "bench")
 bare = importlib.import_module("bare_urls")
 
-meters = list(Meter.objects.order_by("pk").select_related("delivery_point"))
-meter = meters[len(meters) // 2]
 start, end = dt.datetime(2024, 12, 31, 23, tzinfo=dt.UTC), dt.datetime(2025, 12, 31, 23, tzinfo=dt.UTC)
+# a meter with the whole of 2025 stored (365 days)
+full = (
+    MeterDay.objects.filter(day__gte=dt.date(2025, 1, 1), day__lte=dt.date(2025, 12, 31))
+    .values("meter_id")
+    .annotate(days=Count("day"))
+    .filter(days=365)
+    .order_by("meter_id")
+    .values_list("meter_id", flat=True)
+)
+meter = Meter.objects.select_related("delivery_point").get(pk=full[len(full) // 2])
 
 
 def engine():

@@ -613,6 +613,10 @@ def main() -> int:
     log(f"migrating and seeding (seed_demo --customers {customers})...")
     migrate(env, database_url)
     manage(env, "seed_demo", "--customers", str(customers), "--assets", str(setting("BENCH_ASSETS", 10_000)))
+    # the bare side's json_agg reads a table of one row per reading (bench/baseline_rows.py)
+    done = subprocess.run([sys.executable, "-m", "bench.baseline_rows"], cwd=ROOT, env=env, timeout=600, check=False)
+    if done.returncode != 0:
+        raise BenchError("python -m bench.baseline_rows failed (its error is above)")
     log(f"  done in {time.monotonic() - started:.1f} s")
 
     wrk = loadgen.ensure_wrk(log=log)

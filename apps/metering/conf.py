@@ -57,3 +57,9 @@ def compare_max_days(*, hourly: bool) -> int:
     if hourly:
         return getattr(settings, "METERING_COMPARE_MAX_HOURLY_DAYS", 31)
     return getattr(settings, "METERING_COMPARE_MAX_DAYS", 366)
+
+
+def wire_templates() -> bool:
+    """Whether hourly and quarter-hour series are written to JSON by templates (series.Series.wire_json);
+    off, the same bytes come from orjson over wire dicts (slower)."""
+    return getattr(settings, "METERING_WIRE_TEMPLATES", True)

@@ -128,11 +128,14 @@ def local_day(moment: dt.datetime, tz: ZoneInfo = OSLO) -> dt.date:
 
 def pack_values(values: Sequence[int | None]) -> bytes:
     """Wh values (``None``: no value) as little-endian int32, or int64 when one does not fit."""
-    if all(v is None or ABSENT32 < v < 2**31 for v in values):
-        packed = array(_I32, [ABSENT32 if v is None else v for v in values])
-    else:
+    filled = [ABSENT32 if v is None else v for v in values]
+    try:
+        packed = array(_I32, filled)  # OverflowError when a value does not fit
+        if filled.count(ABSENT32) != values.count(None):  # a value equal to the sentinel
+            raise OverflowError
+    except OverflowError:
         if any(v is not None and not ABSENT64 < v < 2**63 for v in values):
-            raise DayStoreError("a value does not fit in 64 bits")
+            raise DayStoreError("a value does not fit in 64 bits") from None
         packed = array(_I64, [ABSENT64 if v is None else v for v in values])
     if not _LITTLE:
         packed.byteswap()
@@ -169,6 +172,8 @@ def pack_statuses(statuses: Sequence[int]) -> bytes | None:
     """The change points of the status run; ``None`` when every interval is measured."""
     if len(statuses) > 256:
         raise DayStoreError(f"{len(statuses)} intervals in one day")
+    if statuses.count(MEASURED) == len(statuses):
+        return None
     out = bytearray()
     previous = MEASURED
     for index, status in enumerate(statuses):
@@ -217,12 +222,16 @@ def normalize(values: Sequence[int | None], statuses: Sequence[int]) -> tuple[li
     if len(values) != len(statuses):
         raise DayStoreError(f"{len(values)} values and {len(statuses)} statuses")
     values = list(values)
+    if None not in values:
+        return values, list(statuses)
     statuses = [s if v is not None or s >= MISSING else MISSING for v, s in zip(values, statuses, strict=True)]
     return values, statuses
 
 
 def day_total(values: Sequence[int | None], statuses: Sequence[int]) -> int | None:
     """The sum of the values the series count (status below 4000), ``None`` when there is none."""
+    if values and None not in values and max(statuses) < MISSING:
+        return sum(values)  # the common day: every value there and counted
     counted = [v for v, s in zip(values, statuses, strict=True) if v is not None and s < MISSING]
     return sum(counted) if counted else None
 

@@ -1,8 +1,8 @@
 """Interval data and what hangs off a meter: settings, manual readings, weather, live values, CIM exports.
 
-`Interval` is the big table: one row per meter and interval (15 minutes or one hour). Its primary
-key is (meter, start_at), so the key's index serves every per-meter range query, and rows are
-appended in time order; a BRIN index on start_at serves the time-only scans (the nightly CIM export).
+`MeterDay` is the big table: one row per meter and local day, its intervals packed (15 minutes or
+one hour each; apps/metering/daystore.py), partitioned by month on PostgreSQL. It replaced a table
+of one row per interval (93 bytes a reading; issue 21, docs/meter-storage.md).
 """
 
 from __future__ import annotations
@@ -38,27 +38,6 @@ class Resolution(models.IntegerChoices):
 
 
 INTERVAL_MINUTES = (15, 60)
-
-
-class Interval(models.Model):
-    """One metered interval: `value` kWh consumed in [start_at, start_at + minutes)."""
-
-    pk = models.CompositePrimaryKey("meter_id", "start_at")
-    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="+", db_index=False)
-    start_at = models.DateTimeField()
-    minutes = models.PositiveSmallIntegerField(default=60)
-    value = models.DecimalField(max_digits=14, decimal_places=3, null=True)
-    status = models.PositiveSmallIntegerField(choices=Quality.choices, default=Quality.Measured)
-
-    class Meta:
-        # The BRIN index on start_at is created by migration 0002 (PostgreSQL only).
-        constraints = [
-            models.CheckConstraint(condition=Q(minutes__in=INTERVAL_MINUTES), name="metering_interval_minutes"),
-            models.CheckConstraint(condition=Q(status__in=Quality.values), name="metering_interval_status"),
-        ]
-
-    def __str__(self):
-        return f"{self.meter_id} {self.start_at:%Y-%m-%d %H:%M} {self.value}"
 
 
 class MeterDay(models.Model):

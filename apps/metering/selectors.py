@@ -190,10 +190,10 @@ def use_sql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _series(*, kind: str, key: int, win: Window, wire: bool) -> list:
+def _series(*, kind: str, key: int, win: Window, wire: bool) -> list | orjson.Fragment:
     if kind == "consumption":
         built = series.consumption(key, win)
-        return built.wire() if wire else built.kwh()
+        return orjson.Fragment(built.wire_json()) if wire else built.kwh()
     if use_sql():
         rows = _pg_series(kind=kind, key=key, win=win, wire=wire)
         if wire:

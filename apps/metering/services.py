@@ -21,7 +21,6 @@ from . import daystore
 from . import live as live_channel
 from .models import (
     INTERVAL_MINUTES,
-    Interval,
     LiveValue,
     ManualReading,
     MeterDay,
@@ -37,7 +36,8 @@ from .weather import DEFAULT_STATIONS, get_adapter
 IntervalRow = tuple[int, dt.datetime, int, Decimal | str | None, int]
 Progress = Callable[[int, int], None]
 
-COPY_BATCH = 50_000
+ROWS_PER_BATCH = 50_000  # rows given to load_intervals, merged and written at a time
+DAYS_PER_BATCH = 5_000  # meter days of parsed readings written at a time (a progress step)
 LOCAL_TIME_ZONE = "Europe/Oslo"  # the calendar of manual readings' dates
 MAX_REPORTED_ERRORS = 50
 MAX_VALUE = Decimal("99999999999.999")
@@ -45,69 +45,6 @@ CSV_COLUMNS = ("meter_id", "start_at", "value")  # required; "status" and "minut
 
 
 # --- Bulk loading --------------------------------------------------------------------------------
-
-
-def _overlaps_existing(rows: list[IntervalRow]) -> bool:
-    """Whether any row may already be stored: each meter's own [first, last] range is checked.
-
-    One box over all the batch's meters would almost always hit the previous batch of the same
-    file (a batch edge cuts through a meter's rows), sending new data down the slow upsert path.
-    """
-    spans: dict[int, list] = {}
-    for meter_id, start_at, *_ in rows:
-        span = spans.get(meter_id)
-        if span is None:
-            spans[meter_id] = [start_at, start_at]
-        elif start_at < span[0]:
-            span[0] = start_at
-        elif start_at > span[1]:
-            span[1] = start_at
-    meters, firsts, lasts = zip(*((m, lo, hi) for m, (lo, hi) in spans.items()), strict=True)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT EXISTS (SELECT 1 FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS r(m, lo, hi) "
-            "JOIN metering_interval i ON i.meter_id = r.m AND i.start_at BETWEEN r.lo AND r.hi)",
-            [list(meters), list(firsts), list(lasts)],
-        )
-        return cursor.fetchone()[0]
-
-
-def _copy(cursor, table: str, rows: Iterable[IntervalRow]) -> None:
-    with cursor.copy(f"COPY {table} (meter_id, start_at, minutes, value, status) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
-def _load_batch_postgresql(rows: list[IntervalRow]) -> None:
-    with connection.cursor() as wrapper:
-        cursor = wrapper.cursor  # the psycopg 3 cursor, for COPY
-        if not _overlaps_existing(rows):
-            _copy(cursor, "metering_interval", rows)  # the common case: new data, straight in
-            return
-        # Corrections of existing intervals: COPY into a staging table, then upsert.
-        cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS metering_interval_load "
-            "(LIKE metering_interval INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-        )
-        cursor.execute("TRUNCATE metering_interval_load")
-        _copy(cursor, "metering_interval_load", rows)
-        cursor.execute(
-            "INSERT INTO metering_interval (meter_id, start_at, minutes, value, status) "
-            "SELECT meter_id, start_at, minutes, value, status FROM metering_interval_load "
-            "ON CONFLICT (meter_id, start_at) DO UPDATE "
-            "SET minutes = EXCLUDED.minutes, value = EXCLUDED.value, status = EXCLUDED.status"
-        )
-
-
-def _load_batch_other(rows: list[IntervalRow]) -> None:
-    objects = [Interval(meter_id=m, start_at=t, minutes=n, value=v, status=s) for m, t, n, v, s in rows]
-    Interval.objects.bulk_create(
-        objects,
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["meter", "start_at"],
-        update_fields=["minutes", "value", "status"],
-    )
 
 
 # --- Meter days (MeterDay, apps/metering/daystore.py) ---------------------------------------------
@@ -123,13 +60,18 @@ _DAY_COLUMNS = ("meter_id", "day", "minutes", "total", "values", "statuses")
 def to_wh(value: Decimal | str | float | int | None) -> int | None:
     """kWh (a Decimal, its text, a float or an int) as whole Wh, rounded half away from zero as the
     interval table's numeric(14, 3) column rounded it (a float goes by its shortest text)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
+    if type(value) is str:
+        whole, _, fraction = value.partition(".")
+        # The common text, "12.345" (ASCII digits, three decimals): no Decimal made.
+        if len(fraction) == 3 and whole.isdecimal() and fraction.isdecimal() and value.isascii():
+            return int(whole) * 1000 + int(fraction)
         whole, _, fraction = value.strip().partition(".")
-        if len(fraction) <= 3 and (fraction == "" or fraction.isdigit()) and whole.lstrip("-").isdigit():
-            wh = int(whole.lstrip("-")) * 1000 + int(fraction.ljust(3, "0"))
+        digits = whole.removeprefix("-")
+        if len(fraction) <= 3 and (fraction == "" or fraction.isdigit()) and digits.isdigit() and value.isascii():
+            wh = int(digits) * 1000 + int(fraction.ljust(3, "0"))
             return -wh if whole.startswith("-") else wh
+    elif value is None:
+        return None
     elif isinstance(value, int):
         return value * 1000
     wh = (Decimal(repr(value)) if isinstance(value, float) else Decimal(value)).scaleb(3)
@@ -139,17 +81,47 @@ def to_wh(value: Decimal | str | float | int | None) -> int | None:
 
 
 def day_pieces(rows: Iterable[IntervalRow]) -> dict[DayKey, DayPiece]:
-    """Interval rows as pieces of (meter, local day); refuses a day given in two interval lengths."""
+    """Interval rows as pieces of (meter, local day); refuses a day given in two interval lengths and
+    a start off its day's interval grid.
+
+    Import speed (docs/meter-storage.md): rows mostly come as runs of one meter's consecutive
+    intervals, so a row that starts where the previous one ended takes the next index of the same
+    day, and any other row of that day costs an epoch subtraction; only a new day costs a time-zone
+    conversion. Value texts repeat (a meter's readings have a few thousand distinct values), so
+    their Wh are remembered for the call."""
     pieces: dict[DayKey, DayPiece] = {}
+    wh_of: dict = {}
+    meter = length = intervals = None
+    first = end = step = expected = 0.0
+    index = -1
     for meter_id, start_at, minutes, value, status in rows:
-        layout = daystore.day_layout(daystore.local_day(start_at, STORAGE_TZ), minutes, STORAGE_TZ)
-        key = (meter_id, layout.day)
-        piece = pieces.get(key)
-        if piece is None:
-            piece = pieces[key] = (minutes, {})
-        elif piece[0] != minutes:
-            raise daystore.DayStoreError(f"meter {meter_id} has {piece[0]}- and {minutes}-minute intervals on {key[1]}")
-        piece[1][layout.index_of(start_at)] = (to_wh(value), status)
+        seconds = start_at.timestamp()
+        if seconds == expected and meter_id == meter and minutes == length and seconds < end:
+            index += 1
+        else:
+            if meter_id != meter or minutes != length or not first <= seconds < end:
+                layout = daystore.day_layout(daystore.local_day(start_at, STORAGE_TZ), minutes, STORAGE_TZ)
+                key = (meter_id, layout.day)
+                piece = pieces.get(key)
+                if piece is None:
+                    piece = pieces[key] = (minutes, {})
+                elif piece[0] != minutes:
+                    raise daystore.DayStoreError(
+                        f"meter {meter_id} has {piece[0]}- and {minutes}-minute intervals on {key[1]}"
+                    )
+                meter, length, intervals = meter_id, minutes, piece[1]
+                first, end, step = layout.start.timestamp(), layout.end.timestamp(), minutes * 60
+            position, rest = divmod(seconds - first, step)
+            if rest:
+                raise daystore.DayStoreError(f"{start_at.isoformat()} starts no {minutes}-minute interval")
+            index = int(position)
+        expected = seconds + step
+        wh = wh_of.get(value) if type(value) is str else None
+        if wh is None:
+            wh = to_wh(value)
+            if type(value) is str:
+                wh_of[value] = wh
+        intervals[index] = (wh, status)
     return pieces
 
 
@@ -256,10 +228,9 @@ def _store_days_other(pieces: dict[DayKey, DayPiece]) -> None:
                 )
 
 
-def store_days(rows: Iterable[IntervalRow]) -> int:
-    """Merges interval rows into the stored meter days (in the caller's transaction); returns the
-    number of meter days the rows touch."""
-    pieces = day_pieces(rows)
+def store_pieces(pieces: dict[DayKey, DayPiece]) -> int:
+    """Merges pieces of meter days into the stored days (in the caller's transaction); returns the
+    number of meter days touched."""
     if not pieces:
         return 0
     days = [day for _, day in pieces]
@@ -268,31 +239,55 @@ def store_days(rows: Iterable[IntervalRow]) -> int:
     return len(pieces)
 
 
-def load_intervals(*, rows: Iterable[IntervalRow], total: int | None = None, progress: Progress | None = None) -> int:
-    """Loads intervals in one transaction; an interval that exists already is replaced. Returns the count.
+def store_days(rows: Iterable[IntervalRow]) -> int:
+    """Merges interval rows into the stored meter days (in the caller's transaction); returns the
+    number of meter days the rows touch."""
+    return store_pieces(day_pieces(rows))
 
-    Writes the meter days (`store_days`: each day merged, only the named intervals change) and,
-    while readers move to them (issue 21), the old interval table too: PostgreSQL COPY straight
-    into it when the batch touches no existing interval, else COPY into a staging table and upsert;
-    other databases bulk_create with update on conflict. The rows must be valid (see
-    `parse_interval_csv`); a row the day store refuses (a day in two interval lengths, a start off
-    its interval grid) fails the whole load.
+
+@dataclass
+class Readings:
+    """Validated readings, grouped as the loader stores them: pieces of (meter pk, local day)."""
+
+    pieces: dict[DayKey, DayPiece]
+    count: int
+
+
+def load_readings(readings: Readings, *, progress: Progress | None = None) -> int:
+    """Stores parsed readings (`parse_interval_csv`) in one transaction, DAYS_PER_BATCH meter days
+    at a time (the progress steps); returns the number of readings."""
+    keys = list(readings.pieces)
+    done = 0
+    with transaction.atomic():
+        for n in range(0, len(keys), DAYS_PER_BATCH):
+            batch = {key: readings.pieces[key] for key in keys[n : n + DAYS_PER_BATCH]}
+            store_pieces(batch)
+            done += sum(len(intervals) for _, intervals in batch.values())
+            if progress:
+                progress(done, readings.count)
+    return done
+
+
+def load_intervals(*, rows: Iterable[IntervalRow], total: int | None = None, progress: Progress | None = None) -> int:
+    """Loads intervals in one transaction, merged into the stored meter days (`store_days`: only the
+    named intervals change, so a correction is idempotent). Returns the count.
+
+    The rows must be valid; a row the day store refuses (a day in two interval lengths, a start off
+    its interval grid) fails the whole load. Rows are taken ROWS_PER_BATCH at a time, so a generator
+    of a long history is never all in memory.
     """
-    load = _load_batch_postgresql if connection.vendor == "postgresql" else _load_batch_other
     done = 0
     batch: list[IntervalRow] = []
     with transaction.atomic():
         for row in rows:
             batch.append(row)
-            if len(batch) >= COPY_BATCH:
-                load(batch)
+            if len(batch) >= ROWS_PER_BATCH:
                 store_days(batch)
                 done += len(batch)
                 batch = []
                 if progress:
                     progress(done, total or done)
         if batch:
-            load(batch)
             store_days(batch)
             done += len(batch)
     if progress:
@@ -337,52 +332,57 @@ def _parse_start(text: str) -> dt.datetime | None:
     return moment.astimezone(dt.UTC)
 
 
-def _parse_row(fields: list[str], columns: dict[str, int]) -> tuple[tuple | None, str | None]:
-    """(meter id, start_at, minutes, value text or None, status) of one CSV row, or the reason it is refused."""
-
-    def column(name: str, default: str = "") -> str:
-        index = columns.get(name)
-        return fields[index].strip() if index is not None and index < len(fields) else default
-
-    meter_id = column("meter_id")
-    if not meter_id:
-        return None, "meter_id is empty"
-    start_text = column("start_at")
-    start_at = _parse_start(start_text)
+def _slot(text: str, minutes: int) -> tuple[dt.datetime, dt.date, int, int] | str:
+    """(UTC start, local day, interval index, the day's interval count) of a start_at text, or why
+    it is refused."""
+    start_at = _parse_start(text)
     if start_at is None:
-        return None, f"start_at {start_text!r} is not an ISO 8601 date and time"
-    minutes = ALLOWED_MINUTES.get(column("minutes") or "60")
-    if minutes is None:
-        return None, f"minutes must be one of {INTERVAL_MINUTES}, not {column('minutes')!r}"
-    status = ALLOWED_STATUS.get(column("status") or "0")
-    if status is None:
-        return None, f"status must be one of {Quality.values}, not {column('status')!r}"
+        return f"start_at {text!r} is not an ISO 8601 date and time"
     if start_at.second or start_at.microsecond or start_at.minute % minutes:
-        return None, f"start_at {start_at:%Y-%m-%dT%H:%M:%S}Z is not on a {minutes}-minute boundary"
-    value = column("value")
-    if value == "":
-        if status != Quality.Missing:
-            return None, "value is empty but status is not 4000 (missing)"
-        return (meter_id, start_at, minutes, None, status), None
-    if not VALUE_PATTERN.fullmatch(value):
-        return None, f"value {value!r} must be a number from 0 to {MAX_VALUE}, with at most 3 decimals"
-    return (meter_id, start_at, minutes, value, status), None
+        return f"start_at {start_at:%Y-%m-%dT%H:%M:%S}Z is not on a {minutes}-minute boundary"
+    layout = daystore.day_layout(daystore.local_day(start_at, STORAGE_TZ), minutes, STORAGE_TZ)
+    return start_at, layout.day, layout.index_of(start_at), layout.count
 
 
-def parse_interval_csv(lines: Iterable[str]) -> list[IntervalRow]:
-    """Validates a whole CSV file of intervals and returns its rows; raises CsvRefusedError with line numbers.
+def _wh_of_text(text: str) -> int | None:
+    """Whole Wh of a valid value text (VALUE_PATTERN), or None."""
+    if not VALUE_PATTERN.fullmatch(text):
+        return None
+    whole, _, fraction = text.partition(".")
+    return int(whole) * 1000 + int(fraction.ljust(3, "0"))
+
+
+@dataclass
+class _FilePiece:
+    """A meter day as the file gives it: the interval length, index → (Wh, status), index → line."""
+
+    minutes: int
+    first_line: int
+    intervals: dict[int, tuple[int | None, int]]
+    lines: list[int]
+
+
+def parse_interval_csv(lines: Iterable[str]) -> Readings:
+    """Validates a whole CSV file of intervals and returns its readings; raises CsvRefusedError with line numbers.
 
     Columns (header required): meter_id (the public meter id), start_at (ISO 8601; no offset means
     UTC), value (kWh, at most 3 decimals; empty only with status 4000), optional status (0, 1,
-    4000; default 0) and minutes (15 or 60; default 60). An interval may appear once per file.
-    Values are kept as their text (COPY reads it as numeric), so a million rows stay small.
+    4000; default 0) and minutes (15 or 60; default 60). An interval may appear once per file, and
+    a meter's local day has one interval length.
+
+    Speed (docs/meter-storage.md): rows become pieces of meter days as they are read; the texts that
+    repeat (start times across meters, values, meter ids) are parsed once per file, and a row of the
+    same meter day as the row before it finds its piece without a lookup.
     """
     reader = csv.reader(lines)
     header = [name.strip().lower() for name in next(reader, [])]
     missing = [name for name in CSV_COLUMNS if name not in header]
     if missing:
         raise CsvRefusedError([(1, f"the header lacks the column(s) {', '.join(missing)}")])
-    columns = {name: index for index, name in enumerate(header)}
+    at = {name: index for index, name in enumerate(header)}
+    i_meter, i_start, i_value = at["meter_id"], at["start_at"], at["value"]
+    i_status, i_minutes = at.get("status"), at.get("minutes")
+    width = max(at.values()) + 1
     problems = CsvRefusedError()
 
     def refuse(line_no: int, error: str) -> None:
@@ -391,43 +391,83 @@ def parse_interval_csv(lines: Iterable[str]) -> list[IntervalRow]:
         else:
             problems.more += 1
 
-    parsed: list[tuple] = []
-    lines_of: list[int] = []
-    meter_ids: dict[str, str] = {}  # interned: a million rows share a few meter id strings
+    slots: dict[int, dict[str, tuple | str]] = {minutes: {} for minutes in INTERVAL_MINUTES}
+    wh_of: dict[str, int | None] = {}
+    pieces: dict[tuple[str, dt.date], _FilePiece] = {}
+    piece_key, piece = None, None
+    count = 0
     for fields in reader:
         if not fields:
             continue
-        row, error = _parse_row(fields, columns)
-        if error is not None:
-            refuse(reader.line_num, error)
+        line_no = reader.line_num
+        if len(fields) < width:
+            fields += [""] * (width - len(fields))
+        meter_id = fields[i_meter].strip()
+        if not meter_id:
+            refuse(line_no, "meter_id is empty")
             continue
-        meter_id = meter_ids.setdefault(row[0], row[0])
-        parsed.append((meter_id, *row[1:]))
-        lines_of.append(reader.line_num)
+        minutes_text = fields[i_minutes].strip() if i_minutes is not None else ""
+        minutes = ALLOWED_MINUTES.get(minutes_text or "60")
+        if minutes is None:
+            refuse(line_no, f"minutes must be one of {INTERVAL_MINUTES}, not {minutes_text!r}")
+            continue
+        status_text = fields[i_status].strip() if i_status is not None else ""
+        status = ALLOWED_STATUS.get(status_text or "0")
+        if status is None:
+            refuse(line_no, f"status must be one of {Quality.values}, not {status_text!r}")
+            continue
+        start_text = fields[i_start].strip()
+        slot = slots[minutes].get(start_text)
+        if slot is None:
+            slot = slots[minutes][start_text] = _slot(start_text, minutes)
+        if type(slot) is str:
+            refuse(line_no, slot)
+            continue
+        value = fields[i_value].strip()
+        if value == "":
+            if status != Quality.Missing:
+                refuse(line_no, "value is empty but status is not 4000 (missing)")
+                continue
+            wh = None
+        else:
+            wh = wh_of.get(value)
+            if wh is None:
+                wh = wh_of[value] = _wh_of_text(value)
+                if wh is None:
+                    refuse(line_no, f"value {value!r} must be a number from 0 to {MAX_VALUE}, with at most 3 decimals")
+                    continue
+        _, day, index, day_count = slot
+        if piece_key is None or piece_key[0] != meter_id or piece_key[1] != day:
+            piece_key = (meter_id, day)
+            piece = pieces.get(piece_key)
+            if piece is None:
+                piece = pieces[piece_key] = _FilePiece(minutes, line_no, {}, [0] * day_count)
+        if piece.minutes != minutes:
+            refuse(
+                line_no,
+                f"{day} of this meter has {piece.minutes}-minute intervals (line {piece.first_line}), not {minutes}",
+            )
+            continue
+        if index in piece.intervals:
+            refuse(line_no, f"the interval is already on line {piece.lines[index]}")
+            continue
+        piece.intervals[index] = (wh, status)
+        piece.lines[index] = line_no
+        count += 1
 
-    meters = dict(Meter.objects.filter(meter_id__in=list(meter_ids)).values_list("meter_id", "pk"))
-    rows: list[IntervalRow] = []
-    seen: dict[tuple[int, dt.datetime], int] = {}
-    lengths: dict[tuple[int, dt.date], tuple[int, int]] = {}  # (meter, stored day) → (minutes, first line)
-    for (meter_id, start_at, minutes, value, status), line_no in zip(parsed, lines_of, strict=True):
+    meters = dict(Meter.objects.filter(meter_id__in={meter_id for meter_id, _ in pieces}).values_list("meter_id", "pk"))
+    readings: dict[DayKey, DayPiece] = {}
+    for (meter_id, day), piece in pieces.items():
         pk = meters.get(meter_id)
         if pk is None:
-            refuse(line_no, f"unknown meter {meter_id!r}")
+            for line_no in sorted(line for line in piece.lines if line):
+                refuse(line_no, f"unknown meter {meter_id!r}")
             continue
-        first = seen.setdefault((pk, start_at), line_no)
-        if first != line_no:
-            refuse(line_no, f"the interval is already on line {first}")
-            continue
-        day = daystore.local_day(start_at, STORAGE_TZ)
-        length, length_line = lengths.setdefault((pk, day), (minutes, line_no))
-        if length != minutes:
-            refuse(line_no, f"{day} of this meter has {length}-minute intervals (line {length_line}), not {minutes}")
-            continue
-        rows.append((pk, start_at, minutes, value, status))
+        readings[(pk, day)] = (piece.minutes, piece.intervals)
     if problems.errors:
         problems.errors.sort()
         raise problems
-    return rows
+    return Readings(readings, count)
 
 
 # --- Weather -------------------------------------------------------------------------------------

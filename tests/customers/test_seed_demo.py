@@ -7,7 +7,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -19,11 +19,12 @@ from apps.assignments.models import Client as CareClient
 from apps.customers.demo import DEMO_TIME_ZONE, demo_now
 from apps.customers.models import Contract, Customer, CustomerAccess, DeliveryPoint, Meter, User
 from apps.flex.models import ControlPlan
-from apps.metering.models import Interval
+from apps.metering.models import MeterDay
 from apps.notifications.models import CustomerMessage
 from apps.pricing.models import SpotPriceDay
 from esmart.api.area import Area
 from tests.conftest import basic
+from tests.metering.helpers import stored_values
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -110,10 +111,13 @@ def test_the_history_ends_on_the_day_given_as_today(today):
 
     tomorrow = today + dt.timedelta(days=1)
     # Consumption up to the seeding hour (12:00 in Oslo that day), back `--days` days.
-    bounds = Interval.objects.aggregate(last=Max("start_at"))
-    assert bounds["last"] == demo_now(today) - dt.timedelta(hours=1)
-    first = Interval.objects.order_by("start_at").first().start_at
-    assert local_day(first) == today - dt.timedelta(days=3)
+    stored = stored_values()
+    assert max(stored) == demo_now(today) - dt.timedelta(hours=1)
+    assert local_day(min(stored)) == today - dt.timedelta(days=3)
+    assert MeterDay.objects.aggregate(first=Min("day"), last=Max("day")) == {
+        "first": today - dt.timedelta(days=3),
+        "last": today,
+    }
     # Spot prices to tomorrow, flex plans for today and tomorrow, messages sent that day.
     assert SpotPriceDay.objects.aggregate(last=Max("delivery_date"))["last"] == tomorrow
     assert local_day(ControlPlan.objects.aggregate(last=Max("start_at"))["last"]) == tomorrow

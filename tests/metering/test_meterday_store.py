@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from apps.metering import daystore, partitions, services
-from apps.metering.models import Interval, MeterDay
+from apps.metering.models import MeterDay
 
 from .helpers import load_hours, load_quarters, oslo_midnight, utc
 
@@ -113,7 +113,7 @@ def test_a_file_mixing_lengths_in_a_day_is_refused_with_its_lines(owner, tmp_pat
         call_command("import_readings", str(path), stdout=StringIO())
     assert "line 3: 2025-03-31 of this meter has 60-minute intervals (line 2), not 15" in str(refused.value)
     assert "line 4" not in str(refused.value)
-    assert not MeterDay.objects.exists() and not Interval.objects.exists()
+    assert not MeterDay.objects.exists()
 
 
 def test_a_file_with_a_malformed_line_writes_no_day(owner, tmp_path):
@@ -127,7 +127,7 @@ def test_a_file_with_a_malformed_line_writes_no_day(owner, tmp_path):
     )
     with pytest.raises(CommandError, match="line 3: value 'one'"):
         call_command("import_readings", str(path), stdout=StringIO())
-    assert not MeterDay.objects.exists() and not Interval.objects.exists()
+    assert not MeterDay.objects.exists()
 
 
 def test_a_load_refused_by_the_day_store_writes_nothing(owner):
@@ -136,7 +136,7 @@ def test_a_load_refused_by_the_day_store_writes_nothing(owner):
     rows.append((owner.meter.pk, utc(2025, 1, 2, 6), 60, Decimal("1"), 0))
     with pytest.raises(daystore.DayStoreError):
         services.load_intervals(rows=rows)
-    assert not MeterDay.objects.exists() and not Interval.objects.exists()
+    assert not MeterDay.objects.exists()
 
 
 @pytest.mark.parametrize(

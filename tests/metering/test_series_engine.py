@@ -14,6 +14,7 @@ from bisect import bisect_right
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+import orjson
 import pytest
 
 from apps.metering import selectors, series, services
@@ -133,7 +134,7 @@ def test_the_selector_and_the_wire_are_the_engine(histories, owner):
     body = selectors.consumption_response(
         meter=owner.meter, from_time=win.start, to_time=win.end, resolution=Resolution.Hour
     )
-    assert body["Values"] == [
+    assert orjson.loads(orjson.dumps(body))["Values"] == [
         {"ValueTime": t.strftime("%Y-%m-%dT%H:%M:%S"), "Value": None if v is None else float(v), "Status": s}
         for t, v, s in expected
     ]
@@ -165,3 +166,43 @@ def test_quarter_values_keep_three_decimals_unless_spread(histories, owner, othe
     native = [v for _, v, _ in series.consumption(other.meter.pk, win).kwh() if v is not None]
     assert all(-v.as_tuple().exponent == 3 for v in native)
     assert all(-v.as_tuple().exponent in (3, 4) for v in spread)
+
+
+# --- The wire JSON of a series: templates (the fast path) and orjson over wire dicts, the same bytes --
+
+
+@pytest.mark.parametrize("unit", [series.WH, series.TENTH_WH])
+@pytest.mark.parametrize("step", [series.HOUR, series.QUARTER_HOUR])
+def test_wire_templates_write_orjsons_bytes(unit, step, settings):
+    rng = random.Random(7)
+    edge = [0, 1, -1, 999, 1000, 10**4, 2**31 - 1, -(2**31) + 1, 2**62, 12345678901234, None]
+    values = edge + [rng.choice([None, rng.randint(-(10**7), 10**7), rng.randint(0, 5000)]) for _ in range(3000)]
+    starts = [dt.datetime(2025, 3, 29, 23, tzinfo=dt.UTC) + n * step for n in range(len(values))]
+    statuses = [4000 if v is None else rng.choice([0, 0, 0, 1]) for v in values]
+    built = series.Series(starts, values, statuses, unit, step)
+    plain = orjson.dumps(built.wire())
+    assert built.wire_json() == plain
+    assert series.Series(starts[:5], values[:5], statuses[:5], unit, step).wire_json() == orjson.dumps(built.wire()[:5])
+    settings.METERING_WIRE_TEMPLATES = False
+    assert built.wire_json() == plain
+
+
+def test_the_consumption_endpoint_answers_alike_with_and_without_templates(histories, owner, settings):
+    contract = f"/api/customers/{owner.customer.pk}/contracts/{owner.contract.contract_no}"
+    url = f"{contract}/meters/{owner.meter.meter_id}/consumption"
+    answers = {}
+    for templates in (True, False):
+        settings.METERING_WIRE_TEMPLATES = templates
+        answers[templates] = [
+            owner.client()
+            .post(
+                url,
+                {"FromTime": "2025-03-28T23:00:00", "ToTime": "2025-04-01T22:00:00", "Resolution": resolution},
+                format="json",
+            )
+            .content
+            for resolution in (5, 7, 20)
+        ]
+    assert answers[True] == answers[False]
+    hours = orjson.loads(answers[True][1])["Values"]
+    assert len(hours) == 95 and {v["Status"] for v in hours} >= {0}
