@@ -41,10 +41,10 @@ def test_fixed_price_month(owner, source):
     )
     load(owner.meter, OCTOBER_UTC[0], 100, "1.5")
     invoice = services.run_billing(contract=owner.contract, period_start=OCTOBER[0], period_end=OCTOBER[1])
-    lines = list(invoice.lines.values_list("kind", "quantity", "unit_price", "amount"))
-    assert lines == [
-        (InvoiceLine.Kind.ENERGY, Decimal("150.000"), Decimal("1.00000"), Decimal("150.00")),
-        (InvoiceLine.Kind.VAT, None, None, Decimal("37.50")),
+    lines = list(invoice.lines.values_list("kind", "quantity", "unit_price", "amount", "vat_rate"))
+    assert lines == [  # a fixed price has no markup line; VAT 25 % of 150.00
+        (InvoiceLine.Kind.ENERGY, Decimal("150.000"), Decimal("1.00000"), Decimal("150.00"), Decimal("0.25")),
+        (InvoiceLine.Kind.VAT, None, None, Decimal("37.50"), Decimal("0.25")),
     ]
     assert (invoice.invoice_sum, invoice.unpaid_sum, invoice.consumption_kwh) == (
         Decimal("187.50"),
@@ -61,22 +61,28 @@ def test_fixed_price_month(owner, source):
     assert str(invoice.invoice_no) in invoice.kid
 
 
-def test_net_contract_lines_equal_the_costs_service_and_add_up(owner, source):
+def test_grid_contract_bills_the_grid_items_only_and_agrees_with_the_costs(owner, source):
+    """A grid company's invoice (issue #23 item 7): energy part day/night, capacity, tax, Enova, subsidy
+    and VAT; no supplier energy, markup or fee. Two meters on one point: one capacity line for the point."""
     contract = Contract.objects.get(customer=owner.net_customer)
     point = DeliveryPointFactory(contract=contract, price_area="NO1")
     for meter in (MeterFactory(delivery_point=point), MeterFactory(delivery_point=point)):
         load(meter, OCTOBER_UTC[0] + dt.timedelta(days=3), 72, "2.2")
     invoice = services.run_billing(contract=contract, period_start=OCTOBER[0], period_end=OCTOBER[1])
+    kinds = [line.kind for line in invoice.lines.all()]
+    assert set(kinds) <= {"GRID_DAY", "GRID_NIGHT", "CAPACITY", "EL_TAX", "ENOVA", "SUBSIDY", "VAT"}
+    assert {"GRID_DAY", "GRID_NIGHT", "CAPACITY", "EL_TAX", "ENOVA", "VAT"} <= set(kinds)
+    assert kinds.count("CAPACITY") == 1
     lines = {line.kind: line.amount for line in invoice.lines.all()}
-    # energy, markup, grid, taxes, subsidy and VAT; no Norgespris line on a spot plan
-    assert set(lines) == set(InvoiceLine.Kind) - {InvoiceLine.Kind.NORGESPRIS}
     assert invoice.invoice_sum == sum(lines.values())
     costs = selectors.contract_costs(
         contract=contract, from_time=OCTOBER_UTC[0], to_time=OCTOBER_UTC[1], resolution=40
     )["totals"]
-    assert invoice.invoice_sum == costs["value"]
-    for kind, part in (("ENERGY", "energy"), ("GRID", "grid"), ("TAXES", "taxes"), ("VAT", "vat")):
-        assert lines[kind] == costs[part]
+    assert (costs["energy"], costs["markup"]) == (0, 0)
+    # The invoice rounds each line, the costs each part: they agree to a few øre.
+    assert abs(lines["GRID_DAY"] + lines["GRID_NIGHT"] + lines["CAPACITY"] - costs["grid"]) <= Decimal("0.02")
+    assert abs(lines["EL_TAX"] + lines["ENOVA"] - costs["taxes"]) <= Decimal("0.02")
+    assert abs(invoice.invoice_sum - costs["value"]) <= Decimal("0.05")
     assert invoice.consumption_kwh == Decimal("316.800")
 
 

@@ -89,16 +89,19 @@ def _staff(owner, client):
     return client
 
 
-def test_admin_sets_a_delivery_points_municipality_and_consumer_kind(owner, client):
+def test_admin_sets_a_delivery_points_municipality_consumer_kind_and_settlement(owner, client):
     point = owner.delivery_point
     url = reverse("admin:customers_deliverypoint_change", args=[point.pk])
     page = _staff(owner, client).get(url)
     assert page.status_code == 200
     assert b'name="municipality_no"' in page.content and b'name="consumer_kind"' in page.content
+    assert b'name="settlement_resolution"' in page.content
+    assert point.settlement_resolution == 60  # hourly unless Elhub settles the point per quarter
     form = {
         "name": point.name,
         "municipality_no": "5601",
         "consumer_kind": "HOLIDAY_HOME",
+        "settlement_resolution": "15",
         "country_code": "NO",
         "meters-TOTAL_FORMS": "1",
         "meters-INITIAL_FORMS": "1",
@@ -110,7 +113,7 @@ def test_admin_sets_a_delivery_points_municipality_and_consumer_kind(owner, clie
     response = client.post(url, form)
     assert response.status_code == 302
     point.refresh_from_db()
-    assert (point.municipality_no, point.consumer_kind) == ("5601", "HOLIDAY_HOME")
+    assert (point.municipality_no, point.consumer_kind, point.settlement_resolution) == ("5601", "HOLIDAY_HOME", 15)
 
 
 def test_a_municipality_number_has_four_digits(owner):
