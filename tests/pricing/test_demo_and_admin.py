@@ -70,7 +70,7 @@ def test_invoice_admin_shows_lines_and_serves_the_pdf(owner, client):
     assert b"Energy" in change.content and b"100.000" in change.content and b"25.00" in change.content
     response = client.get(pdf_url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF-") and f"Invoice {invoice.invoice_no}".encode() in response.content
+    assert response.content.startswith(b"%PDF-") and f"Faktura {invoice.invoice_no}".encode() in response.content
 
 
 def test_invoice_admin_needs_staff(owner, client):

@@ -12,7 +12,7 @@ from apps.metering.services import load_intervals
 from apps.pricing import selectors, services
 from apps.pricing.adapters.base import market_day_bounds
 from apps.pricing.areas import zone
-from apps.pricing.models import InvoiceLine, PricePlan, SpotPrice, SpotPriceDay
+from apps.pricing.models import PricePlan, SpotPrice, SpotPriceDay
 from tests.factories import DeliveryPointFactory, MeterFactory
 
 pytestmark = pytest.mark.django_db
