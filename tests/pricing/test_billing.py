@@ -142,6 +142,10 @@ def test_seed_bills_whole_months_and_is_idempotent(owner, source):
         (dt.date(2025, 10, 1), InvoiceStatus.Paid),  # due 2025-11-15
         (dt.date(2025, 11, 1), InvoiceStatus.NotDue),  # due 2025-12-15
     ]
+    # The demo supplier's plan bills its monthly fee; the grid contract keeps the default tariff.
+    first = Invoice.objects.order_by("period_start").first()
+    assert first.lines.get(kind="FEE").amount == demo.DEMO_MONTHLY_FEE_NOK
+    assert not PricePlan.objects.filter(contract__product=Contract.Product.NET).exists()
     assert demo.seed_invoices(users=[owner.user], days=75, today=today) == 2
     assert (
         list(Invoice.objects.order_by("period_start").values_list("period_start", "status", "invoice_no")) == invoices

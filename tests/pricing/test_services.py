@@ -12,6 +12,7 @@ from django.db import connection
 
 from apps.pricing import selectors, services, spotprices
 from apps.pricing.adapters import PriceNotPublishedError
+from apps.pricing.adapters.base import market_day_bounds
 from apps.pricing.areas import zone
 from apps.pricing.models import SpotPrice, SpotPriceDay
 
@@ -160,3 +161,18 @@ def test_not_published_marker_with_lock_waiter(source, settings):
     with pytest.raises(PriceNotPublishedError):
         source.unpublished.add(DAY)
         services.fetch_day(zone=NO1, day=DAY)
+
+
+def test_the_reads_never_fetch_the_explicit_service_does(source):
+    """A read (selector) does not write: a day that is not stored has no rows and the source is not
+    called; `fetch_missing_spot_days`, which the views call first, fetches it once."""
+    from apps.pricing.models import SpotPriceDay
+
+    start, end = market_day_bounds(DAY)
+    assert selectors.spot_rows(zone=NO1, from_time=start, to_time=end, include_preliminary=True, use_cache=True) == []
+    assert source.calls == [] and not SpotPriceDay.objects.exists()
+    services.fetch_missing_spot_days(price_areas=["NO1"], from_time=start, to_time=end)
+    services.fetch_missing_spot_days(price_areas=["NO1"], from_time=start, to_time=end)
+    assert source.calls == [("NO1", DAY)]
+    rows = selectors.spot_rows(zone=NO1, from_time=start, to_time=end, include_preliminary=True, use_cache=True)
+    assert len(rows) == SpotPriceDay.objects.get().intervals > 0
