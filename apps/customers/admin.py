@@ -194,7 +194,7 @@ class CustomerAdmin(admin.ModelAdmin):
     cis_fields = ["customer_type", "first_name", "last_name", "birth_date", "pin", "organization_no"]
     fieldsets = [
         (None, {"fields": ["id", "area", "customer_type", ("first_name", "last_name"), "birth_date", "pin"]}),
-        ("Contact", {"fields": ["email", "phone_number", "mobile_number"]}),
+        ("Contact", {"fields": ["email", "phone_number", "mobile_number", "language"]}),
         ("Address", {"fields": ADDRESS_FIELDS}),
         (
             "Flags",
@@ -317,14 +317,22 @@ class DeviceInline(admin.TabularInline):
 
 @admin.register(DeliveryPoint)
 class DeliveryPointAdmin(admin.ModelAdmin):
-    list_display = ["metering_point_id", "name", "price_area", "municipality_no", "consumer_kind", "contract"]
-    list_filter = ["price_area", "consumer_kind"]
+    list_display = [
+        "metering_point_id",
+        "name",
+        "price_area",
+        "municipality_no",
+        "consumer_kind",
+        "settlement_resolution",
+        "contract",
+    ]
+    list_filter = ["price_area", "consumer_kind", "settlement_resolution"]
     search_fields = ["=metering_point_id", "name", "=contract__contract_no"]
     list_select_related = ["contract"]
     autocomplete_fields = ["contract"]
     fieldsets = [
         (None, {"fields": ["contract", "name", "metering_point_id", "price_area"]}),
-        ("Pricing rules", {"fields": ["municipality_no", "consumer_kind"]}),
+        ("Pricing rules", {"fields": ["municipality_no", "consumer_kind", "settlement_resolution"]}),
         ("Address", {"fields": ADDRESS_FIELDS}),
     ]
     inlines = [MeterInline, DeviceInline]

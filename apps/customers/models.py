@@ -76,6 +76,12 @@ class Customer(AddressFields):
     mobile_number = models.CharField(max_length=14, blank=True, validators=[validate_phone_number])
     birth_date = models.DateField(null=True, blank=True)
     organization_no = models.CharField(max_length=20, blank=True)
+    language = models.CharField(
+        max_length=2,
+        choices=[("nb", "Norsk bokmål"), ("en", "English")],
+        default="nb",
+        help_text="The language of the customer's invoices (PDF).",
+    )
     pin = models.CharField(max_length=20, blank=True, help_text="Personal identification number.")
     is_broadband_customer = models.BooleanField(default=False)
     is_district_heating_customer = models.BooleanField(default=False)
@@ -188,6 +194,12 @@ class DeliveryPoint(AddressFields):
         blank=True,
         help_text="Blank: from the customer's type (private: household, business: business). A holiday home "
         "lived in permanently is a household.",
+    )
+    settlement_resolution = models.PositiveSmallIntegerField(
+        choices=[(60, "Hourly"), (15, "Quarter-hourly")],
+        default=60,
+        help_text="How Elhub settles the point: hourly points pay each hour's mean of the quarter prices, "
+        "quarter-hour points each quarter's price (docs/research/norwegian-pricing-rules.md 8.2).",
     )
 
     class Meta:

@@ -20,6 +20,7 @@ from apps.assets import devices as asset_devices
 from apps.assets import selectors as asset_selectors
 from apps.assets.models import Asset, AssetType, Charger, ParticipantTopNode, RelationType
 from apps.customers.models import Customer, DeliveryPoint
+from apps.pricing import services as pricing_services
 from esmart.api.area import request_area
 from esmart.api.exceptions import Conflict, ServiceUnavailable
 
@@ -99,6 +100,8 @@ def _plan(*, request: EvChargingRequest, now: dt.datetime) -> planner.Plan:
         )
     point = request.charger.asset.delivery_point
     start = max(request.start_at, now)
+    # Pricing's reads use stored spot prices only: fetch the window's missing days first.
+    pricing_services.fetch_missing_spot_days(price_areas=[point.price_area], from_time=start, to_time=request.end_at)
     prices = selectors.interval_prices(contract=point.contract, point=point, from_time=start, to_time=request.end_at)
     covered = sum(((min(p.end, request.end_at) - max(p.start, start)) for p in prices), dt.timedelta())
     if covered < request.end_at - start:

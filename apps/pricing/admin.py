@@ -77,16 +77,42 @@ class ExchangeRateAdmin(admin.ModelAdmin):
 
 @admin.register(PricePlan)
 class PricePlanAdmin(admin.ModelAdmin):
-    list_display = ["contract", "product_type", "markup_nok_per_kwh", "fixed_price_nok_per_kwh", "norgespris_from"]
-    list_filter = ["product_type"]
+    list_display = [
+        "contract",
+        "product_type",
+        "markup_nok_per_kwh",
+        "fixed_price_nok_per_kwh",
+        "monthly_fee_nok",
+        "grid_calendar",
+        "norgespris_from",
+    ]
+    list_filter = ["product_type", "grid_calendar"]
     search_fields = ["=contract__contract_no", "=contract__customer__id"]
     autocomplete_fields = ["contract"]
     list_select_related = ["contract"]
+    fieldsets = [
+        (None, {"fields": ["contract", "product_type", "norgespris_from"]}),
+        (
+            "Supplier (Power contracts)",
+            {"fields": ["markup_nok_per_kwh", "fixed_price_nok_per_kwh", "monthly_fee_nok"]},
+        ),
+        (
+            "Grid tariff (Net contracts; empty fields take the dated default tariff, apps/pricing/tariffs.py)",
+            {
+                "fields": [
+                    ("grid_day_nok_per_kwh", "grid_night_nok_per_kwh"),
+                    "grid_calendar",
+                    ("grid_day_starts_hour", "grid_day_ends_hour"),
+                    "capacity_steps",
+                ]
+            },
+        ),
+    ]
 
 
 class InvoiceLineInline(admin.TabularInline):
     model = InvoiceLine
-    fields = ["line_no", "kind", "description", "quantity", "unit_price", "amount"]
+    fields = ["line_no", "kind", "description", "quantity", "unit", "unit_price", "amount", "vat_rate", "details"]
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -50,29 +50,23 @@ QUARTER_HOUR_FROM = dt.date(2025, 10, 1)
 # Taxes, fees, VAT, subsidy and Norgespris are dated tables in rates.py (each row with its source);
 # rules.py decides who pays them. What stays here are the defaults of a contract's own price plan.
 DEFAULT_MARKUP_NOK_PER_KWH = Decimal("0.0490")
-# The grid tariff's energy part, ex electricity tax, Enova fee and VAT. Re-derived from the previous
-# defaults (0.3640 day / 0.2640 night), read as a grid company's household rates for 2025
-# *including* VAT 25 %, the January–March 2025 electricity tax (0.0979) and the Enova fee
-# (0.0100): 0.3640 / 1.25 − 0.0979 − 0.0100 = 0.1833 and 0.2640 / 1.25 − 0.1079 = 0.1033.
-# Assumption, not a published figure: set each contract's plan from its grid company's price list.
-DEFAULT_GRID_DAY_NOK_PER_KWH = Decimal("0.1833")
-DEFAULT_GRID_NIGHT_NOK_PER_KWH = Decimal("0.1033")
-# The day rate runs 06–22 on working days (rules.grid_day_rate_applies).
+# The grid tariff (energy part, calendar, capacity steps) is a named, dated published tariff in
+# tariffs.py (Elvia's by default); a plan may set its own rates. The day rate's hours:
 DEFAULT_GRID_DAY_STARTS_HOUR = 6
 DEFAULT_GRID_DAY_ENDS_HOUR = 22
-# Capacity steps of the grid tariff: [from kW, to kW (None = no upper bound), NOK per month ex VAT];
-# a value on a boundary belongs to the higher step.
+# The default tariff's capacity steps of today (tariffs.py, table 7.4: Elvia 2025-04-01 – 2026-06-30),
+# [from kW, to kW (None = no upper bound), NOK per month ex VAT]; a value on a boundary is in the higher step.
 DEFAULT_CAPACITY_STEPS = [
-    [0, 2, 104],
+    [0, 2, 100],
     [2, 5, 152],
-    [5, 10, 244],
-    [10, 15, 384],
-    [15, 20, 512],
-    [20, 25, 616],
-    [25, 50, 1040],
-    [50, 75, 1576],
-    [75, 100, 2096],
-    [100, None, 3136],
+    [5, 10, 240],
+    [10, 15, 328],
+    [15, 20, 416],
+    [20, 25, 504],
+    [25, 50, 940],
+    [50, 75, 1376],
+    [75, 100, 1816],
+    [100, None, 3656],
 ]
 
 
@@ -100,7 +94,34 @@ def __getattr__(name: str):
 INVOICE_NO_START = 10_000_000
 INVOICE_DUE_DAYS = 14
 INVOICE_TYPE = "Invoice"
-INVOICE_ISSUER = "eSmart Energi AS"
+CREDIT_NOTE_TYPE = "CreditNote"
+# Who sends the invoice: the supplier (Power contracts) or the grid company (Net contracts). Override
+# with settings.PRICING_INVOICE_SELLERS = {"POWER": {...}, "NET": {...}} (the same keys). Demo values:
+# the organisation numbers and account numbers carry valid MOD11 check digits but belong to no one.
+INVOICE_SELLERS_DEFAULT = {
+    "POWER": {
+        "name": "eSmart Energi AS",
+        "address": "Kraftveien 1, 0150 Oslo",
+        "organisation_no": "912345688",
+        "account_no": "12345678903",
+    },
+    "NET": {
+        "name": "eSmart Nett AS",
+        "address": "Nettgata 2, 0150 Oslo",
+        "organisation_no": "923456783",
+        "account_no": "98765432103",
+    },
+}
+INVOICE_ISSUER = INVOICE_SELLERS_DEFAULT["POWER"]["name"]
+
+
+def invoice_seller(product: str) -> dict:
+    """The seller of a contract's invoices: settings.PRICING_INVOICE_SELLERS[product] over the defaults."""
+    kind = "NET" if product == "NET" else "POWER"
+    configured = getattr(settings, "PRICING_INVOICE_SELLERS", None) or {}
+    return {**INVOICE_SELLERS_DEFAULT[kind], **configured.get(kind, {})}
+
+
 # How long the signed PdfUrl of an invoice stays valid.
 INVOICE_PDF_TOKEN_SECONDS = 600
 INVOICE_PDF_TOKEN_SALT = "apps.pricing.invoice-pdf"

@@ -11,6 +11,7 @@ Idempotent: days already stored are left alone, and the billing run finds an inv
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -22,7 +23,10 @@ from . import conf, rates, services
 from .adapters.base import market_date
 from .adapters.demo import DemoSource
 from .areas import zone
-from .models import InvoiceStatus, SpotPrice, SpotPriceDay
+from .models import InvoiceStatus, PricePlan, SpotPrice, SpotPriceDay
+
+# The demo supplier's fixed monthly fee (NOK ex VAT): a commercial term, not a published figure.
+DEMO_MONTHLY_FEE_NOK = Decimal("39.00")
 
 
 def seed(*, users, days, progress, now: dt.datetime | None = None):
@@ -82,6 +86,17 @@ def seed(*, users, days, progress, now: dt.datetime | None = None):
     )
 
 
+def seed_price_plans(contracts) -> None:
+    """Supply (Power) contracts: a spot plan with the demo's monthly fee. Grid (Net) contracts keep no
+    plan of their own: they are priced with the dated default tariff (Elvia, tariffs.py)."""
+    for contract in contracts:
+        if contract.product == Contract.Product.POWER:
+            plan, _ = PricePlan.objects.get_or_create(
+                contract=contract, defaults={"monthly_fee_nok": DEMO_MONTHLY_FEE_NOK}
+            )
+            contract.price_plan = plan  # the billing run below reads the contract's cached plan
+
+
 def _next_month(day: dt.date) -> dt.date:
     return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
@@ -103,6 +118,7 @@ def seed_invoices(*, users, days: int, progress=None, today: dt.date | None = No
         .distinct()
         .order_by("contract_no")
     )
+    seed_price_plans(contracts)
     made = 0
     for index, contract in enumerate(contracts, 1):
         for month in months:

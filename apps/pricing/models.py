@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -73,7 +74,16 @@ class SpotPrice(models.Model):
 
 
 def default_capacity_steps():
+    """Referenced by migration 0001 (the old default of PricePlan.capacity_steps); keep it."""
     return [list(step) for step in conf.DEFAULT_CAPACITY_STEPS]
+
+
+class GridCalendar(models.TextChoices):
+    """When a grid tariff's day rate applies (rules.py; docs/research table 6.2–6.6)."""
+
+    WORKING_DAYS = "WORKING_DAYS", "Day rate on working days only (Elvia, BKK)"
+    EVERY_DAY = "EVERY_DAY", "Day rate every day (Tensio, Glitre)"
+    FLAT = "FLAT", "One flat rate (Lede)"
 
 
 class PricePlan(models.Model):
@@ -98,16 +108,40 @@ class PricePlan(models.Model):
     fixed_price_nok_per_kwh = models.DecimalField(
         max_digits=8, decimal_places=5, null=True, blank=True, help_text="Fixed only, ex VAT."
     )
+    monthly_fee_nok = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Power contracts: the supplier's fixed monthly fee (fastbeløp), NOK ex VAT.",
+    )
     grid_day_nok_per_kwh = models.DecimalField(
-        max_digits=8, decimal_places=5, default=conf.DEFAULT_GRID_DAY_NOK_PER_KWH, help_text="Net only, ex VAT."
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        help_text="Net only, ex taxes and VAT. Empty: the default tariff's rate of the day (apps/pricing/tariffs.py).",
     )
     grid_night_nok_per_kwh = models.DecimalField(
-        max_digits=8, decimal_places=5, default=conf.DEFAULT_GRID_NIGHT_NOK_PER_KWH, help_text="Net only, ex VAT."
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        help_text="Net only, ex taxes and VAT. Empty: the default tariff's rate of the day.",
+    )
+    grid_calendar = models.CharField(
+        max_length=12,
+        choices=GridCalendar.choices,
+        blank=True,
+        help_text="When the day rate applies (the grid company's rule). Empty: the default tariff's calendar.",
     )
     grid_day_starts_hour = models.PositiveSmallIntegerField(default=conf.DEFAULT_GRID_DAY_STARTS_HOUR)
     grid_day_ends_hour = models.PositiveSmallIntegerField(default=conf.DEFAULT_GRID_DAY_ENDS_HOUR)
     capacity_steps = models.JSONField(
-        default=default_capacity_steps, help_text="[[from kW, to kW or null, NOK per month ex VAT], ...]"
+        null=True,
+        blank=True,
+        help_text="[[from kW, to kW or null, NOK per month ex VAT], ...]. "
+        "Empty: the default tariff's steps of the day.",
     )
     norgespris_from = models.DateField(
         null=True,
@@ -163,6 +197,20 @@ class PricePlan(models.Model):
         if self.product_type == self.ProductType.Fixed:
             return self.fixed_price_nok_per_kwh
         return spot_nok_per_kwh
+
+    def grid_tariff_on(self, day: dt.date):
+        """The grid tariff in force on `day`: the plan's own rates, the default tariff's for the rest."""
+        from . import tariffs
+
+        return tariffs.tariff_on(
+            day,
+            day_rate=self.grid_day_nok_per_kwh,
+            night_rate=self.grid_night_nok_per_kwh,
+            calendar=self.grid_calendar,
+            capacity_steps=self.capacity_steps,
+            day_starts_hour=self.grid_day_starts_hour,
+            day_ends_hour=self.grid_day_ends_hour,
+        )
 
     @property
     def markup(self) -> Decimal:
@@ -252,23 +300,45 @@ class Invoice(models.Model):
 
 class InvoiceLine(models.Model):
     class Kind(models.TextChoices):
+        # A supplier's invoice (Power contracts).
         ENERGY = "ENERGY", "Energy"
         MARKUP = "MARKUP", "Markup"
-        GRID = "GRID", "Grid tariff"
-        TAXES = "TAXES", "Electricity tax and Enova fee"
+        FEE = "FEE", "Fixed monthly fee"
+        # A grid company's invoice (Net contracts).
+        GRID_DAY = "GRID_DAY", "Grid energy part, day"
+        GRID_NIGHT = "GRID_NIGHT", "Grid energy part, night and weekend"
+        GRID_FLAT = "GRID_FLAT", "Grid energy part"
+        CAPACITY = "CAPACITY", "Capacity charge"
+        EL_TAX = "EL_TAX", "Electricity tax"
+        ENOVA = "ENOVA", "Enova fee"
         SUBSIDY = "SUBSIDY", "Electricity subsidy incl. VAT compensation"
         NORGESPRIS = "NORGESPRIS", "Norgespris settlement incl. VAT"
         VAT = "VAT", "VAT"
+        # Lines of invoices made before the two invoice kinds were split (not made any more).
+        GRID = "GRID", "Grid tariff"
+        TAXES = "TAXES", "Electricity tax and Enova fee"
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=10, choices=Kind.choices)
     description = models.CharField(max_length=200)
-    quantity = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True, help_text="kWh")
+    quantity = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True, help_text="kWh or months")
+    unit = models.CharField(max_length=8, blank=True, help_text="kWh, month (blank: no quantity).")
     unit_price = models.DecimalField(
-        max_digits=12, decimal_places=5, null=True, blank=True, help_text="NOK per kWh (average)."
+        max_digits=12, decimal_places=5, null=True, blank=True, help_text="NOK per unit (average): kWh or month."
     )
     amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="NOK.")
+    vat_rate = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="The VAT rate charged on this line's amount (VAT lines: the rate they are VAT at); empty: "
+        "outside VAT (the subsidy and Norgespris carry their VAT compensation).",
+    )
+    details = models.JSONField(
+        default=dict, blank=True, help_text="Figures behind the line (capacity step and peak hours), in no language."
+    )
 
     class Meta:
         ordering = ["invoice", "line_no"]

@@ -3,14 +3,10 @@
 Each table lists `(valid_from, value, source)` rows and the last year whose rates are known.
 `rate_on(table, day)` refuses a day before the first row or after `known_until` (RateUnknownError)
 instead of reusing the nearest row: a year without published rates is a configuration step (add
-its rows here, with their source, and raise `known_until`; README "Pricing rules").
+its rows here, with their source, and raise `known_until`; docs/pricing.md "New year, new rates").
 
-The 2024 figures and the Enova fee are corroborated by the grid companies' pages named beside them,
-the 2025 subsidy threshold by press coverage of that year's budget; the 2025 and 2026 electricity
-tax and the 2026 threshold are those of the issue's public sources and could not be re-checked here
-(no network access): re-check them against Skatteetaten's and Lovdata's live pages named beside
-each row before relying on them.
-All amounts are NOK ex VAT.
+Every figure is a row of docs/research/norwegian-pricing-rules.md (cited as "table 1.4" etc.), whose
+sources S1–S42 are listed there with their addresses and confidence grades. All amounts are NOK ex VAT.
 """
 
 from __future__ import annotations
@@ -73,120 +69,127 @@ def known_days(*tables: RateTable) -> tuple[dt.date, dt.date]:
 
 
 _D = Decimal
-SKATTEETATEN_ELAVGIFT = "Skatteetaten, «Avgift på elektrisk kraft», satser {year} (Stortingets avgiftsvedtak {year})"
 
-# Electricity tax (forbruksavgift på elektrisk kraft), general rate, NOK/kWh.
+# Electricity tax (forbruksavgift på elektrisk kraft), general rate, NOK/kWh (table §1).
 ELECTRICITY_TAX = RateTable(
     "electricity tax",
     (
         Rate(
             dt.date(2024, 1, 1),
             _D("0.0951"),
-            SKATTEETATEN_ELAVGIFT.format(year=2024)
-            + ", January–March rate; as NorgesNett publishes it (norgesnett.no «Avgifter på nettleien 2024»: 9,51 øre)",
+            "Table 1.1: 9.51 øre Jan–Mar 2024 (Skatteetaten S1, Norgesnett S2, Lede S3)",
         ),
-        Rate(
-            dt.date(2024, 4, 1),
-            _D("0.1644"),
-            SKATTEETATEN_ELAVGIFT.format(year=2024) + ", from 1 April; NorgesNett, same page: 16,44 øre",
-        ),
-        Rate(dt.date(2025, 1, 1), _D("0.0979"), SKATTEETATEN_ELAVGIFT.format(year=2025) + ", January–March rate"),
-        Rate(dt.date(2025, 4, 1), _D("0.1693"), SKATTEETATEN_ELAVGIFT.format(year=2025) + ", from 1 April"),
+        Rate(dt.date(2024, 4, 1), _D("0.1644"), "Table 1.2: 16.44 øre Apr–Dec 2024 (S1, S2, S3)"),
+        Rate(dt.date(2025, 1, 1), _D("0.0979"), "Table 1.4: 9.79 øre Jan–Mar 2025 (S5; S4: excise duties +3.0 %)"),
+        Rate(dt.date(2025, 4, 1), _D("0.1693"), "Table 1.5: 16.93 øre Apr–Sep 2025 (S5, S4, S9)"),
         Rate(
             dt.date(2025, 10, 1),
             _D("0.1253"),
-            SKATTEETATEN_ELAVGIFT.format(year=2025) + ", reduced from 1 October (revised budget 2025)",
+            "Table 1.6/1.7: 12.53 øre from 1 October 2025, the Storting's decision of 2025-06-20 "
+            "(lovdata STV/forskrift/2025-06-20-1183; S5, S6, S7, S8)",
         ),
-        Rate(
-            dt.date(2026, 1, 1),
-            _D("0.0713"),
-            SKATTEETATEN_ELAVGIFT.format(year=2026) + ", one rate for the whole year (no winter rate)",
-        ),
+        Rate(dt.date(2026, 1, 1), _D("0.0713"), "Table 1.8: 7.13 øre all of 2026, no winter rate (S10, S11, S5, S12)"),
     ),
     known_until=2026,
 )
 
-# Enova fee (påslag på nettariffen til Enova), energiloven § 4-4 and forskrift om påslag på nettariffen.
+# The reduced rate (table 1.3, 1.10, 1.11): industry, mining, … and all business activity in the
+# action zone (table 1.13). 2025 is not in the stored sources (table 1.11, unconfirmed): 0.60 øre is
+# 2024's 0.58 indexed by the 3.0 % every excise duty rose for 2025 (S4; the general rate shows the same
+# step, table 1.4/1.5: 0.58 × 1.03 = 0.597), and it is the 2026 figure. Re-check against Skatteetaten.
+ELECTRICITY_TAX_REDUCED = RateTable(
+    "reduced electricity tax",
+    (
+        Rate(dt.date(2024, 1, 1), _D("0.0058"), "Table 1.3: 0.58 øre, 2024 (S1, S2)"),
+        Rate(
+            dt.date(2025, 1, 1),
+            _D("0.0060"),
+            "Table 1.11 (unconfirmed): 0.58 øre × 1.03 (S4 indexation) ≈ 0.60 øre, the 2026 figure",
+        ),
+        Rate(dt.date(2026, 1, 1), _D("0.0060"), "Table 1.10: 0.60 øre, 2026 (S10, citing Skatteetaten)"),
+    ),
+    known_until=2026,
+)
+
+# Enova fee (påslag på nettariffen til Energifondet), forskrift FOR-2001-12-10-1377 § 3 (table §2).
 ENOVA_FEE_HOUSEHOLD = RateTable(
     "Enova fee for households",
-    (
-        Rate(
-            dt.date(2024, 1, 1),
-            _D("0.0100"),
-            "Energiloven § 4-4; Enova «Påslag på nettariffen»: 1 øre/kWh, households and holiday homes "
-            "(as sykkylven-energi.no publishes it)",
-        ),
-    ),
+    (Rate(dt.date(2024, 1, 1), _D("0.0100"), "Table 2.1: 1 øre/kWh, household use (S17 § 3, S18, S19)"),),
     known_until=2026,
 )
 ENOVA_FEE_OTHERS_PER_YEAR = RateTable(
     "Enova fee per metering point and year (non-households)",
-    (
-        Rate(
-            dt.date(2024, 1, 1),
-            _D("800"),
-            "Forskrift om innbetaling av påslag på nettariffen til Energifondet (from 2013-01-01): NOK 800 per "
-            "metering point and year for non-households; as grid companies publish it (bkk.no/nett/enovaavgiften, "
-            "aenett.no «Endring i innbetaling til Enova»)",
-        ),
-    ),
+    (Rate(dt.date(2024, 1, 1), _D("800"), "Table 2.2: NOK 800 per metering point and year (S17 § 3, S18, S19)"),),
     known_until=2026,
 )
 
-# Electricity subsidy (strømstønad til husholdninger): threshold ex VAT and the share above it.
-STROMSTONAD = "Forskrift om strømstønad til husholdninger § {par} (lovdata.no)"
+# Electricity subsidy (strømstønad): threshold ex VAT and the share above it (table §3). Regulation:
+# FOR-2022-01-21-103 until 2025-09-14, FOR-2025-09-08-1791 § 5 from 2025-09-15 (S22).
 SUBSIDY_THRESHOLD = RateTable(
     "electricity subsidy threshold",
     (
-        Rate(
-            dt.date(2024, 1, 1),
-            _D("0.7300"),
-            STROMSTONAD.format(par="5")
-            + ", 2024: 73 øre ex VAT (linja.no/straumstotte: «frå 1. januar 2024 … 73 øre/kWh»)",
-        ),
+        Rate(dt.date(2024, 1, 1), _D("0.7300"), "Table 3.1: 73 øre ex VAT, 2024 (FOR-2022-01-21-103; S20, S21)"),
         Rate(
             dt.date(2025, 1, 1),
             _D("0.7500"),
-            STROMSTONAD.format(par="5")
-            + ", 2025: 75 øre ex VAT (the 2025 budget, as reported by Finansavisen 2024-10-07: «slår inn når "
-            "strømprisen overstiger 75 øre per kilowattime fra 1. januar»)",
+            "Table 3.2: 75 øre ex VAT, 2025 (FOR-2022-01-21-103 to 14.09, "
+            "FOR-2025-09-08-1791 § 5 after; S20, S22, S23)",
         ),
-        Rate(dt.date(2026, 1, 1), _D("0.7700"), STROMSTONAD.format(par="5") + ", from 2026-01-01: 77 øre ex VAT"),
+        Rate(
+            dt.date(2026, 1, 1),
+            _D("0.7700"),
+            "Table 3.3: 77 øre ex VAT, 2026 (FOR-2025-09-08-1791 § 5 as amended 18.12.2025; S22, S20)",
+        ),
     ),
     known_until=2026,
 )
 SUBSIDY_SHARE = RateTable(
     "electricity subsidy share",
-    (Rate(dt.date(2024, 1, 1), _D("0.90"), STROMSTONAD.format(par="5") + ": 90 % of the hourly price above it"),),
+    (
+        Rate(
+            dt.date(2024, 1, 1),
+            _D("0.90"),
+            "Table 3.4: 90 % of the hourly spot price above the threshold (S20, S22 § 5)",
+        ),
+    ),
     known_until=2026,
 )
-# kWh per metering point and month that earn subsidy (households; § 5 second paragraph).
+# kWh per metering point and month that earn subsidy (table 3.7: per metering point, not per meter).
 SUBSIDY_MONTHLY_CAP_KWH = Decimal(5000)
 
-# Norgespris (forskrift om norgespris): fixed price per kWh ex VAT, settled by the grid
-# company as spot − price per hour and metering point; first agreement period 2025-10-01 to 2026-12-31.
+# Norgespris (LOV-2025-06-20-44): fixed price per kWh ex VAT, settled by the grid company as
+# spot − price per hour and metering point (table 4.9); first agreement period to 2026-12-31 (table 4.2).
 NORGESPRIS = RateTable(
     "Norgespris",
     (
         Rate(
-            dt.date(2025, 10, 1),
-            _D("0.40"),
-            "Norgespris-forskriften § 3; regjeringen.no «Norgespris»: 40 øre/kWh ex VAT from delivery day 2025-10-01",
+            dt.date(2025, 10, 1), _D("0.40"), "Table 4.1/4.2: 40 øre/kWh ex VAT from delivery day 2025-10-01 (S20, S25)"
         ),
     ),
     known_until=2026,
 )
 NORGESPRIS_AGREEMENT_ENDS = dt.date(2026, 12, 31)
-# kWh per metering point and month at Norgespris; above it the spot price applies (forskriften § 4).
+# kWh per metering point and month at Norgespris (table 4.5, 4.6); above it the spot price applies (4.8).
 NORGESPRIS_MONTHLY_CAP_KWH = {"home": Decimal(5000), "holiday_home": Decimal(1000)}
 
-# VAT (merverdiavgiftsloven § 5-1 general rate; § 6-0: households in Nordland, Troms and Finnmark are exempt).
+# VAT: general rate (table 5.1); zero-rated household use in the north: mval. § 6-6 with FMVA § 6-6-1
+# (table 5.2, 5.6; S32, S33).
 VAT = RateTable(
     "VAT",
-    (Rate(dt.date(2024, 1, 1), _D("0.25"), "Merverdiavgiftsloven § 5-1: general rate 25 %"),),
+    (Rate(dt.date(2024, 1, 1), _D("0.25"), "Table 5.1: general rate 25 % (merverdiavgiftsloven § 5-1; S4)"),),
     known_until=2026,
 )
-VAT_NORTH_SOURCE = "Merverdiavgiftsloven § 6-0: electricity and grid rent for households in Nordland, Troms, Finnmark"
+VAT_NORTH_SOURCE = (
+    "Table 5.2/5.6: merverdiavgiftsloven § 6-6 and merverdiavgiftsforskriften § 6-6-1: household electricity "
+    "and grid rent in Nordland, Troms and Finnmark are zero-rated (S32, S33)"
+)
 
 # The tables every priced hour needs: their common span is what the API can price.
-PRICED_TABLES = (ELECTRICITY_TAX, ENOVA_FEE_HOUSEHOLD, ENOVA_FEE_OTHERS_PER_YEAR, SUBSIDY_THRESHOLD, VAT)
+PRICED_TABLES = (
+    ELECTRICITY_TAX,
+    ELECTRICITY_TAX_REDUCED,
+    ENOVA_FEE_HOUSEHOLD,
+    ENOVA_FEE_OTHERS_PER_YEAR,
+    SUBSIDY_THRESHOLD,
+    VAT,
+)

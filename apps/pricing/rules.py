@@ -52,9 +52,10 @@ def consumer_kind(*, point_kind: str, customer_type: str) -> str:
 
 # --- VAT ------------------------------------------------------------------------------------------
 def vat_rate(consumer: Consumer, day: dt.date) -> Decimal:
-    """25 %, except household use (homes and holiday homes) in Nordland, Troms and Finnmark: 0
-    (merverdiavgiftsloven § 6-0; it covers grid rent too). Decided by the municipality, never by the
-    bidding zone: southern Nordland lies in NO3. Businesses and public administration there pay 25 %."""
+    """25 % (table 5.1), except household use (homes and holiday homes) in Nordland, Troms and Finnmark: 0
+    (mval. § 6-6 with FMVA § 6-6-1; it covers grid rent too: table 5.2, 5.3, 5.6). Decided by the
+    municipality, never by the bidding zone: southern Nordland lies in NO3. Businesses and public
+    administration there pay 25 % (table 5.4)."""
     general = rates.rate_on(rates.VAT, day)
     if consumer.is_residential and municipalities.in_north_norway(consumer.municipality_no):
         return ZERO
@@ -63,15 +64,17 @@ def vat_rate(consumer: Consumer, day: dt.date) -> Decimal:
 
 # --- Electricity tax and Enova fee --------------------------------------------------------------------
 def electricity_tax(consumer: Consumer, day: dt.date) -> Decimal:
-    """The general rate of the day, none for households and public administration in the tiltakssone.
+    """The electricity tax per kWh of the day.
 
-    Assumptions: holiday homes count as households; businesses pay the general rate (the reduced
-    industry rate is not modelled)."""
-    general = rates.rate_on(rates.ELECTRICITY_TAX, day)
-    exempt = consumer.kind in (HOUSEHOLD, HOLIDAY_HOME, PUBLIC_ADMINISTRATION)
-    if exempt and municipalities.in_tiltakssone(consumer.municipality_no):
+    In the action zone (table 1.12–1.14): none for households and public administration, the
+    **reduced** rate for businesses (table 1.13). Elsewhere the general rate (table §1). Holiday homes
+    count as households (table 1.18 leaves it open; the Enova and VAT rules treat them so: 2.1, 5.3).
+    The reduced rate of industry outside the zone is not modelled: a point has no industry flag."""
+    if municipalities.in_tiltakssone(consumer.municipality_no):
+        if consumer.kind == BUSINESS:
+            return rates.rate_on(rates.ELECTRICITY_TAX_REDUCED, day)
         return ZERO
-    return general
+    return rates.rate_on(rates.ELECTRICITY_TAX, day)
 
 
 def enova_fee_per_kwh(consumer: Consumer, day: dt.date) -> Decimal:
@@ -92,7 +95,7 @@ def subsidy_eligible(consumer: Consumer) -> bool:
 
 def subsidy_per_kwh(consumer: Consumer, spot_hour: Decimal, day: dt.date) -> Decimal:
     """The subsidy ex VAT for one kWh of an hour (≥ 0): the share of the hourly spot price above the
-    year's threshold."""
+    year's threshold (table 3.1–3.5; the hourly price is the mean of its quarters, table 3.6)."""
     if not subsidy_eligible(consumer):
         return ZERO
     threshold = rates.rate_on(rates.SUBSIDY_THRESHOLD, day)
@@ -143,16 +146,30 @@ def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and day not in _holidays(day.year)
 
 
-def grid_day_rate_applies(local: dt.datetime, *, starts_hour: int, ends_hour: int) -> bool:
-    """The day rate applies from `starts_hour` to `ends_hour` local time on working days only;
-    nights, weekends and public holidays take the low rate."""
-    return is_working_day(local.date()) and starts_hour <= local.hour < ends_hour
+# The grid company's calendar of its day rate (table 6.1: each company sets its own periods).
+WORKING_DAYS = "WORKING_DAYS"  # Elvia, BKK: day rate on working days only (table 6.2, 6.3)
+EVERY_DAY = "EVERY_DAY"  # Tensio, Glitre: day rate every day (table 6.4, 6.5)
+FLAT = "FLAT"  # Lede: one rate (table 6.6)
+CALENDARS = (WORKING_DAYS, EVERY_DAY, FLAT)
+
+
+def grid_day_rate_applies(local: dt.datetime, *, calendar: str, starts_hour: int, ends_hour: int) -> bool:
+    """Whether the hour starting at `local` takes the grid tariff's day rate: from `starts_hour` to
+    `ends_hour` local time on working days (weekends and public holidays low) or on every day, and
+    never on a flat tariff."""
+    if calendar == FLAT:
+        return False
+    if calendar == WORKING_DAYS and not is_working_day(local.date()):
+        return False
+    if calendar not in CALENDARS:
+        raise ValueError(f"Unknown grid calendar {calendar!r}.")
+    return starts_hour <= local.hour < ends_hour
 
 
 def capacity_step(steps, average_kw: float | None) -> tuple[float, float | None, Decimal]:
     """The (from kW, to kW, NOK per month ex VAT) step holding `average_kw`, unrounded.
 
-    A value on a boundary belongs to the higher step ([from, to) intervals); unknown → the lowest."""
+    A value on a boundary belongs to the higher step ([from, to) intervals; table 7.2); unknown → the lowest."""
     for low, high, price in steps:
         if average_kw is None or high is None or average_kw < high:
             return low, high, Decimal(str(price))
@@ -161,6 +178,7 @@ def capacity_step(steps, average_kw: float | None) -> tuple[float, float | None,
 
 
 def average_of_top_daily_peaks(daily_peaks: list[float], count: int = 3) -> float | None:
-    """The mean of the `count` highest daily peaks (kWh/h = kW), None without any."""
+    """The mean of the `count` highest daily peaks (kWh/h = kW), None without any: the month's three
+    highest hours on three different days (table 7.1)."""
     top = sorted(daily_peaks, reverse=True)[:count]
     return sum(top) / len(top) if top else None

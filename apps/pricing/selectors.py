@@ -1,8 +1,10 @@
 """Reads of the pricing app: spot price series, the price per hour of a contract and the costs of meters.
 
-The rules (who pays which tax, VAT, subsidy, Norgespris) are pure functions in rules.py with their
-rates in rates.py; this module applies them per hour and metering point. Dependencies go one way:
-rules → spotprices (the day store) → selectors → services.
+The selectors fetch (plan, delivery point, consumption through apps/metering/series.py, stored spot
+prices) and hand values to costing.py, which applies the rules (rules.py with rates.py and tariffs.py)
+without touching the database. Nothing here writes: a missing spot-price day is fetched by the
+explicit service `spotprices.fetch_missing_days`, which the views call before they read.
+Dependencies go one way: rules → costing → spotprices (the day store) → selectors → services.
 """
 
 from __future__ import annotations
@@ -13,17 +15,20 @@ from zoneinfo import ZoneInfo
 
 from apps.customers.models import Contract, DeliveryPoint, Meter
 
-from . import conf, consumption, rules, spotprices, spotwire
+from . import consumption, costing, rules, spotprices, spotwire
 from .adapters.base import expected_resolution_minutes, market_date
 from .areas import BiddingZone
 from .areas import zone as find_zone
+from .costing import TAXABLE_PARTS, UNIT_PARTS, hourly_spot, quarter_spot, unit_prices  # noqa: F401 - used by ev
 from .models import PricePlan
-from .rates import SUBSIDY_MONTHLY_CAP_KWH, RateUnknownError
+from .rates import RateUnknownError
 
 UTC = dt.UTC
 DEFAULT_TIME_ZONE = "Europe/Oslo"
 DEFAULT_PRICE_AREA = "NO1"
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
+QUARTER_SETTLED = 15  # DeliveryPoint.settlement_resolution of a quarter-hour settled point
 
 
 def market_days(from_time: dt.datetime, to_time: dt.datetime) -> list[dt.date]:
@@ -34,10 +39,10 @@ def market_days(from_time: dt.datetime, to_time: dt.datetime) -> list[dt.date]:
 def spot_rows(
     *, zone: BiddingZone, from_time: dt.datetime, to_time: dt.datetime, include_preliminary: bool, use_cache: bool
 ) -> list[tuple]:
-    """The spot price rows of `zone` whose interval starts in [from_time, to_time), in time order.
+    """The stored spot price rows of `zone` whose interval starts in [from_time, to_time), in time order.
 
     A row is (start epoch, ValueTime text, NOK/kWh, EUR/MWh, NOK per EUR, preliminary, minutes).
-    Missing days are fetched on demand where allowed (spotprices.rows_for_days).
+    Days that are not stored have no rows (see `spotprices.fetch_missing_days`).
     """
     lo, hi = from_time.timestamp(), to_time.timestamp()
     by_day = spotprices.rows_for_days(zone=zone, days=market_days(from_time, to_time), use_cache=use_cache)
@@ -96,131 +101,53 @@ def consumer_of(*, contract: Contract, point: DeliveryPoint | None) -> rules.Con
     return rules.Consumer(kind=kind, municipality_no=point.municipality_no if point is not None else "")
 
 
-def hourly_spot(rows: list[tuple]) -> dict[int, Decimal]:
-    """NOK/kWh per UTC hour (start epoch): the mean of the hour's intervals (quarter hours since 2025-10-01)."""
-    sums: dict[int, list[float]] = {}
-    for row in rows:
-        hour = row[0] - row[0] % 3600
-        sums.setdefault(hour, []).append(row[2])
-    return {hour: Decimal(str(round(sum(v) / len(v), 6))) for hour, v in sums.items()}
+def is_grid_contract(contract: Contract) -> bool:
+    """A grid company's contract (Net); anything else is priced as a supplier's (Power)."""
+    return contract.product == Contract.Product.NET
 
 
-def quarter_spot(rows: list[tuple]) -> dict[int, Decimal]:
-    """NOK/kWh per UTC quarter hour (start epoch); an hourly price covers its four quarters."""
-    out = {}
-    for row in rows:
-        price = Decimal(str(row[2]))
-        for k in range(max(1, row[6] // 15)):
-            out[row[0] + 900 * k] = price
-    return out
+month_starts = costing.month_starts
 
 
-UNIT_PARTS = ("energy", "markup", "grid", "taxes", "subsidy", "norgespris", "vat")
-# The parts VAT is charged on; subsidy and the Norgespris settlement carry their VAT in themselves.
-TAXABLE_PARTS = ("energy", "markup", "grid", "taxes")
-
-
-def unit_prices(
-    *, plan: PricePlan, is_net: bool, consumer: rules.Consumer, spot: Decimal | None, local: dt.datetime
-) -> dict[str, Decimal] | None:
-    """The parts of the price of one kWh in the hour starting at `local` (NOK), or None when unknown
-    (a spot price the product or a rule needs is missing, or the day has no published rates).
-
-    energy, markup, grid, taxes are ex VAT; `vat` is the VAT on them; `subsidy` (≤ 0) includes its VAT
-    compensation and `norgespris` (the grid side's settlement Norgespris − spot) includes VAT, so the sum
-    of the parts is what one kWh costs. The monthly kWh caps are applied by meter_costs.
-    """
-    day = local.date()
-    norgespris = is_net and plan.norgespris_applies(day) and rules.norgespris_cap_kwh(consumer) is not None
-    needs_spot = plan.product_type != PricePlan.ProductType.Fixed or (
-        is_net and (norgespris or rules.subsidy_eligible(consumer))
+def _whole_months_kwh(*, meters: list[Meter], months: list[dt.date], tz: ZoneInfo) -> dict[dt.date, dict]:
+    """{month: {UTC hour: kWh of the meters together}} of whole local months, from one read."""
+    if not months:
+        return {}
+    hours = consumption.hourly_kwh(
+        meters=meters,
+        from_time=costing.local_midnight(months[0], tz),
+        to_time=costing.local_midnight(costing.add_months(months[-1], 1), tz),
+        time_zone=tz,
     )
-    if needs_spot and spot is None:
-        return None
-    try:
-        rate = rules.vat_rate(consumer, day)
-        parts = dict.fromkeys(UNIT_PARTS, ZERO)
-        parts["energy"] = plan.energy_price(spot)
-        parts["markup"] = plan.markup
-        if is_net:
-            day_rate = rules.grid_day_rate_applies(
-                local, starts_hour=plan.grid_day_starts_hour, ends_hour=plan.grid_day_ends_hour
-            )
-            parts["grid"] = plan.grid_day_nok_per_kwh if day_rate else plan.grid_night_nok_per_kwh
-            parts["taxes"] = rules.electricity_tax(consumer, day) + rules.enova_fee_per_kwh(consumer, day)
-            if norgespris:  # Norgespris replaces the subsidy
-                parts["norgespris"] = rules.norgespris_settlement_per_kwh(spot, day) * (1 + rate)
-            elif spot is not None:
-                parts["subsidy"] = -rules.subsidy_per_kwh(consumer, spot, day) * (1 + rate)
-    except RateUnknownError:
-        return None
-    parts["vat"] = rate * sum(parts[name] for name in TAXABLE_PARTS)
-    return parts
-
-
-def month_starts(from_time: dt.datetime, to_time: dt.datetime, tz: ZoneInfo) -> list[dt.date]:
-    first = from_time.astimezone(tz).date().replace(day=1)
-    last = (to_time - dt.timedelta(microseconds=1)).astimezone(tz).date().replace(day=1)
-    months = []
-    while first <= last:
-        months.append(first)
-        first = _add_months(first, 1)
-    return months
-
-
-def _add_months(month: dt.date, count: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + count
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def _local_midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
-
-
-def _hours_between(first: dt.date, end: dt.date, tz: ZoneInfo) -> int:
-    return int((_local_midnight(end, tz) - _local_midnight(first, tz)).total_seconds() // 3600)
-
-
-def _vat_or_none(consumer: rules.Consumer, day: dt.date) -> Decimal | None:
-    try:
-        return rules.vat_rate(consumer, day)
-    except RateUnknownError:
-        return None
-
-
-def capacity_of_months(
-    *, plan: PricePlan, meters: list[Meter], months: list[dt.date], tz: ZoneInfo, consumer: rules.Consumer
-) -> list[dict]:
-    """Per month: the average of the three highest daily peaks (kW) of one metering point's hourly
-    consumption (`meters` are that point's meters), and the capacity step it falls in, compared
-    unrounded (a value on a boundary is in the higher step)."""
-    steps = plan.capacity_steps or conf.DEFAULT_CAPACITY_STEPS
-    out = []
-    for month in months:
-        hours = consumption.hourly_kwh(
-            meters=meters,
-            from_time=_local_midnight(month, tz),
-            to_time=_local_midnight(_add_months(month, 1), tz),
-            time_zone=tz,
-        )
-        daily_peaks: dict[dt.date, float] = {}
-        for moment, kwh in hours.items():
-            day = moment.astimezone(tz).date()
-            daily_peaks[day] = max(daily_peaks.get(day, 0.0), kwh)
-        average = rules.average_of_top_daily_peaks(list(daily_peaks.values()))
-        low, high, price = rules.capacity_step(steps, average)
-        rate = _vat_or_none(consumer, month)
-        out.append(
-            {
-                "month": month,
-                "average_peak_kw": None if average is None else round(average, 3),
-                "from_kw": low,
-                "to_kw": high,
-                "nok_per_month": float(price),
-                "nok_per_month_incl_vat": float((price * (1 + (rate or ZERO))).quantize(CENT)),
-            }
-        )
+    out: dict[dt.date, dict] = {month: {} for month in months}
+    for moment, kwh in hours.items():
+        out.setdefault(moment.astimezone(tz).date().replace(day=1), {})[moment] = kwh
     return out
+
+
+def month_charges_of(
+    *, plan: PricePlan, is_net: bool, consumer: rules.Consumer, meters: list[Meter], months: list[dt.date], tz
+) -> dict[dt.date, costing.MonthCharges]:
+    """Each month's fixed charges of one metering point (`meters` are that point's meters)."""
+    by_month = _whole_months_kwh(meters=meters, months=months, tz=tz) if is_net else {}
+    return {
+        month: costing.month_charges(
+            plan=plan, is_net=is_net, consumer=consumer, month=month, tz=tz, hourly_kwh=by_month.get(month, {})
+        )
+        for month in months
+    }
+
+
+def _capacity_wire(charges: costing.MonthCharges) -> dict:
+    rate = charges.vat_rate or ZERO
+    return {
+        "month": charges.month,
+        "average_peak_kw": charges.average_peak_kw,
+        "from_kw": charges.step[0],
+        "to_kw": charges.step[1],
+        "nok_per_month": float(charges.capacity),
+        "nok_per_month_incl_vat": float((charges.capacity * (1 + rate)).quantize(CENT)),
+    }
 
 
 def contract_hour_prices(
@@ -231,15 +158,15 @@ def contract_hour_prices(
     use_cache: bool = True,
     meter: Meter | None = None,
 ) -> dict:
-    """The price of one kWh in each hour of [from_time, to_time) for the contract's product, with VAT.
+    """The price of one kWh in each hour of [from_time, to_time) for the contract, with VAT.
 
-    Net contracts add the grid tariff's energy part (day rate on working days), the electricity tax
-    and Enova fee, and the electricity subsidy or the Norgespris settlement; their capacity step per
-    month and metering point is in `capacity_steps`. The rules are those of the meter's delivery point
-    (else the contract's first).
+    A supplier's contract: energy (spot or fixed) and markup. A grid contract: the grid tariff's energy
+    part (by its calendar), the electricity tax and Enova fee, and the subsidy or the Norgespris
+    settlement; its capacity step per month and metering point is in `capacity_steps`. The rules are
+    those of the meter's delivery point (else the contract's first).
     """
     plan = price_plan_of(contract)
-    is_net = contract.product == Contract.Product.NET
+    is_net = is_grid_contract(contract)
     point = meter.delivery_point if meter is not None else first_point_of(contract)
     consumer = consumer_of(contract=contract, point=point)
     price_area = point.price_area if point is not None else DEFAULT_PRICE_AREA
@@ -269,11 +196,20 @@ def contract_hour_prices(
         months = month_starts(start, to_time, tz)
         for each in points:
             meters = [meter] if meter is not None else list(each.meters.order_by("pk"))
-            for step in capacity_of_months(
-                plan=plan, meters=meters, months=months, tz=tz, consumer=consumer_of(contract=contract, point=each)
-            ):
-                capacity.append({"metering_point_id": each.metering_point_id, **step})
-    vat = _vat_or_none(consumer, start.astimezone(tz).date())
+            charges = month_charges_of(
+                plan=plan,
+                is_net=True,
+                consumer=consumer_of(contract=contract, point=each),
+                meters=meters,
+                months=months,
+                tz=tz,
+            )
+            for month in months:
+                capacity.append({"metering_point_id": each.metering_point_id, **_capacity_wire(charges[month])})
+    try:
+        vat = rules.vat_rate(consumer, start.astimezone(tz).date())
+    except RateUnknownError:
+        vat = None
     return {
         "contract_no": contract.contract_no,
         "price_area": price_area,
@@ -288,141 +224,91 @@ def contract_hour_prices(
 
 # --- Costs -------------------------------------------------------------------------------------
 COST_PARTS = UNIT_PARTS
-CENT = Decimal("0.01")
 
 
-def _hour_kwh(*, meter: Meter, start: dt.datetime, end: dt.datetime, tz: ZoneInfo):
-    """{UTC hour start: (kWh or None, [(quarter start epoch, kWh)] or None)} of one meter: quarter-hour
-    meters are read per quarter (their energy is priced per quarter), others per hour."""
+def _hour_uses(*, meters: list[Meter], start: dt.datetime, end: dt.datetime, tz: ZoneInfo, quarters: bool) -> dict:
+    """{meter pk: [HourUse]} over [start, end): per hour, and with each hour's quarters where the point
+    is quarter-settled and the meter has quarter-hour values."""
     from apps.metering.models import Resolution
 
-    if not consumption.has_quarter_hours(meter=meter, from_time=start, to_time=end):
-        series = consumption.series(
-            meter=meter, from_time=start, to_time=end, resolution=Resolution.Hour, time_zone=tz.key
-        )
-        return {moment: (kwh, None) for moment, kwh, _status in series}
-    hours: dict[dt.datetime, tuple] = {}
-    for moment, kwh, _status in consumption.series(
-        meter=meter, from_time=start, to_time=end, resolution=Resolution.QuarterHour, time_zone=tz.key
-    ):
-        hour = moment.replace(minute=0)
-        total, quarters = hours.get(hour, (None, []))
-        if kwh is not None:
-            total = kwh if total is None else total + kwh
-            quarters.append((int(moment.timestamp()), kwh))
-        hours[hour] = (total, quarters)
-    return hours
-
-
-def _month_opening_kwh(*, meter: Meter, start: dt.datetime, tz: ZoneInfo) -> Decimal:
-    """kWh of the meter from the start of `start`'s local month up to `start`: the monthly caps count
-    the whole month, whatever range is asked for."""
-    month_start = _local_midnight(start.astimezone(tz).date().replace(day=1), tz)
-    if month_start >= start:
-        return ZERO
-    hours = consumption.hourly_kwh(meters=[meter], from_time=month_start, to_time=start, time_zone=tz)
-    return sum((Decimal(str(kwh)) for kwh in hours.values()), ZERO)
-
-
-def meter_costs(
-    *,
-    meter: Meter,
-    from_time: dt.datetime,
-    to_time: dt.datetime,
-    resolution,
-    time_zone: str | None = None,
-    use_cache: bool = True,
-) -> dict:
-    """Consumption × price per hour, summed into buckets of `resolution`, with the breakdown per bucket.
-
-    Parts (NOK): energy (quarter-hour kWh × quarter-hour price for quarter-hour meters), markup, grid
-    (energy part and, for Net contracts, the month's capacity charge of this metering point spread
-    evenly over its hours), taxes (electricity tax and Enova fee; a non-household's yearly Enova fee
-    spread over the year's hours), subsidy (≤ 0, with its VAT compensation; at most 5,000 kWh per
-    month), norgespris (the settlement with VAT, up to the month's cap) and VAT on the taxable parts.
-    Each part is rounded to øre per bucket and `value` is the sum of the rounded parts; `totals` add
-    the buckets up, so every total equals the sum of its parts. Hours without published rates or a
-    needed spot price are not priced (Status 4000 or 1).
-    """
-    from apps.metering.models import Resolution
-    from apps.metering.timeseries import bucket_floor, window
-
-    point = meter.delivery_point
-    contract = point.contract
-    plan = price_plan_of(contract)
-    is_net = contract.product == Contract.Product.NET
-    consumer = consumer_of(contract=contract, point=point)
-    price_area = point.price_area
-    tz = ZoneInfo(time_zone or meter.time_zone or DEFAULT_TIME_ZONE)
-    win = window(from_time, to_time, Resolution(resolution), tz)
-    hours = _hour_kwh(meter=meter, start=win.start, end=win.end, tz=tz)
-    rows = spot_rows(
-        zone=find_zone(price_area), from_time=win.start, to_time=win.end, include_preliminary=False, use_cache=use_cache
+    quarter_meters = (
+        [m for m in meters if consumption.has_quarter_hours(meter=m, from_time=start, to_time=end)] if quarters else []
     )
-    spot_by_hour, spot_by_quarter = hourly_spot(rows), quarter_spot(rows)
+    hourly = [m for m in meters if m not in quarter_meters]
+    out: dict[int, list[costing.HourUse]] = {}
+    if hourly:
+        series = consumption.series_of_meters(
+            meters=hourly, from_time=start, to_time=end, resolution=Resolution.Hour, time_zone=tz
+        )
+        for meter_pk, rows in series.items():
+            out[meter_pk] = [costing.HourUse(moment, kwh) for moment, kwh, _status in rows]
+    if quarter_meters:
+        series = consumption.series_of_meters(
+            meters=quarter_meters, from_time=start, to_time=end, resolution=Resolution.QuarterHour, time_zone=tz
+        )
+        for meter_pk, rows in series.items():
+            hours: dict[dt.datetime, costing.HourUse] = {}
+            for moment, kwh, _status in rows:
+                use = hours.setdefault(moment.replace(minute=0), costing.HourUse(moment.replace(minute=0), None, []))
+                if kwh is not None:
+                    use.kwh = kwh if use.kwh is None else use.kwh + kwh
+                    use.quarters.append((int(moment.timestamp()), kwh))
+            out[meter_pk] = list(hours.values())
+    return out
 
-    # Charges per hour whatever the meter says: the capacity step (grid) and a non-household's Enova fee.
-    fixed_grid: dict[dt.date, Decimal] = {}
-    fixed_taxes: dict[dt.date, Decimal] = {}
-    if is_net:
-        months = month_starts(win.start, win.end, tz)
-        for step in capacity_of_months(plan=plan, meters=[meter], months=months, tz=tz, consumer=consumer):
-            month = step["month"]
-            fixed_grid[month] = Decimal(str(step["nok_per_month"])) / _hours_between(month, _add_months(month, 1), tz)
-            try:
-                yearly = rules.enova_fee_per_year(consumer, month)
-            except RateUnknownError:
-                yearly = ZERO
-            year_start = month.replace(month=1)
-            fixed_taxes[month] = yearly / _hours_between(year_start, year_start.replace(year=month.year + 1), tz)
 
-    # Running kWh of the local month, for the subsidy's and Norgespris' monthly caps.
+def point_input(
+    *, point: DeliveryPoint, contract: Contract, start: dt.datetime, end: dt.datetime, tz: ZoneInfo, use_cache: bool
+) -> costing.PointInput:
+    """What costing needs to price one metering point (all its meters) over [start, end)."""
+    plan = price_plan_of(contract)
+    is_net = is_grid_contract(contract)
+    consumer = consumer_of(contract=contract, point=point)
+    meters = list(point.meters.order_by("pk"))
+    quarter_settled = point.settlement_resolution == QUARTER_SETTLED
+    rows = spot_rows(
+        zone=find_zone(point.price_area), from_time=start, to_time=end, include_preliminary=False, use_cache=use_cache
+    )
+    months = month_starts(start, end, tz)
+    opening = ZERO
     track_caps = is_net and (rules.subsidy_eligible(consumer) or rules.norgespris_cap_kwh(consumer) is not None)
-    used = _month_opening_kwh(meter=meter, start=win.start, tz=tz) if track_caps else ZERO
-    month_of_used = win.start.astimezone(tz).date().replace(day=1)
-    norgespris_cap = rules.norgespris_cap_kwh(consumer)
+    month_start = costing.local_midnight(start.astimezone(tz).date().replace(day=1), tz)
+    if track_caps and month_start < start:
+        hours = consumption.hourly_kwh(meters=meters, from_time=month_start, to_time=start, time_zone=tz)
+        opening = sum((Decimal(str(kwh)) for kwh in hours.values()), ZERO)
+    return costing.PointInput(
+        plan=plan,
+        is_net=is_net,
+        consumer=consumer,
+        tz=tz,
+        quarter_settled=quarter_settled,
+        meters=_hour_uses(meters=meters, start=start, end=end, tz=tz, quarters=quarter_settled and not is_net),
+        month_charges=month_charges_of(
+            plan=plan, is_net=is_net, consumer=consumer, meters=meters, months=months, tz=tz
+        ),
+        spot_by_hour=hourly_spot(rows),
+        spot_by_quarter=quarter_spot(rows),
+        opening_kwh=opening,
+    )
+
+
+def _bucketed(hours: list[costing.PricedHour], win, resolution, tz: ZoneInfo) -> tuple[list[dict], dict]:
+    """A meter's priced hours summed into buckets of `resolution`; each part rounded to øre per bucket,
+    `value` the sum of the rounded parts, totals the sums of the buckets."""
+    from apps.metering.models import Resolution
+    from apps.metering.timeseries import bucket_floor
 
     names = ("kwh", *COST_PARTS)
-    buckets: dict[dt.datetime, dict] = {
-        start: {"hours": 0, "priced": 0, **dict.fromkeys(names, ZERO)} for start in win.starts()
-    }
-    for moment in sorted(hours):
-        kwh, quarters = hours[moment]
-        bucket = buckets.get(bucket_floor(moment, Resolution(resolution), tz))
+    buckets = {start: {"hours": 0, "priced": 0, **dict.fromkeys(names, ZERO)} for start in win.starts()}
+    for hour in hours:
+        bucket = buckets.get(bucket_floor(hour.start, Resolution(resolution), tz))
         if bucket is None:
             continue
         bucket["hours"] += 1
-        local = moment.astimezone(tz)
-        month = local.date().replace(day=1)
-        if month != month_of_used:
-            month_of_used, used = month, ZERO
-        rate = _vat_or_none(consumer, local.date())
-        grid_fixed, taxes_fixed = fixed_grid.get(month, ZERO), fixed_taxes.get(month, ZERO)
-        spot = spot_by_hour.get(int(moment.timestamp()))
-        parts = unit_prices(plan=plan, is_net=is_net, consumer=consumer, spot=spot, local=local)
-        if rate is not None:  # the fixed charges run whatever the meter says
-            bucket["grid"] += grid_fixed
-            bucket["taxes"] += taxes_fixed
-            bucket["vat"] += rate * (grid_fixed + taxes_fixed)
-        if kwh is None or parts is None:
-            continue
-        bucket["kwh"] += kwh
-        bucket["priced"] += 1
-        if quarters and plan.product_type != PricePlan.ProductType.Fixed:
-            energy = sum((q_kwh * spot_by_quarter.get(epoch, spot) for epoch, q_kwh in quarters), ZERO)
-        else:
-            energy = parts["energy"] * kwh
-        amounts = {"energy": energy, **{name: parts[name] * kwh for name in ("markup", "grid", "taxes")}}
-        if parts["norgespris"]:
-            amounts["norgespris"] = parts["norgespris"] * rules.capped_kwh(kwh=kwh, used=used, cap=norgespris_cap)
-        if parts["subsidy"]:
-            cap = SUBSIDY_MONTHLY_CAP_KWH
-            amounts["subsidy"] = parts["subsidy"] * rules.capped_kwh(kwh=kwh, used=used, cap=cap)
-        used += kwh
-        for name, amount in amounts.items():
+        bucket["priced"] += hour.priced
+        bucket["kwh"] += hour.kwh
+        for name, amount in costing.wire_amounts(hour).items():
             bucket[name] += amount
-        bucket["vat"] += rate * sum(amounts[name] for name in TAXABLE_PARTS)
-
     values = []
     totals = {"consumption": ZERO, "value": ZERO, **dict.fromkeys(COST_PARTS, ZERO)}
     for start, bucket in buckets.items():
@@ -447,16 +333,81 @@ def meter_costs(
         totals["value"] += value
         for name in COST_PARTS:
             totals[name] += rounded[name]
+    return values, totals
+
+
+def _window(from_time, to_time, resolution, tz):
+    from apps.metering.models import Resolution
+    from apps.metering.timeseries import window
+
+    return window(from_time, to_time, Resolution(resolution), tz)
+
+
+def meter_costs(
+    *,
+    meter: Meter,
+    from_time: dt.datetime,
+    to_time: dt.datetime,
+    resolution,
+    time_zone: str | None = None,
+    use_cache: bool = True,
+) -> dict:
+    """Consumption × price per hour, summed into buckets of `resolution`, with the breakdown per bucket.
+
+    Parts (NOK): energy and markup (a supplier's contract; energy per quarter for a quarter-settled point,
+    else the hour's mean price; the monthly fee in markup), grid (a grid contract: energy part and the
+    month's capacity charge of the metering point spread evenly over its hours), taxes (electricity tax
+    and Enova fee), subsidy (≤ 0, with its VAT compensation), norgespris (the settlement with VAT), VAT
+    on the taxable parts. The caps count the metering point's kWh (all its meters); the point's fixed
+    charges go to its first meter. Each part is rounded to øre per bucket and `value` is the sum of the
+    rounded parts; totals add the buckets up. Hours without published rates or a needed spot price are
+    not priced (Status 4000 or 1).
+    """
+    point = meter.delivery_point
+    contract = point.contract
+    tz = ZoneInfo(time_zone or meter.time_zone or DEFAULT_TIME_ZONE)
+    win = _window(from_time, to_time, resolution, tz)
+    priced = costing.price_point(
+        point_input(point=point, contract=contract, start=win.start, end=win.end, tz=tz, use_cache=use_cache)
+    )
+    values, totals = _bucketed(priced.get(meter.pk, []), win, resolution, tz)
     return {
         "meter_id": meter.meter_id,
         "contract_no": contract.contract_no,
-        "price_area": price_area,
+        "price_area": point.price_area,
         "currency": "NOK",
         "unit": "NOK",
         "resolution": int(resolution),
         "values": values,
         "totals": {name: float(amount) for name, amount in totals.items()},
     }
+
+
+def billing_points(*, contract: Contract, start: dt.datetime, end: dt.datetime, tz: ZoneInfo) -> list:
+    """Each delivery point of the contract priced over [start, end), as invoicing.py bills it."""
+    from .invoicing import PointPeriod
+
+    out = []
+    for point in contract.delivery_points.order_by("id"):
+        data = point_input(point=point, contract=contract, start=start, end=end, tz=tz, use_cache=True)
+        priced = costing.price_point(data)
+        out.append(
+            PointPeriod(
+                metering_point_id=point.metering_point_id,
+                hours=[hour for hours in priced.values() for hour in hours],
+                charges=data.month_charges,
+                calendar=_calendar_of(data.plan, start.astimezone(tz).date()),
+                tz=tz,
+            )
+        )
+    return out
+
+
+def _calendar_of(plan: PricePlan, day: dt.date) -> str:
+    try:
+        return plan.grid_tariff_on(day).calendar
+    except RateUnknownError:
+        return plan.grid_calendar or rules.WORKING_DAYS
 
 
 # --- Costs of a contract, expense overview -----------------------------------------------------
@@ -489,30 +440,28 @@ def contract_costs(
     1 otherwise. Each part is the sum of the meters' rounded parts and `value` the sum of the parts,
     so totals equal the sum of their parts here too.
     """
-    from apps.metering.models import Resolution
-    from apps.metering.timeseries import window
-
     meters = meters_of(contract) if meters is None else meters
     tz_name = time_zone or contract_time_zone(meters)
+    tz = ZoneInfo(tz_name)
+    win = _window(from_time, to_time, resolution, tz)
     names = ("consumption", *COST_PARTS)
     buckets = {
-        start: {"value_time": start, "statuses": [], **dict.fromkeys(names, Decimal(0))}
-        for start in window(from_time, to_time, Resolution(resolution), ZoneInfo(tz_name)).starts()
+        start: {"value_time": start, "statuses": [], **dict.fromkeys(names, Decimal(0))} for start in win.starts()
     }
+    points: dict[int, tuple[DeliveryPoint, list[Meter]]] = {}
     for meter in meters:
-        costs = meter_costs(
-            meter=meter,
-            from_time=from_time,
-            to_time=to_time,
-            resolution=resolution,
-            time_zone=tz_name,
-            use_cache=use_cache,
+        points.setdefault(meter.delivery_point_id, (meter.delivery_point, []))[1].append(meter)
+    for point, point_meters in points.values():
+        priced = costing.price_point(
+            point_input(point=point, contract=contract, start=win.start, end=win.end, tz=tz, use_cache=use_cache)
         )
-        for value in costs["values"]:
-            bucket = buckets[value["value_time"]]
-            bucket["statuses"].append(value["status"])
-            for name in names:
-                bucket[name] += Decimal(str(value[name]))
+        for meter in point_meters:
+            values, _totals = _bucketed(priced.get(meter.pk, []), win, resolution, tz)
+            for value in values:
+                bucket = buckets[value["value_time"]]
+                bucket["statuses"].append(value["status"])
+                for name in names:
+                    bucket[name] += Decimal(str(value[name]))
     out = []
     totals = dict.fromkeys(("value", *names), Decimal(0))
     for bucket in buckets.values():
@@ -532,6 +481,21 @@ def _percent(change: Decimal, base: Decimal) -> float | None:
     return None if base == 0 else round(float(change / abs(base) * 100), 1)
 
 
+def expense_overview_spans(
+    *, contract: Contract, from_time: dt.datetime, to_time: dt.datetime, time_zone: str | None = None
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The UTC spans the expense overview reads: its months and the same months a year before."""
+    tz = ZoneInfo(time_zone or contract_time_zone(meters_of(contract)))
+    months = month_starts(from_time, to_time, tz)
+    first, end = months[0], costing.add_months(months[-1], 1)
+    spans = (
+        [(costing.add_months(first, -12), end)]
+        if len(months) >= 12
+        else [(costing.add_months(first, -12), costing.add_months(end, -12)), (first, end)]
+    )
+    return [(costing.local_midnight(a, tz), costing.local_midnight(b, tz)) for a, b in spans]
+
+
 def expense_overview(
     *, contract: Contract, from_time: dt.datetime, to_time: dt.datetime, time_zone: str | None = None
 ) -> dict:
@@ -544,18 +508,18 @@ def expense_overview(
     tz = ZoneInfo(time_zone or contract_time_zone(meters))
     months = month_starts(from_time, to_time, tz)
     # The period and the same months a year before: one read when they meet, else two.
-    first, end = months[0], _add_months(months[-1], 1)
+    first, end = months[0], costing.add_months(months[-1], 1)
     spans = (
-        [(_add_months(first, -12), end)]
+        [(costing.add_months(first, -12), end)]
         if len(months) >= 12
-        else [(_add_months(first, -12), _add_months(end, -12)), (first, end)]
+        else [(costing.add_months(first, -12), costing.add_months(end, -12)), (first, end)]
     )
     by_month = {}
     for span_start, span_end in spans:
         costs = contract_costs(
             contract=contract,
-            from_time=_local_midnight(span_start, tz),
-            to_time=_local_midnight(span_end, tz),
+            from_time=costing.local_midnight(span_start, tz),
+            to_time=costing.local_midnight(span_end, tz),
             resolution=Resolution.Month,
             time_zone=tz.key,
             meters=meters,
@@ -565,7 +529,7 @@ def expense_overview(
     totals = dict.fromkeys(("consumption", "value", *COST_PARTS), Decimal(0))
     for month in months:
         bucket = by_month[month]
-        before = by_month.get(_add_months(month, -12))
+        before = by_month.get(costing.add_months(month, -12))
         known = bucket["status"] != 4000
         last_year = before["value"] if before is not None and before["status"] != 4000 else None
         change = bucket["value"] - last_year if known and last_year is not None else None
@@ -617,8 +581,8 @@ def invoice_daily_consumption(*, invoice) -> list[tuple[dt.date, float | None]]:
     for meter in meters:
         for moment, value, _status in consumption.series(
             meter=meter,
-            from_time=_local_midnight(invoice.period_start, tz),
-            to_time=_local_midnight(invoice.period_end, tz),
+            from_time=costing.local_midnight(invoice.period_start, tz),
+            to_time=costing.local_midnight(invoice.period_end, tz),
             resolution=Resolution.Day,
             time_zone=tz.key,
         ):

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 
-from . import conf, rates, selectors
+from . import conf, invoicing, rates, selectors, spotprices
+from .areas import zone as find_zone
 from .models import Invoice, InvoiceLine, InvoiceStatus
 from .spotprices import (  # noqa: F401 - the day store's writes, named here as before
     day_cache_key,
@@ -41,57 +42,31 @@ def kid_for(*, customer_id: int, invoice_no: int) -> str:
     return base + mod10_check_digit(base)
 
 
-_LINE_PARTS = (
-    (InvoiceLine.Kind.ENERGY, "energy", True),
-    (InvoiceLine.Kind.MARKUP, "markup", True),
-    (InvoiceLine.Kind.GRID, "grid", True),
-    (InvoiceLine.Kind.TAXES, "taxes", True),
-    (InvoiceLine.Kind.SUBSIDY, "subsidy", True),
-    (InvoiceLine.Kind.NORGESPRIS, "norgespris", True),
-    (InvoiceLine.Kind.VAT, "vat", False),
-)
 _KWH = Decimal("0.001")
-_UNIT_PRICE = Decimal("0.00001")
 
 
 def _local_midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(dt.UTC)
 
 
-def _invoice_lines(totals: dict, period_text: str) -> list[InvoiceLine]:
-    kwh = totals["consumption"].quantize(_KWH)
-    lines = []
-    for kind, part, per_kwh in _LINE_PARTS:
-        amount = totals[part]
-        if amount == 0 and kind not in (InvoiceLine.Kind.ENERGY, InvoiceLine.Kind.VAT):
-            continue
-        quantity = kwh if per_kwh else None
-        unit_price = (amount / kwh).quantize(_UNIT_PRICE) if per_kwh and kwh else None
-        lines.append(
-            InvoiceLine(
-                line_no=len(lines) + 1,
-                kind=kind,
-                description=f"{kind.label}, {period_text}",
-                quantity=quantity,
-                unit_price=unit_price,
-                amount=amount,
-            )
-        )
-    return lines
+def fetch_missing_spot_days(*, price_areas, from_time: dt.datetime, to_time: dt.datetime, use_cache=True) -> None:
+    """Fetches the spot-price days of [from_time, to_time) that are not stored yet, for each of
+    `price_areas` (codes or EIC codes) the deployment serves: the explicit write the price and cost
+    views make before they read (the selectors only read stored days)."""
+    days = selectors.market_days(from_time, to_time)
+    for area in sorted(set(price_areas)):
+        spotprices.fetch_missing_days(zone=find_zone(area), days=days, use_cache=use_cache)
 
 
 def run_billing(
     *, contract, period_start: dt.date, period_end: dt.date, invoice_date: dt.date | None = None
 ) -> Invoice | None:
-    """The invoice of `contract` for the local dates [period_start, period_end), made from its costs.
+    """The invoice of `contract` for the local dates [period_start, period_end).
 
-    Idempotent: an invoice of the same contract and period is returned as it is. The lines are the
-    parts of `selectors.contract_costs` (energy, markup, grid, taxes ex VAT, subsidy and Norgespris with
-    their VAT, and VAT on the taxable parts);
+    Idempotent: an invoice of the same contract and period is returned as it is. A grid contract's
+    invoice bills the grid company's items, a supplier contract's the supplier's (invoicing.py);
     `invoice_sum` is the sum of the lines. Nothing to bill (no consumption and no charge): None.
     """
-    from apps.metering.models import Resolution
-
     if period_end <= period_start:
         raise ValueError("period_end must be after period_start.")
     existing = Invoice.objects.filter(contract=contract, period_start=period_start, period_end=period_end).first()
@@ -103,21 +78,20 @@ def run_billing(
         raise rates.RateUnknownError(f"No published rates for {period_start}–{period_end}: see apps/pricing/rates.py.")
     meters = selectors.meters_of(contract)
     tz = ZoneInfo(selectors.contract_time_zone(meters))
-    costs = selectors.contract_costs(
-        contract=contract,
-        from_time=_local_midnight(period_start, tz),
-        to_time=_local_midnight(period_end, tz),
-        # Whole months are priced per month, as the expense overview does (so they agree to the øre).
-        resolution=Resolution.Month if period_start.day == 1 and period_end.day == 1 else Resolution.Day,
-        time_zone=tz.key,
-        meters=meters,
-    )
-    totals = costs["totals"]
-    if totals["consumption"] == 0 and totals["value"] == 0:
+    start, end = _local_midnight(period_start, tz), _local_midnight(period_end, tz)
+    areas = contract.delivery_points.values_list("price_area", flat=True)
+    fetch_missing_spot_days(price_areas=areas, from_time=start, to_time=end)
+    points = selectors.billing_points(contract=contract, start=start, end=end, tz=tz)
+    if not points:
+        return None
+    is_net = selectors.is_grid_contract(contract)
+    lines = invoicing.with_vat(invoicing.grid_lines(points) if is_net else invoicing.supplier_lines(points))
+    consumption = sum((hour.kwh for point in points for hour in point.hours if hour.priced), Decimal(0))
+    invoice_sum = sum((line.amount for line in lines), Decimal(0))
+    if consumption == 0 and invoice_sum == 0:
         return None
     last_day = period_end - dt.timedelta(days=1)
-    lines = _invoice_lines(totals, f"{period_start:%d.%m.%Y}–{last_day:%d.%m.%Y}")
-    invoice_sum = sum((line.amount for line in lines), Decimal(0))
+    period_text = f"{period_start:%d.%m.%Y}–{last_day:%d.%m.%Y}"
     invoice_date = invoice_date or period_end
     try:
         with transaction.atomic():
@@ -130,7 +104,7 @@ def run_billing(
                 due_date=invoice_date + dt.timedelta(days=conf.INVOICE_DUE_DAYS),
                 invoice_type=conf.INVOICE_TYPE,
                 ledger_no=contract.ledger_no,
-                consumption_kwh=totals["consumption"].quantize(_KWH),
+                consumption_kwh=consumption.quantize(_KWH),
                 invoice_sum=invoice_sum,
                 unpaid_sum=invoice_sum,
                 status=InvoiceStatus.NotDue,
@@ -138,9 +112,21 @@ def run_billing(
             invoice.invoice_no = conf.INVOICE_NO_START + invoice.pk
             invoice.kid = kid_for(customer_id=contract.customer_id, invoice_no=invoice.invoice_no)
             invoice.save(update_fields=["invoice_no", "kid"])
-            for line in lines:
-                line.invoice = invoice
-            InvoiceLine.objects.bulk_create(lines)
+            InvoiceLine.objects.bulk_create(
+                InvoiceLine(
+                    invoice=invoice,
+                    line_no=number,
+                    kind=line.kind,
+                    description=f"{InvoiceLine.Kind(line.kind).label}, {period_text}",
+                    quantity=line.quantity,
+                    unit=line.unit,
+                    unit_price=line.unit_price,
+                    amount=line.amount,
+                    vat_rate=line.vat_rate,
+                    details=line.details,
+                )
+                for number, line in enumerate(lines, 1)
+            )
     except IntegrityError:  # a concurrent run billed the same period first
         return Invoice.objects.get(contract=contract, period_start=period_start, period_end=period_end)
     logger.debug("Billed contract %s for %s–%s: %s NOK", contract.contract_no, period_start, last_day, invoice_sum)

@@ -239,11 +239,14 @@ def _fetch_under_lock(zone: BiddingZone, day: dt.date) -> list[Row] | None:
     return None
 
 
-def rows_for_days(*, zone: BiddingZone, days: list[dt.date], use_cache: bool = True) -> dict[dt.date, list[Row]]:
-    """The rows of each day (an empty list for a day that cannot be had); one cache round trip when warm.
+def rows_for_days(
+    *, zone: BiddingZone, days: list[dt.date], use_cache: bool = True, fetch: bool = False
+) -> dict[dt.date, list[Row]]:
+    """The rows of each day (an empty list for a day that is not stored); one cache round trip when warm.
 
-    A day that is not stored is fetched only when `fetchable` (a served zone, not before the first
-    supported day, not after tomorrow)."""
+    Reads only, unless `fetch`: then a day that is not stored is fetched when `fetchable` (a served
+    zone, not before the first supported day, not after tomorrow). The reads of the API never fetch:
+    their views call `fetch_missing_days` first (a GET does not write as a side effect of a read)."""
     found: dict[dt.date, list[Row]] = {}
     if use_cache:
         keys = {day_cache_key(zone.eic, day): day for day in days}
@@ -255,13 +258,20 @@ def rows_for_days(*, zone: BiddingZone, days: list[dt.date], use_cache: bool = T
             continue
         rows = rows_from_db(zone.eic, day)
         if rows is None:
-            rows = _fetch_under_lock(zone, day) if fetchable(zone, day) else None
+            rows = _fetch_under_lock(zone, day) if fetch and fetchable(zone, day) else None
         elif use_cache:
             to_cache[day_cache_key(zone.eic, day)] = rows
         found[day] = rows or []
     if to_cache:
         _cached("set_many", to_cache, timeout=conf.PRICING_CACHE_SECONDS)
     return found
+
+
+def fetch_missing_days(*, zone: BiddingZone, days: list[dt.date], use_cache: bool = True) -> None:
+    """Fetches the days of `days` that are not stored and may be fetched (`fetchable`), each once however
+    many requests want it (the cache lock and the database lock of `_fetch_under_lock`). The explicit
+    write the API's price and cost reads call before they read."""
+    rows_for_days(zone=zone, days=days, use_cache=use_cache, fetch=True)
 
 
 def wire_for_days(*, zone: BiddingZone, days: list[dt.date], use_cache: bool = True) -> dict[dt.date, DayWire]:

@@ -69,6 +69,7 @@ def test_staff_can_edit_contact_details_but_not_the_name(staff, owner):
         "address_text": "Storgata 1",
         "country_code": "NO",
         "customer_type": "PRIVATE",
+        "language": "nb",
     }
     for prefix in ["contracts", "accesses", "associations", "feedback", "terms_acceptances"]:
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})

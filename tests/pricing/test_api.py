@@ -169,10 +169,12 @@ class TestContractHourPrices:
         PricePlan.objects.create(contract=contract, product_type=PricePlan.ProductType.Norgespris)
         values = hourprices(owner.client(area=1), owner, contract=contract).json()["Values"]
         for v in values:
-            # (spot + markup + grid + taxes) × 1.25 + (0.40 − spot) × 1.25 = (0.40 + markup + grid + taxes) × 1.25
+            # The grid side bills no energy; its settlement (0.40 − spot) × 1.25 brings the supplier's spot
+            # to Norgespris (research table 4.9): (grid + taxes) × 1.25 + (0.40 − spot) × 1.25.
+            assert v["Energy"] == v["Markup"] == 0
             assert v["Norgespris"] == pytest.approx((0.40 - v["SpotPrice"]) * 1.25, abs=2e-5)
             assert v["Subsidy"] == 0
-            assert v["Value"] == pytest.approx((0.40 + 0.049 + v["Grid"] + v["Taxes"]) * 1.25, abs=5e-5)
+            assert v["Value"] == pytest.approx((0.40 - v["SpotPrice"] + v["Grid"] + v["Taxes"]) * 1.25, abs=5e-5)
 
     def test_norgespris_is_not_offered_before_october_2025(self, owner, source):
         contract = Contract.objects.get(customer=owner.net_customer)
@@ -207,7 +209,9 @@ class TestContractHourPrices:
         point = DeliveryPointFactory(contract=contract, price_area="NO1")
         body = hourprices(owner.client(area=1), owner, contract=contract).json()
         night, day = body["Values"][0], body["Values"][10]  # Thursday 2025-10-02 00:00 and 12:00 Oslo
-        assert night["Grid"] == 0.1033 and day["Grid"] == 0.1833
+        # Elvia's household rates 2025-04-01 – 2026-06-30 (research table 6.7), working-day calendar (6.2)
+        assert night["Grid"] == 0.1299 and day["Grid"] == 0.2099
+        assert night["Energy"] == night["Markup"] == 0  # the supplier bills the energy
         assert night["Taxes"] == pytest.approx(0.1253 + 0.01)  # from 2025-10-01
         total = sum(night[k] for k in ("Energy", "Markup", "Grid", "Taxes", "Subsidy", "Norgespris", "Vat"))
         assert night["Value"] == pytest.approx(total, abs=1e-5)
@@ -218,8 +222,8 @@ class TestContractHourPrices:
             "AveragePeakKw": None,
             "FromKw": 0.0,
             "ToKw": 2.0,
-            "NokPerMonth": 104.0,
-            "NokPerMonthInclVat": 130.0,
+            "NokPerMonth": 100.0,  # Elvia 0–2 kW (research table 7.4): 100 ex VAT, 125 incl
+            "NokPerMonthInclVat": 125.0,
         }
 
     def test_subsidy_above_the_threshold_includes_vat_compensation(self, owner, source):
@@ -328,4 +332,5 @@ class TestCapacityStep:
             5.0,
             10.0,
         )
-        assert (step["NokPerMonth"], step["NokPerMonthInclVat"]) == (244.0, 305.0)
+        # Elvia's step 5–10 kW (research table 7.4): 240 NOK ex VAT, 300 incl.
+        assert (step["NokPerMonth"], step["NokPerMonthInclVat"]) == (240.0, 300.0)

@@ -11,6 +11,8 @@ from apps.pricing import demo, selectors, services
 from apps.pricing.models import Invoice, InvoiceLine, InvoiceStatus, PricePlan
 from tests.factories import DeliveryPointFactory, MeterFactory
 
+from .test_invoices_by_hand import pdf_text
+
 pytestmark = pytest.mark.django_db
 
 OCTOBER = (dt.date(2025, 10, 1), dt.date(2025, 11, 1))
@@ -41,10 +43,10 @@ def test_fixed_price_month(owner, source):
     )
     load(owner.meter, OCTOBER_UTC[0], 100, "1.5")
     invoice = services.run_billing(contract=owner.contract, period_start=OCTOBER[0], period_end=OCTOBER[1])
-    lines = list(invoice.lines.values_list("kind", "quantity", "unit_price", "amount"))
-    assert lines == [
-        (InvoiceLine.Kind.ENERGY, Decimal("150.000"), Decimal("1.00000"), Decimal("150.00")),
-        (InvoiceLine.Kind.VAT, None, None, Decimal("37.50")),
+    lines = list(invoice.lines.values_list("kind", "quantity", "unit_price", "amount", "vat_rate"))
+    assert lines == [  # a fixed price has no markup line; VAT 25 % of 150.00
+        (InvoiceLine.Kind.ENERGY, Decimal("150.000"), Decimal("1.00000"), Decimal("150.00"), Decimal("0.25")),
+        (InvoiceLine.Kind.VAT, None, None, Decimal("37.50"), Decimal("0.25")),
     ]
     assert (invoice.invoice_sum, invoice.unpaid_sum, invoice.consumption_kwh) == (
         Decimal("187.50"),
@@ -61,22 +63,28 @@ def test_fixed_price_month(owner, source):
     assert str(invoice.invoice_no) in invoice.kid
 
 
-def test_net_contract_lines_equal_the_costs_service_and_add_up(owner, source):
+def test_grid_contract_bills_the_grid_items_only_and_agrees_with_the_costs(owner, source):
+    """A grid company's invoice (issue #23 item 7): energy part day/night, capacity, tax, Enova, subsidy
+    and VAT; no supplier energy, markup or fee. Two meters on one point: one capacity line for the point."""
     contract = Contract.objects.get(customer=owner.net_customer)
     point = DeliveryPointFactory(contract=contract, price_area="NO1")
     for meter in (MeterFactory(delivery_point=point), MeterFactory(delivery_point=point)):
         load(meter, OCTOBER_UTC[0] + dt.timedelta(days=3), 72, "2.2")
     invoice = services.run_billing(contract=contract, period_start=OCTOBER[0], period_end=OCTOBER[1])
+    kinds = [line.kind for line in invoice.lines.all()]
+    assert set(kinds) <= {"GRID_DAY", "GRID_NIGHT", "CAPACITY", "EL_TAX", "ENOVA", "SUBSIDY", "VAT"}
+    assert {"GRID_DAY", "GRID_NIGHT", "CAPACITY", "EL_TAX", "ENOVA", "VAT"} <= set(kinds)
+    assert kinds.count("CAPACITY") == 1
     lines = {line.kind: line.amount for line in invoice.lines.all()}
-    # energy, markup, grid, taxes, subsidy and VAT; no Norgespris line on a spot plan
-    assert set(lines) == set(InvoiceLine.Kind) - {InvoiceLine.Kind.NORGESPRIS}
     assert invoice.invoice_sum == sum(lines.values())
     costs = selectors.contract_costs(
         contract=contract, from_time=OCTOBER_UTC[0], to_time=OCTOBER_UTC[1], resolution=40
     )["totals"]
-    assert invoice.invoice_sum == costs["value"]
-    for kind, part in (("ENERGY", "energy"), ("GRID", "grid"), ("TAXES", "taxes"), ("VAT", "vat")):
-        assert lines[kind] == costs[part]
+    assert (costs["energy"], costs["markup"]) == (0, 0)
+    # The invoice rounds each line, the costs each part: they agree to a few øre.
+    assert abs(lines["GRID_DAY"] + lines["GRID_NIGHT"] + lines["CAPACITY"] - costs["grid"]) <= Decimal("0.02")
+    assert abs(lines["EL_TAX"] + lines["ENOVA"] - costs["taxes"]) <= Decimal("0.02")
+    assert abs(invoice.invoice_sum - costs["value"]) <= Decimal("0.05")
     assert invoice.consumption_kwh == Decimal("316.800")
 
 
@@ -117,9 +125,10 @@ def test_billed_invoice_pdf_has_its_lines_and_chart(owner, source):
     invoice = services.run_billing(contract=owner.contract, period_start=OCTOBER[0], period_end=OCTOBER[1])
     daily = selectors.invoice_daily_consumption(invoice=invoice)
     assert len(daily) == 31 and daily[0] == (dt.date(2025, 10, 1), 72.0) and daily[2] == (dt.date(2025, 10, 3), None)
-    content = selectors.invoice_pdf(invoice=invoice, compress=False)
-    for text in ("Energy, 01.10.2025", "Markup, 01.10.2025", "144.000", f"{invoice.invoice_sum:.2f}"):
-        assert text.encode() in content, text
+    text = pdf_text(invoice)
+    total = f"{invoice.invoice_sum:.2f}".replace(".", ",")
+    for expected in ("Strøm 144,000 kWh", "Påslag 144,000 kWh", f"Å betale {total}", "Forbruk per dag"):
+        assert expected in text, expected
 
 
 def test_seed_bills_whole_months_and_is_idempotent(owner, source):
@@ -133,6 +142,10 @@ def test_seed_bills_whole_months_and_is_idempotent(owner, source):
         (dt.date(2025, 10, 1), InvoiceStatus.Paid),  # due 2025-11-15
         (dt.date(2025, 11, 1), InvoiceStatus.NotDue),  # due 2025-12-15
     ]
+    # The demo supplier's plan bills its monthly fee; the grid contract keeps the default tariff.
+    first = Invoice.objects.order_by("period_start").first()
+    assert first.lines.get(kind="FEE").amount == demo.DEMO_MONTHLY_FEE_NOK
+    assert not PricePlan.objects.filter(contract__product=Contract.Product.NET).exists()
     assert demo.seed_invoices(users=[owner.user], days=75, today=today) == 2
     assert (
         list(Invoice.objects.order_by("period_start").values_list("period_start", "status", "invoice_no")) == invoices

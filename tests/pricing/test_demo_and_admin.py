@@ -70,7 +70,7 @@ def test_invoice_admin_shows_lines_and_serves_the_pdf(owner, client):
     assert b"Energy" in change.content and b"100.000" in change.content and b"25.00" in change.content
     response = client.get(pdf_url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF-") and f"Invoice {invoice.invoice_no}".encode() in response.content
+    assert response.content.startswith(b"%PDF-") and f"Faktura {invoice.invoice_no}".encode() in response.content
 
 
 def test_invoice_admin_needs_staff(owner, client):
@@ -89,16 +89,19 @@ def _staff(owner, client):
     return client
 
 
-def test_admin_sets_a_delivery_points_municipality_and_consumer_kind(owner, client):
+def test_admin_sets_a_delivery_points_municipality_consumer_kind_and_settlement(owner, client):
     point = owner.delivery_point
     url = reverse("admin:customers_deliverypoint_change", args=[point.pk])
     page = _staff(owner, client).get(url)
     assert page.status_code == 200
     assert b'name="municipality_no"' in page.content and b'name="consumer_kind"' in page.content
+    assert b'name="settlement_resolution"' in page.content
+    assert point.settlement_resolution == 60  # hourly unless Elhub settles the point per quarter
     form = {
         "name": point.name,
         "municipality_no": "5601",
         "consumer_kind": "HOLIDAY_HOME",
+        "settlement_resolution": "15",
         "country_code": "NO",
         "meters-TOTAL_FORMS": "1",
         "meters-INITIAL_FORMS": "1",
@@ -110,7 +113,7 @@ def test_admin_sets_a_delivery_points_municipality_and_consumer_kind(owner, clie
     response = client.post(url, form)
     assert response.status_code == 302
     point.refresh_from_db()
-    assert (point.municipality_no, point.consumer_kind) == ("5601", "HOLIDAY_HOME")
+    assert (point.municipality_no, point.consumer_kind, point.settlement_resolution) == ("5601", "HOLIDAY_HOME", 15)
 
 
 def test_a_municipality_number_has_four_digits(owner):

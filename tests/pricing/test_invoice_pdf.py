@@ -28,7 +28,7 @@ def assert_pdf(response, invoice):
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
     assert response.content.rstrip().endswith(b"%%EOF")
-    assert f"Invoice {invoice.invoice_no}".encode() in response.content  # the document title
+    assert f"Faktura {invoice.invoice_no}".encode() in response.content  # the document title (bokmål)
 
 
 def test_pdf_with_credentials_in_the_query_string(owner):
@@ -108,12 +108,12 @@ def test_uncompressed_pdf_holds_the_invoice(owner):
     content = selectors.invoice_pdf(invoice=invoice, compress=False)
     assert content.startswith(b"%PDF-")
     for text in (
-        f"Invoice {invoice.invoice_no}",
+        f"Faktura {invoice.invoice_no}",
         f"KID {invoice.kid}",
-        "Total to pay",
-        "125.00",
-        "Consumption per day",  # the chart title (parentheses are escaped in PDF strings)
-        conf.INVOICE_ISSUER,
+        " betale",  # «Å betale» (the Å is an escaped byte in the PDF string)
+        "125,00",
+        "Forbruk per dag",  # the chart title (parentheses are escaped in PDF strings)
+        conf.invoice_seller("POWER")["name"],
     ):
         assert text.encode() in content, text
     assert selectors.invoice_pdf(invoice=invoice, compress=False) == content  # deterministic

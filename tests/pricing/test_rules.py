@@ -111,11 +111,24 @@ class TestVat:
 
 class TestElectricityTaxAndEnova:
     def test_tiltakssone_households_and_public_administration_pay_no_tax(self):
+        """Research table 1.12: no tax for households and public administration in the action zone."""
         day = dt.date(2025, 11, 1)
         assert rules.electricity_tax(ALTA_HOME, day) == 0
         assert rules.electricity_tax(LYNGEN_PUBLIC, day) == 0
-        assert rules.electricity_tax(ALTA_BUSINESS, day) == D("0.1253")
-        assert rules.electricity_tax(TROMSO_HOME, day) == D("0.1253")
+        assert rules.electricity_tax(TROMSO_HOME, day) == D("0.1253")  # table 1.6; Tromsø is outside the zone
+
+    @pytest.mark.parametrize(
+        ("day", "reduced"),
+        [
+            (dt.date(2024, 6, 1), D("0.0058")),  # table 1.3
+            (dt.date(2025, 11, 1), D("0.0060")),  # table 1.11: unconfirmed, 0.58 indexed 3 % (S4)
+            (dt.date(2026, 3, 1), D("0.0060")),  # table 1.10
+        ],
+    )
+    def test_businesses_in_the_action_zone_pay_the_reduced_rate(self, day, reduced):
+        """Research table 1.13: business activity in the action zone pays the reduced rate, not the general."""
+        assert rules.electricity_tax(ALTA_BUSINESS, day) == reduced
+        assert rules.electricity_tax(TROMSO_BUSINESS, day) == rates.rate_on(rates.ELECTRICITY_TAX, day)
 
     def test_enova_per_kwh_for_households_per_year_for_others(self):
         day = dt.date(2025, 6, 1)
@@ -173,7 +186,24 @@ class TestGridCalendar:
         ],
     )
     def test_day_rate_on_working_days_only(self, local, day_rate):
-        assert rules.grid_day_rate_applies(local, starts_hour=6, ends_hour=22) is day_rate
+        """Elvia and BKK (research table 6.2, 6.3): day rate 06–22 on working days; holidays from `holidays`."""
+        assert rules.grid_day_rate_applies(local, calendar=rules.WORKING_DAYS, starts_hour=6, ends_hour=22) is day_rate
+
+    @pytest.mark.parametrize(
+        ("local", "calendar", "day_rate"),
+        [
+            (dt.datetime(2025, 6, 14, 12), rules.EVERY_DAY, True),  # Saturday: Tensio, Glitre (table 6.4, 6.5)
+            (dt.datetime(2025, 5, 17, 12), rules.EVERY_DAY, True),  # a holiday: still the day rate
+            (dt.datetime(2025, 6, 16, 22), rules.EVERY_DAY, False),  # night 22–06
+            (dt.datetime(2025, 6, 16, 12), rules.FLAT, False),  # Lede: one rate (table 6.6)
+        ],
+    )
+    def test_the_calendar_belongs_to_the_tariff(self, local, calendar, day_rate):
+        assert rules.grid_day_rate_applies(local, calendar=calendar, starts_hour=6, ends_hour=22) is day_rate
+
+    def test_an_unknown_calendar_is_an_error(self):
+        with pytest.raises(ValueError, match="calendar"):
+            rules.grid_day_rate_applies(dt.datetime(2025, 6, 16, 12), calendar="SUNDAYS", starts_hour=6, ends_hour=22)
 
 
 class TestCapacity:

@@ -12,7 +12,7 @@ from apps.metering.services import load_intervals
 from apps.pricing import selectors, services
 from apps.pricing.adapters.base import market_day_bounds
 from apps.pricing.areas import zone
-from apps.pricing.models import InvoiceLine, PricePlan, SpotPrice, SpotPriceDay
+from apps.pricing.models import PricePlan, SpotPrice, SpotPriceDay
 from tests.factories import DeliveryPointFactory, MeterFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,63 +84,6 @@ def month_costs(meter, first: dt.date, nxt: dt.date) -> dict:
     )["totals"]
 
 
-class TestHouseholdInvoiceFebruary2025:
-    """A household in Oslo (0301, NO1) with its supply and grid on one Net contract (the app's combined
-    bill), spot price plan with the default markup and grid tariff, February 2025, worked out by hand.
-
-    Consumption: 1.5 kWh every hour, 4.0 kWh in the 18–19 hour of every day: 23 × 1.5 + 4.0 = 38.5 kWh
-    a day, 28 days = 1,078 kWh (under the subsidy's 5,000 kWh cap).
-    Spot (stored): 1.20 NOK/kWh 06–22 local, 0.80 otherwise. February 2025 has 20 working days, 8
-    weekend days and no public holiday.
-
-    - Energy: a day = 15 × 1.5 × 1.20 + 4.0 × 1.20 + 8 × 1.5 × 0.80 = 27.00 + 4.80 + 9.60 = 41.40;
-      × 28 = 1,159.20.
-    - Markup: 1,078 × 0.049 (conf.DEFAULT_MARKUP_NOK_PER_KWH) = 52.822 → 52.82.
-    - Grid, energy part (conf: day 0.1833 06–22 on working days, night 0.1033, ex taxes and VAT):
-      a working day = 26.5 kWh × 0.1833 + 12 kWh × 0.1033 = 4.85745 + 1.2396 = 6.09705;
-      a weekend day = 38.5 × 0.1033 = 3.97705; 20 × 6.09705 + 8 × 3.97705 = 121.941 + 31.8164 = 153.7574.
-    - Grid, capacity: the three highest daily peaks are 4.0 kW → step 2–5 kW, 152 NOK/month
-      (conf.DEFAULT_CAPACITY_STEPS). Grid = 153.7574 + 152 = 305.7574 → 305.76.
-    - Taxes: electricity tax 0.0979 (rates.ELECTRICITY_TAX, Skatteetaten 2025, January–March) + Enova
-      0.01 (rates.ENOVA_FEE_HOUSEHOLD, energiloven § 4-4) = 0.1079 × 1,078 = 116.3162 → 116.32.
-    - Subsidy (forskrift om strømstønad: 90 % above 0.75 ex VAT in 2025), with VAT compensation × 1.25:
-      06–22 0.9 × 0.45 × 1.25 = 0.50625, otherwise 0.9 × 0.05 × 1.25 = 0.05625; a day =
-      26.5 × 0.50625 + 12 × 0.05625 = 13.415625 + 0.675 = 14.090625; × 28 = 394.5375 → −394.54.
-    - VAT 25 % (merverdiavgiftsloven § 5-1; Oslo is not exempt) on energy, markup, grid and taxes:
-      0.25 × (1,159.20 + 52.822 + 305.7574 + 116.3162) = 0.25 × 1,634.0956 = 408.5239 → 408.52.
-    - Total: 1,159.20 + 52.82 + 305.76 + 116.32 − 394.54 + 408.52 = 1,648.08.
-    """
-
-    EXPECTED = {
-        InvoiceLine.Kind.ENERGY: D("1159.20"),
-        InvoiceLine.Kind.MARKUP: D("52.82"),
-        InvoiceLine.Kind.GRID: D("305.76"),
-        InvoiceLine.Kind.TAXES: D("116.32"),
-        InvoiceLine.Kind.SUBSIDY: D("-394.54"),
-        InvoiceLine.Kind.VAT: D("408.52"),
-    }
-
-    def test_every_line(self, owner):
-        contract, meter = net_point(owner, municipality_no="0301")
-        store_prices(
-            first=dt.date(2025, 2, 1), last=dt.date(2025, 2, 28), price=lambda t: "1.20" if 6 <= t.hour < 22 else "0.80"
-        )
-        load(
-            meter,
-            start=local(2025, 2, 1),
-            end=local(2025, 3, 1),
-            kwh=lambda t: "4.0" if t.hour == 18 else "1.5",
-        )
-        invoice = services.run_billing(
-            contract=contract, period_start=dt.date(2025, 2, 1), period_end=dt.date(2025, 3, 1)
-        )
-        lines = {line.kind: line for line in invoice.lines.all()}
-        assert {kind: line.amount for kind, line in lines.items()} == self.EXPECTED
-        assert lines[InvoiceLine.Kind.ENERGY].quantity == D("1078.000")
-        assert invoice.consumption_kwh == D("1078.000")
-        assert invoice.invoice_sum == D("1648.08") == sum(self.EXPECTED.values())
-
-
 class TestMonthlyCaps:
     def test_norgespris_above_5000_kwh_in_a_month(self, owner):
         # November 2025, 10 kWh every hour: 720 h × 10 = 7,200 kWh; spot 1.00. The settlement
@@ -153,8 +96,8 @@ class TestMonthlyCaps:
         assert totals["consumption"] == 7200
         assert totals["norgespris"] == -3750.0
         assert totals["subsidy"] == 0
-        assert totals["energy"] == 7200.0  # the supplier's spot price stays
-        assert totals["markup"] == pytest.approx(7200 * 0.049)
+        # the supplier's spot price and markup stay, on the supplier's contract (research table 4.10)
+        assert totals["energy"] == totals["markup"] == 0
         # the running kWh counts from the start of the month: from 21 November only 200 kWh are left
         late = selectors.meter_costs(
             meter=meter, from_time=local(2025, 11, 21), to_time=local(2025, 12, 1), resolution=20
@@ -198,8 +141,9 @@ class TestWhereTheCustomerIs:
         assert (totals["taxes"], totals["vat"], totals["subsidy"]) == (0.24, 0.0, -21.6)
 
     def test_business_in_no4_pays_vat_and_a_yearly_enova_fee(self, owner):
-        # Tromsø (5501) business, June 2025: 25 % VAT, electricity tax 0.1693 per kWh, and Enova's
-        # 800 NOK a year spread over 8,760 hours instead of 1 øre/kWh; no subsidy.
+        # Tromsø (5501) business, June 2025: 25 % VAT, electricity tax 0.1693 per kWh (outside the action
+        # zone: the general rate, research table 1.5), and Enova's 800 NOK a year (table 2.2), a twelfth a
+        # month spread over June's 720 hours, instead of 1 øre/kWh; no subsidy.
         contract, meter = net_point(owner, municipality_no="5501", consumer_kind="BUSINESS")
         store_prices(area="NO1", first=dt.date(2025, 6, 2), last=dt.date(2025, 6, 2), price=lambda t: "1.75")
         load(meter, start=local(2025, 6, 2), end=local(2025, 6, 3), kwh=lambda t: "1")
@@ -207,20 +151,21 @@ class TestWhereTheCustomerIs:
             meter=meter, from_time=local(2025, 6, 2), to_time=local(2025, 6, 3), resolution=20
         )["totals"]
         assert totals["subsidy"] == 0
-        assert totals["taxes"] == pytest.approx(24 * 0.1693 + 24 * 800 / 8760, abs=0.006)
+        assert totals["taxes"] == pytest.approx(24 * 0.1693 + 24 * 800 / 12 / 720, abs=0.006)
         assert totals["vat"] > 0
 
 
 class TestCapacityPerMeteringPoint:
     def test_two_meters_on_one_contract_each_pay_their_own_step(self, owner):
         """June 2025: 1 kWh an hour, the 18–19 hour a peak: point A exactly 5.0 kW (on a boundary: step
-        5–10, 244 NOK), point B 3.0 kW (2–5, 152). Summed (8 kW) they would pay one step of 244.
+        5–10, 240 NOK; research table 7.2, 7.4), point B 3.0 kW (2–5, 152). Summed (8 kW) they would pay
+        one step of 240. Elvia's energy part (table 6.7): day 0.2099 06–22 on working days, else 0.1299.
 
         20 working days (21 weekdays less Whit Monday 9 June), 10 days at the low rate all day.
-        A: working day 20 kWh × 0.1833 + 8 × 0.1033 = 4.4924, other day 28 × 0.1033 = 2.8924;
-           20 × 4.4924 + 10 × 2.8924 = 118.772, + 244 = 362.772 → 362.77.
-        B: working day 18 × 0.1833 + 8 × 0.1033 = 4.1258, other day 26 × 0.1033 = 2.6858;
-           82.516 + 26.858 = 109.374, + 152 = 261.374 → 261.37. Contract: 624.14.
+        A: working day 20 kWh × 0.2099 + 8 × 0.1299 = 5.2372, other day 28 × 0.1299 = 3.6372;
+           20 × 5.2372 + 10 × 3.6372 = 141.116, + 240 = 381.116 → 381.12.
+        B: working day 18 × 0.2099 + 8 × 0.1299 = 4.8174, other day 26 × 0.1299 = 3.3774;
+           96.348 + 33.774 = 130.122, + 152 = 282.122 → 282.12. Contract: 663.24.
         """
         contract = Contract.objects.get(customer=owner.net_customer)
         meters = [MeterFactory(delivery_point=DeliveryPointFactory(contract=contract, price_area="NO1")) for _ in "ab"]
@@ -230,16 +175,16 @@ class TestCapacityPerMeteringPoint:
                 meter, start=local(2025, 6, 1), end=local(2025, 7, 1), kwh=lambda t, p=peak: p if t.hour == 18 else "1"
             )
         grids = [month_costs(m, dt.date(2025, 6, 1), dt.date(2025, 7, 1))["grid"] for m in meters]
-        assert grids == [362.77, 261.37]
+        assert grids == [381.12, 282.12]
         costs = selectors.contract_costs(
             contract=contract, from_time=local(2025, 6, 1), to_time=local(2025, 7, 1), resolution=40
         )
-        assert costs["totals"]["grid"] == D("624.14")
+        assert costs["totals"]["grid"] == D("663.24")
         steps = selectors.contract_hour_prices(
             contract=contract, from_time=local(2025, 6, 1), to_time=local(2025, 6, 2)
         )["capacity_steps"]
         assert [(s["metering_point_id"], s["average_peak_kw"], s["from_kw"], s["nok_per_month"]) for s in steps] == [
-            (meters[0].delivery_point.metering_point_id, 5.0, 5, 244.0),
+            (meters[0].delivery_point.metering_point_id, 5.0, 5, 240.0),
             (meters[1].delivery_point.metering_point_id, 3.0, 2, 152.0),
         ]
 
@@ -252,7 +197,7 @@ class TestCalendar:
         values = selectors.contract_hour_prices(
             contract=contract, from_time=local(2025, 5, 1), to_time=local(2025, 5, 3)
         )["values"]
-        assert values[12]["grid"] == 0.1033 and values[36]["grid"] == 0.1833
+        assert values[12]["grid"] == 0.1299 and values[36]["grid"] == 0.2099  # research table 6.2, 6.7
 
     @pytest.mark.parametrize(
         ("day", "tax"),
@@ -273,28 +218,46 @@ class TestCalendar:
         assert values[0]["taxes"] == pytest.approx(tax + 0.01)
 
 
-class TestQuarterHours:
-    def test_energy_is_quarter_hour_kwh_times_quarter_hour_price(self, owner, source):
-        # 2025-10-02 (quarter-hour market): 0.1, 0.2, 0.3, 0.4 kWh in the quarters of each hour.
-        contract, meter = net_point(owner)
+class TestSettlementResolution:
+    """Research table 8.2: an hourly-settled point pays each hour's mean of the quarter prices; only a
+    quarter-settled point pays each quarter's price. 2025-10-02 (quarter-hour market): 0.1, 0.2, 0.3,
+    0.4 kWh in the quarters of each hour, on the supplier's (Power) contract."""
+
+    def _costs(self, owner, resolution_minutes):
+        point = owner.delivery_point
+        point.settlement_resolution = resolution_minutes
+        point.save()
         start = local(2025, 10, 2)
         load(
-            meter,
+            owner.meter,
             start=start,
             end=start + dt.timedelta(hours=2),
             kwh=lambda t: str(0.1 * (t.minute // 15 + 1)),
             minutes=15,
         )
-        body = selectors.meter_costs(meter=meter, from_time=start, to_time=start + dt.timedelta(hours=1), resolution=7)
-        quarters = list(
-            SpotPrice.objects.filter(start_at__gte=start, start_at__lt=start + dt.timedelta(hours=1)).order_by(
-                "start_at"
-            )
+        services.fetch_missing_spot_days(price_areas=[point.price_area], from_time=start, to_time=local(2025, 10, 3))
+        body = selectors.meter_costs(
+            meter=owner.meter, from_time=start, to_time=start + dt.timedelta(hours=1), resolution=7
         )
-        assert len(quarters) == 4
+        quarters = list(
+            SpotPrice.objects.filter(
+                area=zone(point.price_area).eic, start_at__gte=start, start_at__lt=start + dt.timedelta(hours=1)
+            ).order_by("start_at")
+        )
+        assert len(quarters) == 4 and len({q.nok_per_kwh for q in quarters}) > 1
+        return body["values"][0], quarters
+
+    def test_a_quarter_settled_point_pays_each_quarters_price(self, owner, source):
+        value, quarters = self._costs(owner, 15)
         expected = sum(q.nok_per_kwh * D(str(0.1 * (k + 1))) for k, q in enumerate(quarters))
-        assert body["values"][0]["energy"] == float(expected.quantize(D("0.01")))
-        assert body["values"][0]["consumption"] == 1.0
+        assert value["energy"] == float(expected.quantize(D("0.01")))
+        assert value["consumption"] == 1.0
+
+    def test_an_hourly_settled_point_pays_the_hours_mean(self, owner, source):
+        value, quarters = self._costs(owner, 60)
+        mean = sum(float(q.nok_per_kwh) for q in quarters) / 4
+        assert value["energy"] == round(1.0 * round(mean, 6), 2)
+        assert value["consumption"] == 1.0
 
 
 def test_billing_refuses_a_period_without_published_rates(owner):

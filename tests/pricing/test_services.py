@@ -12,6 +12,7 @@ from django.db import connection
 
 from apps.pricing import selectors, services, spotprices
 from apps.pricing.adapters import PriceNotPublishedError
+from apps.pricing.adapters.base import market_day_bounds
 from apps.pricing.areas import zone
 from apps.pricing.models import SpotPrice, SpotPriceDay
 
@@ -55,37 +56,37 @@ def test_preliminary_day_is_fetched_again(source):
 
 class TestCache:
     def test_miss_fetches_then_hit_runs_no_query(self, source, django_assert_num_queries):
-        rows = services.rows_for_days(zone=NO1, days=[DAY])[DAY]
+        rows = services.rows_for_days(zone=NO1, days=[DAY], fetch=True)[DAY]
         assert len(rows) == 96
         assert cache.get(services.day_cache_key(NO1.eic, DAY)) == rows
         with django_assert_num_queries(0):
-            assert services.rows_for_days(zone=NO1, days=[DAY])[DAY] == rows
+            assert services.rows_for_days(zone=NO1, days=[DAY], fetch=True)[DAY] == rows
         assert len(source.calls) == 1
 
     def test_stored_day_is_read_from_the_database_once(self, source, django_assert_num_queries):
         services.fetch_day(zone=NO1, day=DAY)
         with django_assert_num_queries(2):
-            services.rows_for_days(zone=NO1, days=[DAY])
+            services.rows_for_days(zone=NO1, days=[DAY], fetch=True)
         with django_assert_num_queries(0):
-            services.rows_for_days(zone=NO1, days=[DAY])
+            services.rows_for_days(zone=NO1, days=[DAY], fetch=True)
 
     def test_bypass_reads_the_database_not_the_cache(self, source):
-        services.rows_for_days(zone=NO1, days=[DAY])
+        services.rows_for_days(zone=NO1, days=[DAY], fetch=True)
         SpotPrice.objects.filter(area=NO1.eic).update(nok_per_kwh=Decimal("1.5"))
-        cached = services.rows_for_days(zone=NO1, days=[DAY])[DAY]
-        fresh = services.rows_for_days(zone=NO1, days=[DAY], use_cache=False)[DAY]
+        cached = services.rows_for_days(zone=NO1, days=[DAY], fetch=True)[DAY]
+        fresh = services.rows_for_days(zone=NO1, days=[DAY], use_cache=False, fetch=True)[DAY]
         assert cached[0][2] != 1.5
         assert {row[2] for row in fresh} == {1.5}
 
     def test_storing_a_day_drops_its_cached_copy(self, source):
-        services.rows_for_days(zone=NO1, days=[DAY])
+        services.rows_for_days(zone=NO1, days=[DAY], fetch=True)
         services.fetch_day(zone=NO1, day=DAY, force=True)
         assert cache.get(services.day_cache_key(NO1.eic, DAY)) is None
 
     def test_unpublished_day_is_remembered(self, source):
         source.unpublished.add(DAY)
-        assert services.rows_for_days(zone=NO1, days=[DAY])[DAY] == []
-        assert services.rows_for_days(zone=NO1, days=[DAY])[DAY] == []
+        assert services.rows_for_days(zone=NO1, days=[DAY], fetch=True)[DAY] == []
+        assert services.rows_for_days(zone=NO1, days=[DAY], fetch=True)[DAY] == []
         assert source.calls == [("NO1", DAY)]
         assert not SpotPriceDay.objects.exists()
 
@@ -94,7 +95,7 @@ class TestLock:
     def test_a_held_lock_keeps_the_source_out(self, source, settings):
         settings.PRICING_LOCK_WAIT_SECONDS = 0.1
         cache.add(services.lock_cache_key(NO1.eic, DAY), "someone else", timeout=60)
-        assert services.rows_for_days(zone=NO1, days=[DAY])[DAY] == []
+        assert services.rows_for_days(zone=NO1, days=[DAY], fetch=True)[DAY] == []
         assert source.calls == []
 
     def test_a_waiter_takes_the_day_the_lock_holder_fetched(self, source, settings, monkeypatch):
@@ -111,7 +112,7 @@ class TestLock:
         monkeypatch.setattr(spotprices, "time", SimpleNamespace(monotonic=time.monotonic, sleep=poll_sleep))
 
         def wait():
-            result["rows"] = services.rows_for_days(zone=NO1, days=[DAY])[DAY]
+            result["rows"] = services.rows_for_days(zone=NO1, days=[DAY], fetch=True)[DAY]
             connection.close()
 
         waiter = threading.Thread(target=wait)
@@ -129,7 +130,7 @@ class TestLock:
 def test_concurrent_misses_fetch_once(source, settings):
     settings.PRICING_LOCK_WAIT_SECONDS = 10
     source.delay = 0.3
-    results = in_threads(lambda: len(services.rows_for_days(zone=NO1, days=[DAY])[DAY]), 6)
+    results = in_threads(lambda: len(services.rows_for_days(zone=NO1, days=[DAY], fetch=True)[DAY]), 6)
     assert results == [96] * 6
     assert source.calls == [("NO1", DAY)]
 
@@ -155,8 +156,23 @@ def test_market_days_of_a_utc_range():
 def test_not_published_marker_with_lock_waiter(source, settings):
     settings.PRICING_LOCK_WAIT_SECONDS = 0.1
     cache.set(services.unpublished_cache_key(NO1.eic, DAY), True)
-    assert services.rows_for_days(zone=NO1, days=[DAY])[DAY] == []
+    assert services.rows_for_days(zone=NO1, days=[DAY], fetch=True)[DAY] == []
     assert source.calls == []
     with pytest.raises(PriceNotPublishedError):
         source.unpublished.add(DAY)
         services.fetch_day(zone=NO1, day=DAY)
+
+
+def test_the_reads_never_fetch_the_explicit_service_does(source):
+    """A read (selector) does not write: a day that is not stored has no rows and the source is not
+    called; `fetch_missing_spot_days`, which the views call first, fetches it once."""
+    from apps.pricing.models import SpotPriceDay
+
+    start, end = market_day_bounds(DAY)
+    assert selectors.spot_rows(zone=NO1, from_time=start, to_time=end, include_preliminary=True, use_cache=True) == []
+    assert source.calls == [] and not SpotPriceDay.objects.exists()
+    services.fetch_missing_spot_days(price_areas=["NO1"], from_time=start, to_time=end)
+    services.fetch_missing_spot_days(price_areas=["NO1"], from_time=start, to_time=end)
+    assert source.calls == [("NO1", DAY)]
+    rows = selectors.spot_rows(zone=NO1, from_time=start, to_time=end, include_preliminary=True, use_cache=True)
+    assert len(rows) == SpotPriceDay.objects.get().intervals > 0

@@ -91,16 +91,16 @@ class TestOnlyServedZonesAndDays:
         assert source.calls == []
 
     def test_costs_of_a_day_that_may_not_be_fetched_fetch_nothing(self, source):
-        assert spotprices.rows_for_days(zone=NO1, days=[dt.date(2023, 6, 1)]) == {dt.date(2023, 6, 1): []}
-        assert spotprices.rows_for_days(zone=zone("SE3"), days=[DAY]) == {DAY: []}
+        assert spotprices.rows_for_days(zone=NO1, days=[dt.date(2023, 6, 1)], fetch=True) == {dt.date(2023, 6, 1): []}
+        assert spotprices.rows_for_days(zone=zone("SE3"), days=[DAY], fetch=True) == {DAY: []}
         assert source.calls == []
 
 
 class TestCacheUnreachable:
     def test_prices_are_fetched_once_and_served_from_the_database(self, owner, source, settings):
         settings.CACHES = DEAD_CACHE
-        assert len(spotprices.rows_for_days(zone=NO1, days=[DAY])[DAY]) == 96
-        assert len(spotprices.rows_for_days(zone=NO1, days=[DAY])[DAY]) == 96
+        assert len(spotprices.rows_for_days(zone=NO1, days=[DAY], fetch=True)[DAY]) == 96
+        assert len(spotprices.rows_for_days(zone=NO1, days=[DAY], fetch=True)[DAY]) == 96
         assert source.calls == [("NO1", DAY)]
 
     def test_the_api_answers_with_the_resilient_cache_down(self, owner, source, settings):
@@ -112,13 +112,13 @@ class TestCacheUnreachable:
     def test_an_unpublished_day_is_empty(self, source, settings):
         settings.CACHES = DEAD_CACHE
         source.unpublished.add(DAY)
-        assert spotprices.rows_for_days(zone=NO1, days=[DAY]) == {DAY: []}
+        assert spotprices.rows_for_days(zone=NO1, days=[DAY], fetch=True) == {DAY: []}
 
     def test_the_row_lock_is_used_where_there_are_no_advisory_locks(self, source, settings):
         if connection.vendor == "postgresql":
             pytest.skip("PostgreSQL takes an advisory lock instead")
         settings.CACHES = DEAD_CACHE
-        spotprices.rows_for_days(zone=NO1, days=[DAY])
+        spotprices.rows_for_days(zone=NO1, days=[DAY], fetch=True)
         assert SpotPriceFetchLock.objects.filter(area=NO1.eic, delivery_date=DAY, locked_at__isnull=False).exists()
 
 
@@ -130,7 +130,7 @@ def test_concurrent_misses_fetch_once_with_the_cache_unreachable(source, setting
     settings.CACHES = DEAD_CACHE
     settings.PRICING_LOCK_WAIT_SECONDS = 10
     source.delay = 0.3  # the first fetcher holds the lock while the others arrive
-    results = in_threads(lambda: len(spotprices.rows_for_days(zone=NO1, days=[DAY])[DAY]), 6)
+    results = in_threads(lambda: len(spotprices.rows_for_days(zone=NO1, days=[DAY], fetch=True)[DAY]), 6)
     assert results == [96] * 6
     assert source.calls == [("NO1", DAY)]
 
@@ -158,11 +158,11 @@ def test_a_waiter_gives_up_on_a_held_database_lock_without_fetching(source, sett
     thread.start()
     assert held.wait(10)
     try:
-        assert spotprices.rows_for_days(zone=NO1, days=[DAY]) == {DAY: []}
+        assert spotprices.rows_for_days(zone=NO1, days=[DAY], fetch=True) == {DAY: []}
         assert source.calls == []
     finally:
         release.set()
         thread.join(30)
     assert not thread.is_alive()
     # once the holder is gone the day is fetched
-    assert len(spotprices.rows_for_days(zone=NO1, days=[DAY])[DAY]) == 96
+    assert len(spotprices.rows_for_days(zone=NO1, days=[DAY], fetch=True)[DAY]) == 96

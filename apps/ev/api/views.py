@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from zoneinfo import ZoneInfo
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from apps.assets.models import Charger, SmartHomeGateway
 from apps.customers.models import Customer
 from apps.customers.scopes import CustomerScope
+from apps.pricing import services as pricing_services
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView
@@ -325,6 +327,11 @@ class ChargerStatisticsView(EvView):
         meter = selectors.charger_meter(self.anchor)
         if meter is None:
             raise NotFound("No meter measures this charger.")
+        # Pricing's reads use stored spot prices only: fetch the month's missing days first.
+        start, end = selectors.month_bounds(query["year"], query["month"], ZoneInfo(meter.time_zone))
+        pricing_services.fetch_missing_spot_days(
+            price_areas=[meter.delivery_point.price_area], from_time=start, to_time=end
+        )
         statistics = selectors.charger_statistics(
             charger=self.anchor, meter=meter, year=query["year"], month=query["month"]
         )

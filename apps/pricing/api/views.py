@@ -18,7 +18,7 @@ from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView
 
-from .. import selectors
+from .. import selectors, services
 from ..authentication import InvoicePdfAuthentication
 from ..models import Invoice
 from .serializers import (
@@ -52,6 +52,12 @@ class SpotPricesView(ApiView):
     )
     def get(self, request):
         params = bind_query(request, SpotPricesQuerySerializer)
+        services.fetch_missing_spot_days(
+            price_areas=[params["price_area"].eic],
+            from_time=params["from_time_utc"],
+            to_time=params["to_time_utc"],
+            use_cache=params["use_cache"],
+        )
         body = selectors.spot_series_json(
             zone=params["price_area"],
             from_time=params["from_time_utc"],
@@ -78,6 +84,17 @@ def _hour_prices_query(request):
     return bind_query(request, HourPricesQuerySerializer)
 
 
+def _fetch_prices_for(params, *, price_area: str) -> None:
+    """The spot-price days the read needs and the store lacks, fetched before reading (the read never
+    fetches: a GET's one write is this explicit call)."""
+    services.fetch_missing_spot_days(
+        price_areas=[price_area],
+        from_time=params["from_time_utc"],
+        to_time=params["to_time_utc"],
+        use_cache=params["use_cache"],
+    )
+
+
 class ContractHourPricesView(ApiView):
     anchor_model = Contract
     anchor_scope = CustomerScope()
@@ -94,6 +111,7 @@ class ContractHourPricesView(ApiView):
     )
     def get(self, request, customerId, contractNo):
         params = _hour_prices_query(request)
+        _fetch_prices_for(params, price_area=selectors.price_area_of(contract=self.anchor))
         prices = selectors.contract_hour_prices(
             contract=self.anchor,
             from_time=params["from_time_utc"],
@@ -120,6 +138,7 @@ class MeterHourPricesView(ApiView):
     )
     def get(self, request, customerId, contractNo, meterId):
         params = _hour_prices_query(request)
+        _fetch_prices_for(params, price_area=self.anchor.delivery_point.price_area)
         prices = selectors.contract_hour_prices(
             contract=self.anchor.delivery_point.contract,
             meter=self.anchor,
@@ -134,7 +153,9 @@ COSTS_MAX_DAYS = 400
 
 
 class MeterCostsView(ApiView):
-    read_only = True  # POST carries parameters; a fetched price day commits on its own
+    # A read sent as POST (parameters in the body): no request transaction, so the spot-price days
+    # fetched by services.fetch_missing_spot_days commit on their own and its lock is not held to the end.
+    read_only = True
     anchor_model = Meter
     anchor_scope = METER_SCOPE
     anchor_lookups = METER_PATH_LOOKUPS
@@ -156,6 +177,9 @@ class MeterCostsView(ApiView):
         data = body.validated_data
         if data["to_time"] - data["from_time"] > dt.timedelta(days=COSTS_MAX_DAYS):
             raise drf_serializers.ValidationError({"to_time": [f"The range may be at most {COSTS_MAX_DAYS} days."]})
+        services.fetch_missing_spot_days(
+            price_areas=[self.anchor.delivery_point.price_area], from_time=data["from_time"], to_time=data["to_time"]
+        )
         costs = selectors.meter_costs(
             meter=self.anchor,
             **ConsumptionRequestSerializer.window(data),
@@ -164,7 +188,9 @@ class MeterCostsView(ApiView):
 
 
 class ExpenseOverviewView(ApiView):
-    read_only = True  # POST carries parameters; a fetched price day commits on its own
+    # A read sent as POST (parameters in the body): no request transaction, so the spot-price days
+    # fetched by services.fetch_missing_spot_days commit on their own and its lock is not held to the end.
+    read_only = True
     anchor_model = Contract
     anchor_scope = CustomerScope()
     anchor_lookups = ContractHourPricesView.anchor_lookups
@@ -185,6 +211,10 @@ class ExpenseOverviewView(ApiView):
         body = ExpenseOverviewRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
+        window = {"from_time": data["from_time"], "to_time": data["to_time"], "time_zone": data.get("time_zone")}
+        areas = self.anchor.delivery_points.values_list("price_area", flat=True)
+        for start, end in selectors.expense_overview_spans(contract=self.anchor, **window):
+            services.fetch_missing_spot_days(price_areas=areas, from_time=start, to_time=end)
         overview = selectors.expense_overview(
             contract=self.anchor,
             from_time=data["from_time"],
