@@ -57,3 +57,14 @@ def compare_max_days(*, hourly: bool) -> int:
     if hourly:
         return getattr(settings, "METERING_COMPARE_MAX_HOURLY_DAYS", 31)
     return getattr(settings, "METERING_COMPARE_MAX_DAYS", 366)
+
+
+def export_max_days() -> int:
+    """The longest range of one consumption export, in days (a leap year): it streams, so this bounds the
+    time a request holds a worker thread, not memory (docs/export.md)."""
+    return getattr(settings, "METERING_EXPORT_MAX_DAYS", 366)
+
+
+def export_max_meter_days() -> int:
+    """The most meter-days (meters × days of the range) one customer-wide export archive may hold."""
+    return getattr(settings, "METERING_EXPORT_MAX_METER_DAYS", 50 * 366)
