@@ -140,12 +140,13 @@ def csv_chunks(days: Iterable[ExportDay], *, unit: str, delimiter: str = ",", de
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(csv_header(unit))
     for day in days:
-        step = dt.timedelta(minutes=day.minutes)
-        for start, value, status in zip(day.starts, day.values, day.statuses, strict=True):
+        # An interval ends where the next one starts: each UTC text is made once.
+        bounds = [_wire_time(t) for t in (*day.starts, day.starts[-1] + dt.timedelta(minutes=day.minutes))]
+        for i, (start, value, status) in enumerate(zip(day.starts, day.values, day.statuses, strict=True)):
             writer.writerow(
                 (
-                    _wire_time(start),
-                    _wire_time(start + step),
+                    bounds[i],
+                    bounds[i + 1],
                     start.astimezone(OSLO).isoformat(),
                     "" if value is None else _decimal_text(value, decimal),
                     status,
@@ -161,7 +162,8 @@ def csv_chunks(days: Iterable[ExportDay], *, unit: str, delimiter: str = ",", de
 
 
 def _wire_time(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    """An aware UTC moment as the API writes it (isoformat's first 19 characters: strftime is slower)."""
+    return moment.isoformat()[:19]
 
 
 def _decimal_text(value: int, decimal: str) -> str:

@@ -102,6 +102,9 @@ RANGE_DESCRIPTION = (
 )
 
 
+FILE_DESCRIPTION = "The file, streamed: text/csv with format=csv, application/atom+xml with format=espi."
+
+
 def _attachment(chunks, *, media_type: str, filename: str) -> StreamingHttpResponse:
     # The first chunk is made before the response starts, so its query's failure (a database outage)
     # is still an error status, not a truncated file.
@@ -141,8 +144,8 @@ class MeterExportView(MeterAnchored):
         operation_id="meter_consumption_export",
         parameters=[*query_parameters(ExportQuerySerializer), CONTENT_DISPOSITION],
         responses={
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="format=csv"),
-            (200, "application/atom+xml"): OpenApiResponse(OpenApiTypes.STR, description="format=espi"),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=FILE_DESCRIPTION),
+            (200, "application/atom+xml"): OpenApiResponse(OpenApiTypes.STR, description=FILE_DESCRIPTION),
         },
         summary="Export a meter's consumption as a file: CSV or Green Button (ESPI).",
         description=RANGE_DESCRIPTION.format(days=conf.export_max_days()),
