@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.customers.models import Meter
-from apps.metering import services
+from apps.metering import export, services
 from esmart.api.area import Area
 from tests.factories import ContractFactory, DeliveryPointFactory, MeterFactory
 
@@ -431,3 +431,42 @@ class TestArchive:
     def test_bad_queries_are_400(self, owner):
         response = owner.client().get(archive_url(owner), {**SPRING_DAY, "format": "pdf"})
         assert response.status_code == 400 and "Format" in response.json()["ModelState"]
+
+
+# --- The pure parts ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("thousandths", "mark", "text"),
+    [(1234, ".", "1.234"), (5, ".", "0.005"), (-5, ".", "-0.005"), (0, ",", "0,000"), (-12_000, ",", "-12,000")],
+)
+def test_values_are_written_exactly_with_three_decimals(thousandths, mark, text):
+    assert export._decimal_text(thousandths, mark) == text
+
+
+def test_file_names_keep_only_safe_characters():
+    assert export.safe_name("M-01_a.b") == "M-01_a.b"
+    assert export.safe_name('../ø x\\"') == "___x__"  # leading dots stripped: no hidden or parent names
+    assert (
+        export.file_name("7", utc(2025, 3, 29, 23), utc(2025, 3, 31, 22), "csv")
+        == "consumption-7-20250330-20250331.csv"
+    )
+
+
+def test_a_zip_member_is_produced_only_when_its_turn_comes():
+    produced = []
+
+    def member(name):
+        def produce():
+            produced.append(name)
+            yield name.encode() * 1000
+
+        return produce
+
+    chunks = export.zip_chunks([("a.csv", member("a")), ("b.csv", member("b"))], when=utc(2025, 6, 1, 12))
+    first = next(chunks)
+    assert produced == ["a"]
+    archive = zipfile.ZipFile(io.BytesIO(first + b"".join(chunks)))
+    assert produced == ["a", "b"]
+    assert archive.read("b.csv") == b"b" * 1000
+    assert archive.getinfo("a.csv").date_time == (2025, 6, 1, 14, 0, 0)  # local time, as zip keeps it
