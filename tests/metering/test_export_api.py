@@ -446,7 +446,7 @@ def test_values_are_written_exactly_with_three_decimals(thousandths, mark, text)
 
 def test_file_names_keep_only_safe_characters():
     assert export.safe_name("M-01_a.b") == "M-01_a.b"
-    assert export.safe_name('../ø x\\"') == "___x__"  # leading dots stripped: no hidden or parent names
+    assert export.safe_name('.hidden/ø x\\"') == "hidden___x__"  # leading dots stripped: no hidden names
     assert (
         export.file_name("7", utc(2025, 3, 29, 23), utc(2025, 3, 31, 22), "csv")
         == "consumption-7-20250330-20250331.csv"
