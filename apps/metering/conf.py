@@ -63,3 +63,14 @@ def wire_templates() -> bool:
     """Whether hourly and quarter-hour series are written to JSON by templates (series.Series.wire_json);
     off, the same bytes come from orjson over wire dicts (slower)."""
     return getattr(settings, "METERING_WIRE_TEMPLATES", True)
+
+
+def export_max_days() -> int:
+    """The longest range of one consumption export, in days (a leap year): it streams, so this bounds the
+    time a request holds a worker thread, not memory (docs/export.md)."""
+    return getattr(settings, "METERING_EXPORT_MAX_DAYS", 366)
+
+
+def export_max_meter_days() -> int:
+    """The most meter-days (meters × days of the range) one customer-wide export archive may hold."""
+    return getattr(settings, "METERING_EXPORT_MAX_METER_DAYS", 50 * 366)

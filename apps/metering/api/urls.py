@@ -1,11 +1,17 @@
 from esmart.api.routing import api_path
 
-from . import views
+from . import export_views, views
 
 METER = "customers/<int:customerId>/contracts/<int:contractNo>/meters/<str:meterId>"
 
 urlpatterns = [
     api_path(f"{METER}/consumption", views.ConsumptionView.as_view(), name="meter-consumption"),
+    api_path(f"{METER}/consumption/export", export_views.MeterExportView.as_view(), name="meter-consumption-export"),
+    api_path(
+        "customers/<int:customerId>/consumption/export",
+        export_views.CustomerExportView.as_view(),
+        name="customer-consumption-export",
+    ),
     api_path(
         "customers/<int:customerId>/asset/<int:assetId>/consumption",
         views.AssetConsumptionView.as_view(),
