@@ -12,8 +12,9 @@ path: meter days merged and COPYed into the monthly partitions), in steps, and r
   in-process (Django's test Client, Basic auth, the real view and renderer), median over
   `--sample` meters loaded in the first step, each read `--repeats` times warm. The database as
   it was after the first step is kept as a copy (`CREATE DATABASE … TEMPLATE`), and at the end
-  the two are read in alternating rounds (`--rounds`), so both figures see the same machine: the
-  issue asks them to be within 10 % of each other.
+  the two are read in alternating rounds (`--rounds`, after a warm-up round), so both figures of a
+  round see the same machine; the ratio reported is the median of the rounds' ratios. The issue
+  asks the two figures to be within 10 % of each other.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/esmart_scale .venv/bin/python -m bench.meter_scale
     .venv/bin/python -m bench.meter_scale --readings 10000000      (a quicker run)
@@ -256,18 +257,23 @@ def main() -> int:
     databases = [(0, small), (-1, big)] if len(figures["steps"]) > 1 else [(0, big)]
     sample = meters[: min(args.sample, first_meters)]
     reads: dict[int, list[dict]] = {index: [] for index, _ in databases}
-    for round_no in range(1, args.rounds + 1):
+    for round_no in range(args.rounds + 1):  # round 0 warms both databases' caches and is not counted
         for index, name in databases if round_no % 2 else databases[::-1]:
             use_database(name)
-            reads[index].append(year_reads(sample, args.repeats))
-            log(f"  round {round_no}, {figures['steps'][index]['readings']:,} readings: {reads[index][-1]}")
+            result = year_reads(sample, args.repeats)
+            if round_no:
+                reads[index].append(result)
+            log(f"  round {round_no or 'warm-up'}, {figures['steps'][index]['readings']:,} readings: {result}")
     for index, _ in databases:
         for key in ("engine_ms", "api_ms"):
             figures["steps"][index][key] = round(statistics.median(r[key] for r in reads[index]), 2)
     use_database(big)
     first, last = figures["steps"][0], figures["steps"][-1]
-    figures["api_last_over_first"] = round(last["api_ms"] / first["api_ms"], 3)
-    figures["engine_last_over_first"] = round(last["engine_ms"] / first["engine_ms"], 3)
+    # The machine's speed drifts between rounds; within a round both databases see the same machine,
+    # so the figure is the median of the rounds' ratios.
+    for key in ("api", "engine"):
+        ratios = [b[f"{key}_ms"] / a[f"{key}_ms"] for a, b in zip(reads[0], reads[-1], strict=True)]
+        figures[f"{key}_last_over_first"] = round(statistics.median(ratios), 3)
     for step in figures["steps"]:
         log(
             f"at {step['readings']:,} readings: {step['bytes_per_reading']} bytes/reading, a year of hourly "
