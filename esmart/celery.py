@@ -18,13 +18,13 @@ import functools
 import importlib
 import importlib.util
 import logging
-import logging.config
 import os
 
 from celery import Celery
 from celery.signals import (
     before_task_publish,
     setup_logging,
+    task_failure,
     task_postrun,
     task_prerun,
     worker_init,
@@ -74,7 +74,9 @@ def configure_logging(**kwargs):
     credentials scrubbed); a receiver here keeps Celery from installing its own handlers."""
     from django.conf import settings
 
-    logging.config.dictConfig(settings.LOGGING)
+    from esmart.logging import configure
+
+    configure(settings.LOGGING)
 
 
 @before_task_publish.connect
@@ -95,9 +97,16 @@ def task_started(task_id=None, task=None, **kwargs):
         _task_request_ids[task_id] = request_id.activate(getattr(task.request, request_id.TASK_HEADER, None))
 
 
+@task_failure.connect
+def task_failed(task_id=None, sender=None, **kwargs):
+    # Counted here, not at postrun: an eager task that raises to its caller sends no postrun.
+    metrics.task_finished(task_id, getattr(sender, "name", "unknown"), "FAILURE")
+
+
 @task_postrun.connect
 def task_finished(task_id=None, task=None, state=None, **kwargs):
-    metrics.task_finished(task_id, getattr(task, "name", "unknown"), state)
+    if state != "FAILURE":
+        metrics.task_finished(task_id, getattr(task, "name", "unknown"), state)
     token = _task_request_ids.pop(task_id, None)
     if token is not None:
         request_id.deactivate(token)

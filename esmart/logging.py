@@ -20,6 +20,7 @@ esmart/celery.py hands it to Celery's processes): LOG_FORMAT=json writes one JSO
 from __future__ import annotations
 
 import logging
+import logging.config
 import os
 import re
 from urllib.parse import unquote_plus
@@ -113,6 +114,13 @@ _RESERVED_ATTRS = (
 
 def json_logs() -> bool:
     return os.environ.get("LOG_FORMAT", "").strip().lower() == "json"
+
+
+def configure(config: dict) -> None:
+    """settings.LOGGING_CONFIG: applies the configuration, and routes Python warnings through it
+    (as JSON lines too), which Django no longer does."""
+    logging.config.dictConfig(config)
+    logging.captureWarnings(True)
 
 
 def logging_config(*, level: str = "INFO", log_format: str | None = None, eager_tasks: bool = False) -> dict:

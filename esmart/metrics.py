@@ -146,28 +146,49 @@ def task_finished(task_id: str, task_name: str, state: str | None) -> None:
 
 
 class StateCollector:
-    """Gauges read from the database and the cache at each scrape (a few indexed queries)."""
+    """Gauges read from the database and the cache at each scrape (a few indexed queries). A
+    database that cannot answer leaves its gauges out and sets esmart_state_up to 0: the scrape
+    itself still succeeds, with the request and task metrics that tell about the outage."""
 
     def collect(self):
-        from apps.notifications.models import PushChunk
-        from apps.pricing.areas import BY_EIC
-        from apps.pricing.models import SpotPriceDay
-        from django.db.models import Count, Max
+        from django.db import DatabaseError
 
         from esmart.api import lockouts
+
+        up = 1
+        try:
+            families = [self._push_chunks(), self._newest_spot_price_days()]
+        except DatabaseError:
+            families, up = [], 0
+        yield from families
+        yield GaugeMetricFamily(
+            "esmart_login_lockouts_active",
+            "(username, client network) pairs locked out by failed logins now.",
+            value=lockouts.active_count(),
+        )
+        yield GaugeMetricFamily("esmart_state_up", "1 when the database gauges could be read.", value=up)
+
+    @staticmethod
+    def _push_chunks():
+        from apps.notifications.models import PushChunk
+        from django.db.models import Count
 
         chunks = GaugeMetricFamily(
             "esmart_push_chunks_open", "Push chunks waiting for a run or held by one.", labels=["state"]
         )
+        open_states = (PushChunk.State.PENDING, PushChunk.State.SENDING)
         counts = dict(
-            PushChunk.objects.filter(state__in=[PushChunk.State.PENDING, PushChunk.State.SENDING])
-            .order_by()
-            .values_list("state")
-            .annotate(n=Count("id"))
+            PushChunk.objects.filter(state__in=open_states).order_by().values_list("state").annotate(n=Count("id"))
         )
-        for state in (PushChunk.State.PENDING, PushChunk.State.SENDING):
+        for state in open_states:
             chunks.add_metric([state.value.lower()], counts.get(state, 0))
-        yield chunks
+        return chunks
+
+    @staticmethod
+    def _newest_spot_price_days():
+        from apps.pricing.areas import BY_EIC
+        from apps.pricing.models import SpotPriceDay
+        from django.db.models import Max
 
         newest = GaugeMetricFamily(
             "esmart_spot_price_newest_day_timestamp_seconds",
@@ -178,13 +199,7 @@ class StateCollector:
         for eic, day in days:
             zone = BY_EIC.get(eic)
             newest.add_metric([zone.code if zone else eic], calendar.timegm(day.timetuple()))
-        yield newest
-
-        yield GaugeMetricFamily(
-            "esmart_login_lockouts_active",
-            "(username, client network) pairs locked out by failed logins now.",
-            value=lockouts.active_count(),
-        )
+        return newest
 
 
 _state = StateCollector()

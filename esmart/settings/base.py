@@ -315,6 +315,7 @@ TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_WEBHOOK_URL = env("TWILIO_WEBHOOK_URL", default="")
 
 # One setup for web, worker and beat: LOG_FORMAT=json for one JSON object per line (esmart/logging.py).
+LOGGING_CONFIG = "esmart.logging.configure"
 LOGGING = logging_config(
     level=env("LOG_LEVEL", default="INFO"),
     log_format=env("LOG_FORMAT", default="plain"),

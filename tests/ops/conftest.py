@@ -32,3 +32,17 @@ def log_output(capsys):
 
     yield install, written
     logging.config.dictConfig(settings.LOGGING)
+
+
+def lock_out(owner, address: str) -> None:
+    """Fails the owner's login from `address` until the lockout refuses it."""
+    from rest_framework.test import APIClient
+
+    from tests.conftest import basic
+
+    client = APIClient(REMOTE_ADDR=address)
+    client.credentials(HTTP_AUTHORIZATION=basic(owner.user.username, "wrong"))
+    url = f"/api/customers/{owner.customer.pk}"
+    for _ in range(settings.AUTH_LOCKOUT_ATTEMPTS):
+        assert client.get(url).status_code == 401
+    assert client.get(url).status_code == 429
