@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import ngettext
 from rest_framework.exceptions import AuthenticationFailed
@@ -159,7 +160,7 @@ class UserAdmin(DjangoUserAdmin):
         if not locks:
             return "Not locked out."
         return format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),
             "Locked out from {} until {}",
             ((lock.network, date_format(localtime(lock.locked_until), "DATETIME_FORMAT")) for lock in locks),
         )
