@@ -106,10 +106,31 @@ class JsonFormatter(BaseJsonFormatter):
 
 
 # The LogRecord attributes that are not `extra` values (pythonjsonlogger's list).
-_RESERVED_ATTRS = (
-    "args asctime created exc_info exc_text filename funcName levelname levelno lineno module msecs "
-    "message msg name pathname process processName relativeCreated stack_info thread threadName taskName"
-).split()
+_RESERVED_ATTRS = [
+    "args",
+    "asctime",
+    "created",
+    "exc_info",
+    "exc_text",
+    "filename",
+    "funcName",
+    "levelname",
+    "levelno",
+    "lineno",
+    "module",
+    "msecs",
+    "message",
+    "msg",
+    "name",
+    "pathname",
+    "process",
+    "processName",
+    "relativeCreated",
+    "stack_info",
+    "thread",
+    "threadName",
+    "taskName",
+]
 
 
 def json_logs() -> bool:

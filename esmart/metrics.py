@@ -37,6 +37,9 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 MULTIPROC_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+if os.environ.get(MULTIPROC_DIR_VARIABLE):
+    # A process that starts no server (manage.py seed_demo running tasks eagerly) writes there too.
+    os.makedirs(os.environ[MULTIPROC_DIR_VARIABLE], exist_ok=True)
 UNROUTED = "<unrouted>"  # static files, 404s, refusals before the URL was resolved
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Every metric has labels: in multiprocess mode a value without labels would be created (and its
@@ -170,8 +173,9 @@ class StateCollector:
 
     @staticmethod
     def _push_chunks():
-        from apps.notifications.models import PushChunk
         from django.db.models import Count
+
+        from apps.notifications.models import PushChunk
 
         chunks = GaugeMetricFamily(
             "esmart_push_chunks_open", "Push chunks waiting for a run or held by one.", labels=["state"]
@@ -186,9 +190,10 @@ class StateCollector:
 
     @staticmethod
     def _newest_spot_price_days():
+        from django.db.models import Max
+
         from apps.pricing.areas import BY_EIC
         from apps.pricing.models import SpotPriceDay
-        from django.db.models import Max
 
         newest = GaugeMetricFamily(
             "esmart_spot_price_newest_day_timestamp_seconds",
@@ -280,7 +285,7 @@ def start_metrics_server(port: int, address: str = "0.0.0.0"):
     from prometheus_client.exposition import ThreadingWSGIServer
 
     class QuietHandler(WSGIRequestHandler):
-        def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        def log_message(self, format, *args):
             pass
 
     server = make_server(address, port, worker_metrics_app, ThreadingWSGIServer, handler_class=QuietHandler)

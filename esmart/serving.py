@@ -243,7 +243,9 @@ class ServingApplication:
         if refusal is not None:
             status, headers, body = refusal
             _refused.now = True  # the worker parks this connection (ThreadWorker)
-            start_response(f"{status} Too Many Requests", [*headers, (request_id.HEADER, request_id.from_environ(environ))])
+            start_response(
+                f"{status} Too Many Requests", [*headers, (request_id.HEADER, request_id.from_environ(environ))]
+            )
             return [body]
         if not self._read_body(environ, limits.max_body_bytes()):
             # gunicorn closes the connection after it: the rest of the body never arrived in time.

@@ -100,7 +100,13 @@ class ControllableDeviceAdmin(admin.ModelAdmin):
 @admin.register(DeviceCommand)
 class DeviceCommandAdmin(admin.ModelAdmin):
     list_display = ["id", "device", "kind", "plan", "plan_version", "status", "created_at", "sent_at"]
-    search_fields = ["id__exact", "device__asset__name", "device__asset__serial_number", "plan__id", "requested_by__username"]
+    search_fields = [
+        "id__exact",
+        "device__asset__name",
+        "device__asset__serial_number",
+        "plan__id",
+        "requested_by__username",
+    ]
     list_filter = ["kind", "status"]
     raw_id_fields = ["device", "plan", "requested_by"]
 

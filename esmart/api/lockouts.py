@@ -15,6 +15,7 @@ pair is locked, it is also noted here, in keys that expire with the lock:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import time
@@ -98,10 +99,8 @@ def clear(username: str) -> int:
         doomed += [entry["lock"], entry["fail"]]
     cache.delete_many(doomed)
     for entry in live.values():
-        try:
+        with contextlib.suppress(ValueError):  # its bucket already expired
             cache.decr(_bucket_key(entry["started"]))
-        except ValueError:  # its bucket already expired
-            pass
     return len(live)
 
 

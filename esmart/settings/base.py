@@ -265,6 +265,10 @@ CELERY_BEAT_SCHEDULE = {}
 # run longer would run twice. 12 h is above the longest task (the nightly CIM export), which
 # also takes a lock per day (apps/metering/cim.py).
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=6 * 60 * 60)
+# On SIGTERM (with REMAP_SIGTERM=SIGQUIT, as docker/compose.yaml sets): running tasks get this many
+# seconds to finish, then the worker stops and Redis's unacknowledged (acks_late) tasks go back to
+# the queue for the next worker, so a stop never waits for the 6-hour limit (docs/operations.md).
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=0.0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=12 * 60 * 60),
     "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,

@@ -30,9 +30,7 @@ def test_the_login_page_in_english_otherwise(client, db):
     assert "Username" in client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
 
 
-@pytest.mark.parametrize(
-    ("language", "shown"), [("nb", "11. mars 2026 10:17"), ("en", "11 Mar 2026 10:17")]
-)
+@pytest.mark.parametrize(("language", "shown"), [("nb", "11. mars 2026 10:17"), ("en", "11 Mar 2026 10:17")])
 def test_times_are_shown_in_oslo_time_in_24_hour_form(staff, language, shown):
     operator = UserFactory()
     starts = dt.datetime(2026, 3, 11, 9, 17, tzinfo=dt.UTC)  # 10:17 in Oslo (CET)
@@ -46,7 +44,13 @@ def test_a_time_entered_in_oslo_time_is_stored_in_utc(staff):
     operator = UserFactory()
     response = staff.post(
         "/admin/notifications/callcentershift/add/",
-        {"operator": operator.pk, "starts_at_0": "2026-07-01", "starts_at_1": "08:00", "ends_at_0": "2026-07-01", "ends_at_1": "16:00"},
+        {
+            "operator": operator.pk,
+            "starts_at_0": "2026-07-01",
+            "starts_at_1": "08:00",
+            "ends_at_0": "2026-07-01",
+            "ends_at_1": "16:00",
+        },
         HTTP_ACCEPT_LANGUAGE="nb",
     )
     assert response.status_code == 302, response.content.decode()[:2000]

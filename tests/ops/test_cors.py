@@ -29,7 +29,9 @@ def test_a_listed_origin_may_send_the_apis_headers(client, settings):
     assert "GET" in response["Access-Control-Allow-Methods"]
 
 
-@pytest.mark.parametrize("origin", ["https://evil.example", "http://minside.example.no", "https://minside.example.no.evil"])
+@pytest.mark.parametrize(
+    "origin", ["https://evil.example", "http://minside.example.no", "https://minside.example.no.evil"]
+)
 def test_other_origins_are_not_allowed(client, settings, origin):
     settings.CORS_ALLOWED_ORIGINS = [APP]
     assert "Access-Control-Allow-Origin" not in preflight(client, origin=origin)

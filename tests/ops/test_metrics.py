@@ -109,12 +109,16 @@ def test_task_outcomes_and_durations(client):
     record_worker_heartbeat.delay()
     record_worker_heartbeat.delay()
     after = scrape(client)
-    assert value(after, "esmart_celery_tasks_total", task=task, outcome="success") - value(
-        before, "esmart_celery_tasks_total", task=task, outcome="success"
-    ) == 2
-    assert value(after, "esmart_celery_task_duration_seconds_count", task=task) - value(
-        before, "esmart_celery_task_duration_seconds_count", task=task
-    ) == 2
+    assert (
+        value(after, "esmart_celery_tasks_total", task=task, outcome="success")
+        - value(before, "esmart_celery_tasks_total", task=task, outcome="success")
+        == 2
+    )
+    assert (
+        value(after, "esmart_celery_task_duration_seconds_count", task=task)
+        - value(before, "esmart_celery_task_duration_seconds_count", task=task)
+        == 2
+    )
 
 
 def test_a_failed_task_is_counted_as_a_failure(client, monkeypatch):
@@ -131,9 +135,11 @@ def test_a_failed_task_is_counted_as_a_failure(client, monkeypatch):
     monkeypatch.undo()
     after = scrape(client)
     name = record_worker_heartbeat.name
-    assert value(after, "esmart_celery_tasks_total", task=name, outcome="failure") - value(
-        before, "esmart_celery_tasks_total", task=name, outcome="failure"
-    ) == 1
+    assert (
+        value(after, "esmart_celery_tasks_total", task=name, outcome="failure")
+        - value(before, "esmart_celery_tasks_total", task=name, outcome="failure")
+        == 1
+    )
 
 
 def test_open_push_chunks(owner, client):
@@ -148,7 +154,11 @@ def test_open_push_chunks(owner, client):
 
 def test_newest_spot_price_day_per_area(client, db):
     now = timezone.now()
-    for area, day in [("10YNO-1--------2", "2026-03-11"), ("10YNO-1--------2", "2026-03-12"), ("10YNO-4--------9", "2026-03-10")]:
+    for area, day in [
+        ("10YNO-1--------2", "2026-03-11"),
+        ("10YNO-1--------2", "2026-03-12"),
+        ("10YNO-4--------9", "2026-03-10"),
+    ]:
         SpotPriceDay.objects.create(
             area=area, delivery_date=day, resolution_minutes=15, intervals=96, source="demo", fetched_at=now
         )

@@ -9,7 +9,8 @@ from django.urls import path
 
 from esmart import request_id
 from esmart.celery import publish
-from esmart.urls import handler400, handler403, handler404, handler500, urlpatterns as project_urlpatterns
+from esmart.urls import handler400, handler403, handler404, handler500
+from esmart.urls import urlpatterns as project_urlpatterns
 
 logger = logging.getLogger("tests.ops")
 TASK_SEEN_KEY = "tests:ops:task-request-id"
