@@ -11,6 +11,9 @@ idle or slow connection waits in the worker's poller, not in a thread; a request
 arrive whole within GUNICORN_READ_TIMEOUT seconds, or the connection is dropped. So slow clients
 hold a thread each for at most that long, and never a whole worker as with sync workers.
 
+Metrics (docs/operations.md): with PROMETHEUS_MULTIPROC_DIR set, the workers write their values
+there; the server empties it when it starts, and a dead worker's live gauges are dropped.
+
 Forwarded headers: gunicorn believes X-Forwarded-Proto only when the Django settings do
 (SECURE_PROXY_SSL_HEADER, i.e. DJANGO_TRUST_X_FORWARDED_PROTO in production), never from an
 address it merely finds local (esmart.serving.forwarded_trust).
@@ -18,6 +21,7 @@ address it merely finds local (esmart.serving.forwarded_trust).
 
 import os
 
+from esmart import metrics
 from esmart.serving import forwarded_trust
 
 wsgi_app = "esmart.wsgi:application"
@@ -35,5 +39,15 @@ forwarder_headers = _trust["forwarder_headers"]
 
 accesslog = "-"
 errorlog = "-"
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)s'
+# The last field is the request id the app answered (X-Request-ID). LOG_FORMAT=json writes these
+# as fields of one JSON object instead (esmart.logging.GunicornLogger).
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)s %({x-request-id}o)s'
 logger_class = "esmart.logging.GunicornLogger"
+
+
+def on_starting(server):
+    metrics.reset_multiprocess_dir()
+
+
+def child_exit(server, worker):
+    metrics.process_exited(worker.pid)

@@ -28,6 +28,8 @@ from concurrent import futures
 from gunicorn.http.errors import NoMoreData
 from gunicorn.workers import gthread
 
+from esmart import request_id
+
 DEFAULT_READ_TIMEOUT = 10
 DEFAULT_REFUSAL_PARK = 1.0
 # How long a new connection may hold a thread before its first bytes; a silent one then waits in
@@ -241,11 +243,17 @@ class ServingApplication:
         if refusal is not None:
             status, headers, body = refusal
             _refused.now = True  # the worker parks this connection (ThreadWorker)
-            start_response(f"{status} Too Many Requests", headers)
+            start_response(
+                f"{status} Too Many Requests", [*headers, (request_id.HEADER, request_id.from_environ(environ))]
+            )
             return [body]
         if not self._read_body(environ, limits.max_body_bytes()):
             # gunicorn closes the connection after it: the rest of the body never arrived in time.
-            headers = [("Content-Type", "application/json"), ("Content-Length", str(len(REQUEST_TIMEOUT_BODY)))]
+            headers = [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(REQUEST_TIMEOUT_BODY))),
+                (request_id.HEADER, request_id.from_environ(environ)),
+            ]
             start_response("408 Request Timeout", headers)
             return [REQUEST_TIMEOUT_BODY]
         return self.django_application(environ, _noting_refusals(start_response))

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from esmart.api.routing import api_include, api_path
+from esmart.metrics import metrics_view
 
 API_APPS = ["customers", "metering", "assets", "pricing", "notifications", "ev", "assignments", "flex"]
 
@@ -16,6 +17,8 @@ urlpatterns = [
     api_path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     api_include("api/", api_patterns),
     path("admin/", admin.site.urls),
+    # Prometheus: loopback and METRICS_TOKEN only, a 404 for anyone else (docs/operations.md).
+    path("metrics", metrics_view, name="metrics"),
 ]
 
 handler400 = "esmart.api.exceptions.handler400"

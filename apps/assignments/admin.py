@@ -165,6 +165,12 @@ class NextOfKinAdmin(admin.ModelAdmin):
 @admin.register(NextOfKinInvitation)
 class NextOfKinInvitationAdmin(admin.ModelAdmin):
     list_display = ["next_of_kin", "created_at", "expires_at", "used_at", "used_by"]
+    search_fields = [
+        "next_of_kin__first_name",
+        "next_of_kin__last_name",
+        "next_of_kin__phone_number",
+        "next_of_kin__client__last_name",
+    ]
     readonly_fields = ["next_of_kin", "created_at", "created_by", "expires_at", "used_at", "used_by"]
     exclude = ["code_hash"]
 
@@ -175,4 +181,5 @@ class NextOfKinInvitationAdmin(admin.ModelAdmin):
 @admin.register(CareTerms)
 class CareTermsAdmin(admin.ModelAdmin):
     list_display = ["version", "published_at"]
+    search_fields = ["version__exact", "text"]
     readonly_fields = ["published_at"]

@@ -10,10 +10,14 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import ngettext
 from rest_framework.exceptions import AuthenticationFailed
 
+from esmart.api import lockouts
 from esmart.api.authentication import client_ident, verify_credentials
 from esmart.api.exceptions import LockedOut
 from esmart.api.limits import HasherLimited
@@ -125,6 +129,7 @@ SUPERUSER_ONLY_USER_FIELDS = ("is_staff", "is_superuser", "groups", "user_permis
 class UserAdmin(DjangoUserAdmin):
     inlines = [CustomerAccessInline]
     list_display = ["username", "email", "first_name", "last_name", "is_staff", "is_active"]
+    actions = ["unlock_logins"]
 
     def has_change_permission(self, request, obj=None):
         # Nor may they change a superuser (their password, say, to sign in as one).
@@ -141,7 +146,29 @@ class UserAdmin(DjangoUserAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             readonly += [f for f in SUPERUSER_ONLY_USER_FIELDS if f not in readonly]
-        return readonly
+        return [*readonly, "login_lockout"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, ("Login lockout", {"fields": ["login_lockout"]})]
+
+    @admin.display(description="lockout after failed logins")
+    def login_lockout(self, obj):
+        locks = lockouts.locks_of(obj.username)
+        if not locks:
+            return "Not locked out."
+        return format_html_join(
+            mark_safe("<br>"),
+            "Locked out from {} until {}",
+            ((lock.network, date_format(localtime(lock.locked_until), "DATETIME_FORMAT")) for lock in locks),
+        )
+
+    @admin.action(description="Unlock the selected logins (failed-login lockout)", permissions=["change"])
+    def unlock_logins(self, request, queryset):
+        ended = sum(lockouts.clear(username) for username in queryset.values_list("username", flat=True))
+        self.message_user(request, f"{ended} lockout(s) ended.", messages.SUCCESS)
 
 
 class ContractInline(ReadOnlyInline, admin.TabularInline):
@@ -387,6 +414,7 @@ class AppConfigParameterAdmin(admin.ModelAdmin):
 @admin.register(TermsVersion)
 class TermsVersionAdmin(admin.ModelAdmin):
     list_display = ["app", "terms_type", "version", "title", "published_at"]
+    search_fields = ["title", "app__short_name", "version__exact"]
     list_filter = ["app", "terms_type"]
     list_select_related = ["app"]
 

@@ -42,6 +42,7 @@ class ControlPlanAdmin(admin.ModelAdmin):
 @admin.register(ControlPlanDecline)
 class ControlPlanDeclineAdmin(admin.ModelAdmin):
     list_display = ["plan", "declined_by", "declined_at", "reason"]
+    search_fields = ["plan__id", "plan__device__device__asset__name", "declined_by__username", "reason"]
     readonly_fields = ["plan", "declined_by", "declined_at", "reason", "removed_intervals"]
 
 
@@ -53,6 +54,7 @@ class RequestValueInline(admin.TabularInline):
 @admin.register(ControlPlanRequest)
 class ControlPlanRequestAdmin(admin.ModelAdmin):
     list_display = ["id", "zone", "ts_type", "start_at", "end_at", "requested_by", "created_at"]
+    search_fields = ["id__exact", "zone__name", "requested_by__username"]
     list_filter = ["ts_type", "zone"]
     raw_id_fields = ["requested_by"]
     inlines = [RequestValueInline]
@@ -67,6 +69,7 @@ class SiteDeviceInline(admin.TabularInline):
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
     list_display = ["site", "threshold_kw", "hysteresis_kw", "updated_at"]
+    search_fields = ["=site__metering_point_id", "site__name", "=site__contract__contract_no"]
     raw_id_fields = ["site"]
     inlines = [SiteDeviceInline]
 
@@ -74,6 +77,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 @admin.register(SheddingAction)
 class SheddingActionAdmin(admin.ModelAdmin):
     list_display = ["site", "device", "action", "power_kw", "threshold_kw", "measured_at"]
+    search_fields = ["=site__metering_point_id", "site__name", "device__asset__name", "device__asset__serial_number"]
     list_filter = ["action"]
 
 
@@ -88,6 +92,7 @@ class ControllableDeviceAdmin(admin.ModelAdmin):
         "window_start_hour",
         "window_end_hour",
     ]
+    search_fields = ["device__asset__name", "device__asset__serial_number", "device__asset__external_id", "zone__name"]
     list_filter = ["enrolled"]
     raw_id_fields = ["device", "zone"]
 
@@ -95,10 +100,33 @@ class ControllableDeviceAdmin(admin.ModelAdmin):
 @admin.register(DeviceCommand)
 class DeviceCommandAdmin(admin.ModelAdmin):
     list_display = ["id", "device", "kind", "plan", "plan_version", "status", "created_at", "sent_at"]
+    search_fields = [
+        "id__exact",
+        "device__asset__name",
+        "device__asset__serial_number",
+        "plan__id",
+        "requested_by__username",
+    ]
     list_filter = ["kind", "status"]
     raw_id_fields = ["device", "plan", "requested_by"]
 
 
-admin.site.register(FlexContract)
-admin.site.register(EtProfile)
-admin.site.register(BaselineConfig)
+@admin.register(FlexContract)
+class FlexContractAdmin(admin.ModelAdmin):
+    list_display = ["name", "participant", "created_at"]
+    search_fields = ["name", "participant__name", "=participant__organization_no"]
+    list_select_related = ["participant"]
+
+
+@admin.register(EtProfile)
+class EtProfileAdmin(admin.ModelAdmin):
+    list_display = ["asset", "weekday", "from_hour", "to_hour"]
+    search_fields = ["asset__name", "=asset__external_id", "asset__serial_number"]
+    list_select_related = ["asset"]
+
+
+@admin.register(BaselineConfig)
+class BaselineConfigAdmin(admin.ModelAdmin):
+    list_display = ["asset", "method", "days", "high_count", "updated_at"]
+    search_fields = ["asset__name", "=asset__external_id", "asset__serial_number"]
+    list_select_related = ["asset"]

@@ -129,6 +129,7 @@ class CimSubExportInline(admin.TabularInline):
 @admin.register(CimExportLog)
 class CimExportLogAdmin(admin.ModelAdmin):
     list_display = ["export_date", "status", "sub_export_count", "meter_count", "value_count", "error_count"]
+    search_fields = ["export_date__exact", "status"]
     list_filter = ["status"]
     date_hierarchy = "export_date"
     inlines = [CimSubExportInline]
@@ -155,6 +156,7 @@ class ManualReadingAdmin(admin.ModelAdmin):
 @admin.register(WeatherStation)
 class WeatherStationAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "price_area", "latitude", "longitude"]
+    search_fields = ["=code", "name", "=price_area"]
 
 
 @admin.register(LiveValue)

@@ -61,6 +61,7 @@ class PushMessageAdmin(admin.ModelAdmin):
         "unknown",
         "chunks_open",
     )
+    search_fields = ("id__exact", "text", "=external_id", "app__short_name", "=customer__id", "sent_by__username")
     list_filter = ("app",)
     raw_id_fields = ("customer", "sent_by")
     inlines = [PushChunkInline, PushDeliveryInline]
@@ -127,33 +128,39 @@ class CustomerMessageAdmin(admin.ModelAdmin):
 @admin.register(models.EmailAlertConfig)
 class EmailAlertConfigAdmin(admin.ModelAdmin):
     list_display = ("user", "asset", "created_at")
+    search_fields = ("user__username", "user__email", "asset__name", "=asset__external_id")
     raw_id_fields = ("user", "asset")
 
 
 @admin.register(models.EmailAlert)
 class EmailAlertAdmin(admin.ModelAdmin):
     list_display = ("change", "user", "email", "sent_at")
+    search_fields = ("email", "user__username", "change__id__exact")
     raw_id_fields = ("change", "user")
 
 
 @admin.register(models.PushAppCredentials)
 class PushAppCredentialsAdmin(admin.ModelAdmin):
     list_display = ("app", "fcm_project_id")
+    search_fields = ("app__short_name", "app__name", "=fcm_project_id")
 
 
 @admin.register(models.CallCenterShift)
 class CallCenterShiftAdmin(admin.ModelAdmin):
     list_display = ("operator", "starts_at", "ends_at")
+    search_fields = ("operator__username", "operator__first_name", "operator__last_name")
     raw_id_fields = ("operator",)
 
 
 @admin.register(models.ClientLog)
 class ClientLogAdmin(admin.ModelAdmin):
     list_display = ("created_at", "user", "level", "message")
+    search_fields = ("user__username", "message")
     list_filter = ("level",)
 
 
 @admin.register(models.InboundSms)
 class InboundSmsAdmin(admin.ModelAdmin):
     list_display = ("received_at", "from_number", "customer", "body")
+    search_fields = ("=message_sid", "from_number", "to_number", "=customer__id", "body")
     raw_id_fields = ("customer",)

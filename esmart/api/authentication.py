@@ -22,6 +22,7 @@ time) takes effect at once. Because the key needs no user row, the order of a re
 
 `verify_credentials` is the one verification: the API's Basic authentication, `POST api/Authenticate`,
 the PDF's query credentials and the admin login form (apps/customers/admin.py) all call it.
+Locks are also noted by username in esmart.api.lockouts, for support staff and the metrics.
 
 The client address honours NUM_PROXIES (DRF's rule): behind a reverse proxy it must be the number of
 proxies that append to X-Forwarded-For, or every client shares the proxy's address.
@@ -45,6 +46,7 @@ from django.db import connections, router
 from rest_framework import authentication, exceptions
 from rest_framework.throttling import BaseThrottle
 
+from . import lockouts
 from .exceptions import LockedOut
 from .limits import (
     HASHING_TIMEOUT_SECONDS,
@@ -126,7 +128,7 @@ def _pair_slot(known_key: str, *, credentials: str):
         cache.delete(busy_key)
 
 
-def _record_failure(fail_key: str, lock_key: str) -> None:
+def _record_failure(fail_key: str, lock_key: str, *, username: str, ident: str) -> None:
     window = settings.AUTH_LOCKOUT_WINDOW_SECONDS
     cache.add(fail_key, 0, timeout=window)
     try:
@@ -135,7 +137,12 @@ def _record_failure(fail_key: str, lock_key: str) -> None:
         cache.set(fail_key, 1, timeout=window)
         failures = 1
     if failures >= settings.AUTH_LOCKOUT_ATTEMPTS:
-        cache.set(lock_key, time.time() + window, timeout=window)
+        locked_until = time.time() + window
+        cache.set(lock_key, locked_until, timeout=window)
+        if failures == settings.AUTH_LOCKOUT_ATTEMPTS:  # the increment is atomic: noted once per lock
+            lockouts.recorded(
+                username=username, network=ident, fail_key=fail_key, lock_key=lock_key, locked_until=locked_until
+            )
 
 
 @functools.cache
@@ -217,7 +224,7 @@ def verify_credentials(*, username: str, password: str, ident: str):
 
     if not verified:
         cache.set(refused_key, 1, timeout=VERDICT_SECONDS)  # for the parallel requests waiting on it
-        _record_failure(fail_key, lock_key)
+        _record_failure(fail_key, lock_key, username=username, ident=ident)
         raise exceptions.AuthenticationFailed(WRONG_CREDENTIALS_MESSAGE)
 
     cache.set(token_key, _digest("hash", user.password), timeout=settings.AUTH_CREDENTIAL_CACHE_SECONDS)

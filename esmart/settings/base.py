@@ -7,9 +7,12 @@ Celery), so `make run` needs nothing installed.
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry
+
+from esmart.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -33,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Swagger UI's files from the package, served by WhiteNoise: api/docs/ needs no CDN.
     "drf_spectacular_sidecar",
+    "corsheaders",
     "esmart.core",
     "apps.customers",
     "apps.metering",
@@ -45,13 +49,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # X-Request-ID on every answer, and on every log line of the request (docs/operations.md).
+    "esmart.request_id.RequestIdMiddleware",
+    # Latency by route template and status, queries per route, for /metrics.
+    "esmart.metrics.MetricsMiddleware",
     "esmart.api.middleware.QueryCredentialsMiddleware",
+    # Browser apps on other origins: only CORS_ALLOWED_ORIGINS (none by default), API paths only.
+    "corsheaders.middleware.CorsMiddleware",
     "esmart.core.middleware.NoStoreApiResponsesMiddleware",
     # A view that cannot reach the database answers 503 with Retry-After, not 500.
     "esmart.core.middleware.DatabaseOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The admin in the staff's language (Accept-Language: nb) and Oslo time; the API stays English.
+    "esmart.core.middleware.AdminLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -137,6 +149,11 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# The admin only (esmart.core.middleware.AdminLocaleMiddleware): the language Accept-Language asks
+# for among these, times in ADMIN_TIME_ZONE; 24-hour formats in English too (esmart/formats/).
+LANGUAGES = [("en", "English"), ("nb", "Norsk (bokmål)")]
+ADMIN_TIME_ZONE = env("ADMIN_TIME_ZONE", default="Europe/Oslo")
+FORMAT_MODULE_PATH = ["esmart.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -177,6 +194,18 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+# CORS (django-cors-headers) for browser apps served from other origins: none unless listed, e.g.
+# CORS_ALLOWED_ORIGINS=https://minside.example.no. The API's own headers may be sent; the request
+# id may be read back.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_HEADERS = (*default_headers, "x-area", "x-contractid", "x-request-id")
+CORS_EXPOSE_HEADERS = ("X-Request-ID", "Retry-After")
+CORS_PREFLIGHT_MAX_AGE = 3600
+
+# /metrics (esmart/metrics.py): loopback callers, and callers with `Authorization: Bearer <this>`.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 # How deep a JSON request body may nest (at most 256): deeper is a 400 before anything walks it.
 API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=64)
@@ -236,6 +265,10 @@ CELERY_BEAT_SCHEDULE = {}
 # run longer would run twice. 12 h is above the longest task (the nightly CIM export), which
 # also takes a lock per day (apps/metering/cim.py).
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=6 * 60 * 60)
+# On SIGTERM (with REMAP_SIGTERM=SIGQUIT, as docker/compose.yaml sets): running tasks get this many
+# seconds to finish, then the worker stops and Redis's unacknowledged (acks_late) tasks go back to
+# the queue for the next worker, so a stop never waits for the 6-hour limit (docs/operations.md).
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=0.0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=12 * 60 * 60),
     "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
@@ -285,19 +318,21 @@ TWILIO_API_SECRET = env("TWILIO_API_SECRET", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_WEBHOOK_URL = env("TWILIO_WEBHOOK_URL", default="")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        # Django logs the full URL (query string included) of 4xx/5xx responses; the PDF
-        # endpoint carries credentials there, so request logging goes through the filter.
-        "django.request": {"level": "ERROR", "filters": ["strip_query_string"]},
-        "django.server": {"filters": ["strip_query_string"]},
-        # Tasks run in-process (no broker configured): a line per task is noise in seed_demo's output.
-        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
-    },
-    "filters": {"strip_query_string": {"()": "esmart.logging.StripQueryStringFilter"}},
-}
+# One setup for web, worker and beat: LOG_FORMAT=json for one JSON object per line (esmart/logging.py).
+LOGGING_CONFIG = "esmart.logging.configure"
+LOGGING = logging_config(
+    level=env("LOG_LEVEL", default="INFO"),
+    log_format=env("LOG_FORMAT", default="plain"),
+    eager_tasks=CELERY_TASK_ALWAYS_EAGER,
+)
+
+# Errors and failed tasks to Sentry when SENTRY_DSN is set (esmart/sentry.py: nothing secret is sent).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from esmart.sentry import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=f"esmart@{ESMART_VERSION}",
+    )

@@ -98,8 +98,10 @@ def test_a_spent_network_is_refused_before_django_with_the_same_answer(owner, dj
     assert early[0] == 429
     assert early[1]["Retry-After"] == by_django[1]["Retry-After"] == "50"
     assert early[2] == by_django[2]  # {"Message": "Too many login attempts ... Try again in 50 seconds."}
-    # The same headers as Django's answer (its security and no-store headers included).
-    ignored = {"Content-Length", "Vary", "Allow"}
+    # The same headers as Django's answer (its security and no-store headers included), each with
+    # a request id of its own.
+    assert early[1]["X-Request-ID"] and by_django[1]["X-Request-ID"]
+    ignored = {"Content-Length", "Vary", "Allow", "X-Request-ID"}
     assert {k: v for k, v in early[1].items() if k not in ignored} == {
         k: v for k, v in by_django[1].items() if k not in ignored
     }
