@@ -94,3 +94,21 @@ def test_a_failing_batch_loads_nothing(owner):
     with pytest.raises(daystore.DayStoreError):
         services.load_intervals(rows=rows)
     assert not MeterDay.objects.exists()
+
+
+def test_a_load_leaves_the_garbage_collector_as_it_found_it(owner):
+    """Loads run without the cyclic collector (speed) and give it back, also when they fail."""
+    import gc
+
+    assert gc.isenabled()
+    services.load_intervals(rows=[(owner.meter.pk, utc(2025, 1, 1), 60, "1.000", 0)])
+    assert gc.isenabled()
+    with pytest.raises(daystore.DayStoreError):
+        services.load_intervals(rows=[(owner.meter.pk, utc(2025, 1, 1, 1), 45, "1.000", 0)])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        services.load_intervals(rows=[(owner.meter.pk, utc(2025, 1, 1, 2), 60, "1.000", 0)])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
