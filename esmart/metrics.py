@@ -210,16 +210,21 @@ class StateCollector:
 _state = StateCollector()
 
 
+def _process_metrics():
+    """This process's registry, or in multiprocess mode every process's files, summed."""
+    if multiprocess_dir() is not None:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        yield from registry.collect()
+    else:
+        yield from REGISTRY.collect()
+
+
 class _Exposition:
-    """What one scrape reads: this process's registry, or every process's files, and the state."""
+    """What one scrape of the web reads: the processes' metrics and the state read from the database."""
 
     def collect(self):
-        if multiprocess_dir() is not None:
-            registry = CollectorRegistry()
-            multiprocess.MultiProcessCollector(registry)
-            yield from registry.collect()
-        else:
-            yield from REGISTRY.collect()
+        yield from _process_metrics()
         yield from _state.collect()
 
 
@@ -260,12 +265,7 @@ class _TaskExposition:
     """A worker's scrape: its pool processes' values (no database state: web serves that)."""
 
     def collect(self):
-        if multiprocess_dir() is not None:
-            registry = CollectorRegistry()
-            multiprocess.MultiProcessCollector(registry)
-            yield from registry.collect()
-        else:
-            yield from REGISTRY.collect()
+        yield from _process_metrics()
 
 
 def worker_metrics_app(environ, start_response):
