@@ -586,6 +586,7 @@ def parse_weekdays(text: str) -> list[int]:
 
 class EtProfileDeleteView(AssetAnchored):
     anchor_lookups = {"id": "pk"}
+    path_input = True  # {weekdays} is parsed here: a name that is no weekday is a 400 (in the schema too)
 
     @extend_schema(
         responses=NO_BODY,
