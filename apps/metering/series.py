@@ -76,29 +76,31 @@ class Series:
     def wire_json(self) -> bytes:
         """`orjson.dumps(self.wire())`, the same bytes, written faster where the buckets are alike.
 
-        A year of hours is 8,760 wire objects; building them as dicts is most of a year's read. With
-        contiguous buckets of one length (`step`), the text before each Value (its ValueTime) comes
-        from cached runs of WIRE_RUN buckets (every meter's year shares them), orjson writes all the
-        values and all the statuses as two arrays (so each number is written as orjson writes it),
-        and one join interleaves the pieces (tests/metering/test_series_engine.py compares the two
-        outputs). METERING_WIRE_TEMPLATES=False turns it off (docs/meter-storage.md)."""
+        A year of hours is 8,760 wire objects; building them as dicts was most of a year's read. With
+        contiguous buckets of one length (`step`), the series is written in runs of WIRE_RUN buckets:
+        each run is a cached template of its ValueTimes (every meter's year shares them) filled by one
+        %-format with the values' texts, which come from a cache of orjson's own text of each value
+        (so each number is written as orjson writes it). tests/metering/test_series_engine.py
+        compares the two outputs. METERING_WIRE_TEMPLATES=False turns it off (docs/meter-storage.md)."""
         count = len(self.starts)
         if self.step is None or count == 0 or not conf.wire_templates():
             return orjson.dumps(self.wire())
-        unit = self.unit
-        values = self.values
-        whole = None not in values
-        floats = [v / unit for v in values] if whole else [None if v is None else v / unit for v in values]
-        prefixes: list[bytes] = []
+        texts = value_texts(self.values, self.unit)
+        starts, statuses, step = self.starts, self.statuses, self.step
+        all_measured = statuses.count(daystore.MEASURED) == count
+        runs = []
         for first in range(0, count, WIRE_RUN):
-            prefixes += _wire_prefixes(self.starts[first], self.step, min(WIRE_RUN, count - first))
-        prefixes[0] = prefixes[0][1:]  # no comma before the first object
-        parts = [_STATUS_KEY] * (5 * count)
-        parts[0::5] = prefixes
-        parts[1::5] = orjson.dumps(floats)[1:-1].split(b",")
-        parts[3::5] = orjson.dumps(self.statuses)[1:-1].split(b",")
-        parts[4::5] = [b"}"] * count
-        return b"[" + b"".join(parts) + b"]"
+            size = min(WIRE_RUN, count - first)
+            values = texts[first : first + size]
+            run_statuses = None if all_measured else statuses[first : first + size]
+            if run_statuses is None or run_statuses.count(daystore.MEASURED) == size:
+                runs.append(_wire_run(starts[first], step, size, True) % tuple(values))
+            else:
+                pairs: list[bytes] = [b""] * (2 * size)
+                pairs[0::2] = values
+                pairs[1::2] = [b"%d" % status for status in run_statuses]
+                runs.append(_wire_run(starts[first], step, size, False) % tuple(pairs))
+        return b"[" + b",".join(runs) + b"]"
 
 
 def kwh(value: int | None, unit: int) -> Decimal | None:
@@ -118,14 +120,33 @@ def wire_time(moment: dt.datetime) -> str:
 
 
 WIRE_RUN = 24  # buckets per cached run of ValueTimes: a day of hours
-_STATUS_KEY = b',"Status":'
+_VALUE_TEXTS: dict[int, dict[int | None, bytes]] = {WH: {None: b"null"}, TENTH_WH: {None: b"null"}}
+VALUE_TEXTS_MAX = 100_000  # texts kept per unit (a household's hours span a few thousand values)
+
+
+def value_texts(values: list[int | None], unit: int) -> list[bytes]:
+    """orjson's text of each value / unit (None: null), from a cache that is only ever added to, so
+    the lookups of one call cannot miss (no lock needed between threads)."""
+    cache = _VALUE_TEXTS[unit]
+    try:
+        return [cache[v] for v in values]
+    except KeyError:
+        pass
+    missing = [v for v in set(values) if v not in cache]
+    fresh = dict(zip(missing, orjson.dumps([v / unit for v in missing])[1:-1].split(b","), strict=True))
+    if len(cache) < VALUE_TEXTS_MAX:
+        cache.update(fresh)
+    return [fresh[v] if v in fresh else cache[v] for v in values]
 
 
 @lru_cache(maxsize=4096)
-def _wire_prefixes(first: dt.datetime, step: dt.timedelta, count: int) -> tuple[bytes, ...]:
-    """The text before the Value of `count` wire objects from `first`, `step` apart, each with the
-    comma that parts it from the object before."""
-    return tuple(b',{"ValueTime":"' + wire_time(first + n * step).encode() + b'","Value":' for n in range(count))
+def _wire_run(first: dt.datetime, step: dt.timedelta, count: int, measured: bool) -> bytes:
+    """A %-template of `count` wire objects from `first`, `step` apart, comma-separated: a %b for
+    each Value, and for each Status either the text 0 (`measured`) or a %b."""
+    status = b'"Status":0}' if measured else b'"Status":%b}'
+    return b",".join(
+        b'{"ValueTime":"' + wire_time(first + n * step).encode() + b'","Value":%b,' + status for n in range(count)
+    )
 
 
 # --- Which days a window reads --------------------------------------------------------------------
