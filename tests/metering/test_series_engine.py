@@ -195,10 +195,11 @@ def test_wire_templates_of_an_all_measured_series_and_a_full_text_cache(monkeypa
     starts = [dt.datetime(2025, 10, 1, 22, tzinfo=dt.UTC) + n * series.HOUR for n in range(len(values))]
     built = series.Series(starts, values, [0] * len(values), series.WH, series.HOUR)
     assert built.wire_json() == orjson.dumps(built.wire())
-    monkeypatch.setattr(series, "_VALUE_TEXTS", {series.WH: {None: b"null"}, series.TENTH_WH: {None: b"null"}})
-    monkeypatch.setattr(series, "VALUE_TEXTS_MAX", 1)
+    empty = {series.WH: {None: b'null,"Status":0}'}, series.TENTH_WH: {None: b'null,"Status":0}'}}
+    monkeypatch.setattr(series, "_MEASURED_TAILS", empty)
+    monkeypatch.setattr(series, "MEASURED_TAILS_MAX", 1)
     assert built.wire_json() == orjson.dumps(built.wire())
-    assert len(series._VALUE_TEXTS[series.WH]) == 1  # nothing added past the cap
+    assert len(series._MEASURED_TAILS[series.WH]) == 1  # nothing added past the cap
 
 
 def test_the_consumption_endpoint_answers_alike_with_and_without_templates(histories, owner, settings):
