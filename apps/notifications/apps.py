@@ -8,4 +8,8 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects to the assets app's component-event hook)
+        from esmart.metrics import register_state_gauge
+
+        from . import metrics, receivers  # noqa: F401  (receivers connects to the assets app's component-event hook)
+
+        register_state_gauge(metrics.push_chunks_open)
