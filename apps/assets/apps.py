@@ -9,8 +9,7 @@ class AssetsConfig(AppConfig):
     label = "assets"
 
     def ready(self):
-        from apps.customers.models import Meter
-        from apps.customers.signals import meters_bulk_created
+        from apps.customers.public import Meter, meters_bulk_created
 
         from .services import on_meter_saved, on_meters_bulk_created
 

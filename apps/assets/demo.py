@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 
-from apps.customers import demo as customers_demo
+from apps.customers import public as customers
 
 from . import services
 from .models import (
@@ -35,7 +35,7 @@ from .models import (
     SearchFilter,
 )
 
-PROFESSIONAL_LOGIN = customers_demo.DemoLogin("grid1", "grid1-password", "Grete", "Nettmann")
+PROFESSIONAL_LOGIN = customers.DemoLogin("grid1", "grid1-password", "Grete", "Nettmann")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class SecondCompany:
 
     name: str
     organization_no: str
-    login: customers_demo.DemoLogin
+    login: customers.DemoLogin
     prefix: str
     region: str
     municipality: str
@@ -57,7 +57,7 @@ SECOND_COMPANIES = [
     SecondCompany(
         "Nordlys Nett AS",
         "912345678",
-        customers_demo.DemoLogin("grid2", "grid2-password", "Gunnar", "Nordlys"),
+        customers.DemoLogin("grid2", "grid2-password", "Gunnar", "Nordlys"),
         "DEMO2",
         "Troms",
         "Tromsø kommune",
@@ -89,7 +89,7 @@ def _participant(name: str, org_no: str, parent: Participant | None = None) -> P
 
 
 def _professional(participant: Participant, login=PROFESSIONAL_LOGIN):
-    user = customers_demo.ensure_login(login)
+    user = customers.ensure_login(login)
     user.user_permissions.add(Permission.objects.get(codename="professional", content_type__app_label="customers"))
     ParticipantMembership.objects.get_or_create(user=user, participant=participant)
     return user
@@ -119,11 +119,9 @@ def grid_company_ids(user) -> dict:
 
 TRY_IT = "the asset routes, e.g. api/Users/{UserId}/topnodes and api/assetinfo/{AssetId} of a top node"
 LOGINS = [
-    customers_demo.SeededLogin(
-        PROFESSIONAL_LOGIN, "professional", f"grid company Demo Nett AS: {TRY_IT}", grid_company_ids
-    ),
+    customers.SeededLogin(PROFESSIONAL_LOGIN, "professional", f"grid company Demo Nett AS: {TRY_IT}", grid_company_ids),
     *(
-        customers_demo.SeededLogin(c.login, "professional", f"grid company {c.name}: {TRY_IT}", grid_company_ids)
+        customers.SeededLogin(c.login, "professional", f"grid company {c.name}: {TRY_IT}", grid_company_ids)
         for c in SECOND_COMPANIES
     ),
 ]

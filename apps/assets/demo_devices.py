@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from apps.metering import services as metering
+from apps.metering import public as metering
 
 from . import components, devices, weather
 from .models.components import ComponentEvent, FlagState

@@ -93,7 +93,7 @@ def ensure_meter_asset(*, meter) -> Asset:
 
 def ensure_meter_assets() -> int:
     """Creates the asset of every meter that has none (meters made by bulk_create); returns how many."""
-    from apps.customers.models import Meter
+    from apps.customers.public import Meter
 
     missing = Meter.objects.filter(asset__isnull=True).values(
         "pk", "meter_id", "meter_no", "time_zone", "delivery_point_id"

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from django.db import transaction
 
-from apps.metering.models import WeatherObservation, WeatherStation
+from apps.metering.public import WeatherObservation, WeatherStation
 
 from . import selectors
 from .models.devices import WeatherStationAsset

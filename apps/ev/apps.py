@@ -10,7 +10,7 @@ class EvConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
-        from apps.pricing.models import SpotPriceDay
+        from apps.pricing.public import SpotPriceDay
 
         from . import tasks
 

@@ -22,10 +22,9 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from apps.assets.models import DeviceType, Participant, SearchFilter, SmartHomeDevice
-from apps.customers.demo import DEMO_LOGINS
-from apps.customers.models import DeliveryPoint, User
-from apps.pricing.adapters.base import market_date
+from apps.assets.public import DeviceType, Participant, SearchFilter, SmartHomeDevice
+from apps.customers.public import DEMO_LOGINS, DeliveryPoint, User
+from apps.pricing.public import market_date
 from esmart.api.area import Area
 
 from . import selectors, services

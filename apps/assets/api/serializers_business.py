@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from apps.pricing.areas import UnknownAreaError, zone
+from apps.pricing.public import UnknownAreaError, zone
 from esmart.api.fields import EnumField, StrictBooleanField, StrictCharField, StrictIntegerField
 from esmart.api.serializers import CompiledReadSerializer
 

@@ -10,8 +10,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from apps.customers.models import Customer, User
-from apps.customers.scopes import CustomerScope, UserScope
+from apps.customers.public import Customer, CustomerScope, User, UserScope
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
