@@ -8,6 +8,28 @@ class AssetsConfig(AppConfig):
     name = "apps.assets"
     label = "assets"
 
+    # The path parameters of this app's routes (esmart/api/tenancy.py): ids of things a user owns,
+    # resolved through a scope, and free values.
+    owned_path_parameters = frozenset(
+        {
+            "userId",
+            "customerId",
+            "id",
+            "assetId",
+            "participantId",
+            "externalId",
+            "serialNumber",
+        }
+    )
+    free_path_parameters = frozenset(
+        {
+            "type",
+            "category",
+            "eventName",
+            "relationshipType",
+        }
+    )
+
     def ready(self):
         from apps.customers.public import Meter, meters_bulk_created
 

@@ -7,6 +7,22 @@ class NotificationsConfig(AppConfig):
     name = "apps.notifications"
     label = "notifications"
 
+    # The path parameters of this app's routes (esmart/api/tenancy.py): ids of things a user owns,
+    # resolved through a scope, and free values.
+    owned_path_parameters = frozenset(
+        {
+            "userId",
+            "customerId",
+            "messageId",
+            "registrationId",
+        }
+    )
+    free_path_parameters = frozenset(
+        {
+            "appShortName",
+        }
+    )
+
     def ready(self):
         from esmart.metrics import register_state_gauge
 
