@@ -33,7 +33,7 @@ class AssetsConfig(AppConfig):
     def ready(self):
         from apps.customers.public import Meter, meters_bulk_created
 
-        from .services import on_meter_saved, on_meters_bulk_created
+        from .graph.services import on_meter_saved, on_meters_bulk_created
 
         # One id space (DESIGN.md §5): a meter made anywhere (CIS import, admin, tests) gets its asset.
         post_save.connect(on_meter_saved, sender=Meter, dispatch_uid="assets.meter_asset")

@@ -2,10 +2,12 @@
 
 Re-exports only; the names live in the app's own modules."""
 
-from .api.serializers import SearchFilterSerializer
-from .api.serializers_devices import DeviceResponseSerializer
-from .components import component_flag_changed
-from .devices import create_charger
+from .devices.api.serializers import DeviceResponseSerializer
+from .devices.components import component_flag_changed
+from .devices.services import create_charger
+from .graph.api.serializers import SearchFilterSerializer
+from .graph.selectors import ancestors, participant_reachable, reachable, user_participants, visible_assets
+from .graph.services import ensure_meter_asset, relate
 from .models import (
     HIERARCHIES,
     Asset,
@@ -29,8 +31,6 @@ from .models import (
     ValueUnit,
 )
 from .scopes import AssetScope
-from .selectors import ancestors, participant_reachable, reachable, user_participants, visible_assets
-from .services import ensure_meter_asset, relate
 
 __all__ = [
     "HIERARCHIES",

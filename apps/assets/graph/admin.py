@@ -10,8 +10,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from . import selectors, services
-from .models import (
+from ..models import (
     Asset,
     AssetActivityRecord,
     AssetRelation,
@@ -21,6 +20,7 @@ from .models import (
     RelationType,
     SearchFilter,
 )
+from . import selectors, services
 
 CHILDREN_SHOWN = 50
 
@@ -198,6 +198,3 @@ class SearchFilterAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     raw_id_fields = ("owner",)
     autocomplete_fields = ("assets",)
-
-
-from . import admin_devices  # noqa: E402, F401  (devices, gateways, flags: apps/assets/admin_devices.py)

@@ -6,7 +6,7 @@ network and location subtree of its own, so one professional's reach can be trie
 other's ids; Demo Nett's network (2 substations → 2 feeders each → 2 transformers each →
 the demo customers' meters) and a location hierarchy (Oslo region → municipality → buildings →
 apartments → the same meters); an aggregation point, a zone over the first substation; then the
-devices part (apps/assets/demo_devices.py). `--assets N` adds a bench substation with N
+devices part (apps/assets/devices/demo.py). `--assets N` adds a bench substation with N
 descendants (fixed id BENCH_SUBSTATION_ID) and a meter 20 location levels deep (BENCH_DEEP_METER_ID).
 
 Deterministic and idempotent: every asset is found by its external id before it is created.
@@ -21,8 +21,7 @@ from django.contrib.auth.models import Permission
 
 from apps.customers import public as customers
 
-from . import services
-from .models import (
+from ..models import (
     AggregationPoint,
     Asset,
     AssetRelation,
@@ -34,6 +33,7 @@ from .models import (
     RelationType,
     SearchFilter,
 )
+from . import services
 
 PROFESSIONAL_LOGIN = customers.DemoLogin("grid1", "grid1-password", "Grete", "Nettmann")
 
@@ -216,7 +216,7 @@ def seed(*, users, days: int = 0, progress=None, assets: int = 0, now: dt.dateti
     zone, _ = SearchFilter.objects.get_or_create(name="Zone Oslo Nord", defaults={"owner": company})
     zone.assets.add(substations[0])
 
-    from .demo_devices import seed_devices
+    from ..devices.demo import seed_devices
 
     seed_devices(meters=meters, site=buildings[0], substations=substations, by=professional, now=now)
     for second in SECOND_COMPANIES:

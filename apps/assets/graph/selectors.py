@@ -29,7 +29,7 @@ from django.db.models.expressions import RawSQL
 
 from apps.customers.public import Contract, CustomerAccess, DeliveryPoint
 
-from .models import HIERARCHIES, Asset, AssetRelation, Participant, ParticipantTopNode, SearchFilter
+from ..models import HIERARCHIES, Asset, AssetRelation, Participant, ParticipantTopNode, SearchFilter
 
 # A walk never goes deeper than this (a guard against a cycle that slipped past the services).
 MAX_DEPTH = 1000

@@ -17,9 +17,9 @@ from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView
 from esmart.core.validators import is_ascii_digits
 
+from ...models import HIERARCHIES, Asset, AssetActivityRecord, AssetType, Participant, RelationType
+from ...scopes import AssetScope, ParticipantScope
 from .. import business_objects, selectors, services
-from ..models import HIERARCHIES, Asset, AssetActivityRecord, AssetType, Participant, RelationType
-from ..scopes import AssetScope, ParticipantScope
 from .serializers import (
     MAX_CHILDREN_PER_POST,
     AssetLabelSerializer,
