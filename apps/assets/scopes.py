@@ -12,7 +12,7 @@ Assets ignore X-Area (DESIGN.md §4): reach does not depend on the selected area
 
 from esmart.api.views import Scope
 
-from .selectors import participant_reachable, reachable
+from .graph.selectors import participant_reachable, reachable
 
 
 class AssetScope(Scope):

@@ -1,7 +1,7 @@
 """Scopes of the flex app: customers reach their devices, plans and sites through CustomerScope;
 grid operators reach zones through their participants (ParticipantScope semantics)."""
 
-from apps.customers.scopes import CustomerScope
+from apps.customers.public import CustomerScope
 from esmart.api.views import Scope
 
 from .selectors import reachable_zones

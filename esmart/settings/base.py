@@ -74,6 +74,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "esmart.urls"
 WSGI_APPLICATION = "esmart.wsgi.application"
 AUTH_USER_MODEL = "customers.User"
+# The app whose permissions are the professionals' privileges (esmart.api.permissions.privilege_required).
+PRIVILEGES_APP_LABEL = "customers"
+# What the health check queries (esmart.core.services.check_database): the tables the API serves, by app label.
+HEALTH_CHECK_MODELS = {"meters": "customers.Meter", "customers": "customers.Customer"}
 
 TEMPLATES = [
     {

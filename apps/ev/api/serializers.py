@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import models
 from rest_framework import serializers
 
-from apps.assets.models import ConnectorType, DeviceType, TimeSeriesTypeClass, ValueSubCategory, ValueUnit
+from apps.assets.public import ConnectorType, DeviceType, TimeSeriesTypeClass, ValueSubCategory, ValueUnit
 from esmart.api.fields import EnumField, StrictBooleanField, StrictCharField, StrictIntegerField
 from esmart.api.query import AspNetBooleanField
 from esmart.api.schema import AS_DECLARED

@@ -14,12 +14,15 @@ from rest_framework import exceptions
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from apps.assets.api.serializers import SearchFilterSerializer
-from apps.assets.api.serializers_devices import DeviceResponseSerializer
-from apps.assets.models import Asset, SearchFilter, SmartHomeDevice
-from apps.assets.scopes import AssetScope
-from apps.customers.models import Customer, DeliveryPoint
-from apps.customers.scopes import CustomerScope
+from apps.assets.public import (
+    Asset,
+    AssetScope,
+    DeviceResponseSerializer,
+    SearchFilter,
+    SearchFilterSerializer,
+    SmartHomeDevice,
+)
+from apps.customers.public import Customer, CustomerScope, DeliveryPoint
 from esmart.api.fields import EnumField
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters

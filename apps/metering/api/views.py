@@ -8,8 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from apps.customers.models import DeliveryPoint, Meter, User
-from apps.customers.scopes import METER_PATH_LOOKUPS, METER_SCOPE, CustomerScope, UserScope
+from apps.customers.public import METER_PATH_LOOKUPS, METER_SCOPE, CustomerScope, DeliveryPoint, Meter, User, UserScope
 from esmart.api.casing import WireDict
 from esmart.api.fields import enum_schema
 from esmart.api.permissions import privilege_required

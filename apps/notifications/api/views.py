@@ -10,9 +10,7 @@ from rest_framework.parsers import FormParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from apps.customers.models import Customer, User
-from apps.customers.scopes import SUPPORT_PRIVILEGE, CustomerScope, UserScope
-from apps.customers.selectors import app_by_short_name
+from apps.customers.public import SUPPORT_PRIVILEGE, Customer, CustomerScope, User, UserScope, app_by_short_name
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer

@@ -9,9 +9,8 @@ from rest_framework import serializers as drf_serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 
-from apps.customers.models import Contract, Customer, Meter
-from apps.customers.scopes import METER_PATH_LOOKUPS, METER_SCOPE, CustomerScope
-from apps.metering.api.serializers import ConsumptionRequestSerializer
+from apps.customers.public import METER_PATH_LOOKUPS, METER_SCOPE, Contract, Customer, CustomerScope, Meter
+from apps.metering.public import ConsumptionRequestSerializer
 from esmart.api.area import request_area
 from esmart.api.authentication import CachedBasicAuthentication
 from esmart.api.query import bind_query, query_parameters

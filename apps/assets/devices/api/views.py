@@ -22,12 +22,13 @@ from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView
 
-from .. import components, devices, weather
-from ..models.components import ComponentEvent
-from ..models.devices import CounterCategory, DeviceType, SmartHomeDevice, SmartHomeGateway
-from ..models.graph import Asset, AssetType, Participant
-from ..scopes import AssetScope, ParticipantScope
-from .serializers_devices import (
+from ...models.components import ComponentEvent
+from ...models.devices import CounterCategory, DeviceType, SmartHomeDevice, SmartHomeGateway
+from ...models.graph import Asset, AssetType, Participant
+from ...scopes import AssetScope, ParticipantScope
+from .. import components, weather
+from .. import services as devices
+from .serializers import (
     ChargerSerializer,
     ChargingStationSerializer,
     ComponentEventTypeSerializer,
