@@ -242,7 +242,10 @@ class EndpointContract:
             headers=bad.headers,
         )
         assert response.status_code == 400, response.content
-        assert set(response.json()) == ({"Message"} if bad.body is MALFORMED_JSON else {"Message", "ModelState"})
+        if bad.body is MALFORMED_JSON:
+            assert "Message" in response.json()
+        else:
+            assert set(response.json()) == {"Message", "ModelState"}
         if bad.named is not None:
             assert str(fill(bad.named, world.values)) in str(response.json()["ModelState"]), response.json()
         assert self.snapshot() == before
