@@ -114,7 +114,7 @@ def answer_problems(schema: dict, schema_json: str, path: str, method: str, resp
     return [f"{where}: {list(e.absolute_path)}: {e.message[:200]}" for e in errors[:3]]
 
 
-def _harvest(value, known: dict) -> None:
+def harvest(value, known: dict) -> None:
     if isinstance(value, dict):
         for key, item in value.items():
             if isinstance(item, (int, str)) and not isinstance(item, bool) and item not in ("", None):
@@ -122,10 +122,10 @@ def _harvest(value, known: dict) -> None:
                 if name.endswith(("Id", "No", "Number")) or name in ("code",):
                     known.setdefault(name, item)
             else:
-                _harvest(item, known)
+                harvest(item, known)
     elif isinstance(value, list):
         for item in value[:3]:
-            _harvest(item, known)
+            harvest(item, known)
 
 
 def _fill(path: str, known: dict) -> str | None:
@@ -194,14 +194,14 @@ def walk(schema: dict, username: str, on_answer=None) -> Walk:
             result.statuses[response.status_code] = result.statuses.get(response.status_code, 0) + 1
             result.problems += answer_problems(schema, schema_json, path, method, response)
             if method == "get" and response.status_code == 200 and response.content[:1] in (b"{", b"["):
-                _harvest(response.json(), known)
+                harvest(response.json(), known)
             if on_answer is not None:
                 on_answer(path, method, response)
         pending = still
         if not progress:
             break
     # Operations whose values no answer taught: called with stand-ins (a 404 or 400 is an answer too).
-    for path, method, operation in pending:
+    for path, method, _operation in pending:
         url = _PATH_NAMES.sub("1", path)
         response = getattr(api, method)(url, {}, format="json") if method != "get" else api.get(url)
         result.answers += 1
