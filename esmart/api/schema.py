@@ -547,3 +547,42 @@ def bodies_have_examples(result, generator, request, public):
                 if medium and "schema" in medium and "example" not in medium and "examples" not in medium:
                     medium["example"] = _example(medium["schema"], components, direction)
     return result
+
+
+def path_names_as_in_the_seed(result, generator, request, public):
+    """Names path parameters as the original API does where a view's own name differs.
+
+    A view names its path values for the kernel (tenancy sorts them by name: the catalogue's
+    `batteryCarId` is free where `id` is an owned id elsewhere); the wire is the same either way, since
+    a path value is positional. A view declares `schema_path_names` ({its name: the seed's name}) and
+    the schema shows the seed's (tests/api/test_schema.py compares every path with the seed's). Where
+    OpenAPI forbids the seed's name (`seed_path_names`: {method: {its name: the seed's}}), the
+    operation's description says so."""
+    paths = result.get("paths", {})
+    for path, _regex, method, callback in generator.endpoints or ():
+        view = getattr(callback, "cls", None)
+        operation = paths.get(path, {}).get(method.lower())
+        if operation is None:
+            continue
+        # OpenAPI allows one name per path value of a path; where the seed names it otherwise on one
+        # of the path's operations, that operation says so.
+        for own, seed in getattr(view, "seed_path_names", {}).get(method.lower(), {}).items():
+            note = (
+                f"The original API names the path value {{{own}}} `{{{seed}}}` on this operation; OpenAPI "
+                f"allows one name per path value, so it is `{{{own}}}` here as on the path's other operations."
+            )
+            operation["description"] = f"{operation.get('description', '').rstrip()}\n\n{note}".lstrip()
+        names = getattr(view, "schema_path_names", None)
+        if not names:
+            continue
+        renamed = path
+        for own, seed in names.items():
+            renamed = renamed.replace("{" + own + "}", "{" + seed + "}")
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") == "path" and parameter.get("name") in names:
+                parameter["name"] = names[parameter["name"]]
+        del paths[path][method.lower()]
+        if not paths[path]:
+            del paths[path]
+        paths.setdefault(renamed, {})[method.lower()] = operation
+    return result

@@ -151,3 +151,45 @@ def test_every_body_has_an_example_that_its_schema_accepts(schema):
                 invalid.append(f"{where} {direction}: {errors[0].message}")
     assert not missing and not invalid, missing + invalid
     assert count > 200
+
+
+def test_path_parameters_carry_the_seeds_names(schema):
+    """Every operation of the original API shows its path parameters under the seed's names
+    (docs/contract/endpoints.tsv), including where a view names them otherwise for the kernel
+    (`schema_path_names`: the battery-car catalogue's {id}, the mock declines' plan ids). Where
+    OpenAPI allows only one name (one path, the seed naming its value otherwise per method), the
+    operation's description says so (`seed_path_names`)."""
+    import csv
+    import re
+    from pathlib import Path
+
+    def shape(path):
+        return re.sub(r"\{[^}]+\}", "{}", path.strip("/"))
+
+    seed = {}
+    with (Path(__file__).resolve().parents[2] / "docs" / "contract" / "endpoints.tsv").open() as table:
+        for row in csv.DictReader(table, delimiter="\t"):
+            seed[(row["method"], shape(row["path"]).lower())] = re.findall(r"\{([^}]+)\}", row["path"])
+    compared, differ = 0, []
+    for name, operation in _operations(schema):
+        method, path = name.split(" ", 1)
+        names = seed.get((method, shape(path).lower()))
+        if names is None:
+            continue
+        compared += 1
+        served = re.findall(r"\{([^}]+)\}", path)
+        noted = all(
+            f"{{{own}}} `{{{seed}}}`" in operation.get("description", "")
+            for own, seed in zip(served, names, strict=True)
+            if own != seed
+        )
+        if served != names and not noted:
+            differ.append(f"{name}: {served} vs the seed's {names}")
+    assert compared >= 170
+    assert differ == []
+    assert "/api/batterycars/{id}" in schema["paths"]
+    assert [p["name"] for p in schema["paths"]["/api/batterycars/{id}"]["get"]["parameters"] if p["in"] == "path"] == [
+        "id"
+    ]
+    car = schema["paths"]["/api/evinfo/customers/{customerId}/cars/{carId}"]
+    assert "`{vehicleid}`" in car["get"]["description"] and "`{vehicleid}`" not in car["patch"]["description"]

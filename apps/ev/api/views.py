@@ -72,6 +72,8 @@ class BatteryCarsView(EvView):
 
 class BatteryCarView(EvView):
     # The catalogue is shared by everyone: its id is a free path value, not an owned one.
+    schema_path_names = {"batteryCarId": "id"}  # the seed's api/batterycars/{id}
+
     @extend_schema(responses={200: BatteryCarSerializer, 404: ErrorSerializer}, summary="Get relevant car model.")
     def get(self, request, batteryCarId):
         car = BatteryCar.objects.filter(pk=batteryCarId).first()
@@ -249,6 +251,8 @@ class CarsView(EvView):
 
 class CarView(EvView):
     """One car by its RowKey (the seed's {vehicleid} for GET/DELETE and {carId} for POST/PATCH)."""
+
+    seed_path_names = {"get": {"carId": "vehicleid"}, "delete": {"carId": "vehicleid"}}
 
     anchor_model = Car
     anchor_scope = CustomerScope(customer_path="customer")

@@ -272,6 +272,8 @@ class MockControlPlansView(DeviceAnchored):
 
 class MockDeclineView(DeviceAnchored):
     permission_classes = [IsAuthenticated, _guid_parameters("sampleControlPlanId")]
+    # a sample plan's id names no stored plan (a free path value); the seed calls it controlPlanId
+    schema_path_names = {"sampleControlPlanId": "controlPlanId"}
 
     @extend_schema(
         request=DeclineRequestSerializer,
@@ -298,6 +300,7 @@ class MockDeclineView(DeviceAnchored):
 
 class MockSeedDeclineView(MockDeclineView):
     permission_classes = [IsAuthenticated, _guid_parameters("sampleControlPlanGuid")]
+    schema_path_names = {"sampleControlPlanGuid": "controlPlanGuidAsString"}
     anchor_lookups = {"customerId": DEVICE_LOOKUPS["customerId"], "deviceAssetId": "asset_id"}
 
     @extend_schema(
@@ -547,6 +550,7 @@ def _et_wire(asset) -> dict:
 
 class EtConfigView(AssetAnchored):
     anchor_lookups = {"id": "pk"}
+    seed_path_names = {"post": {"id": "assetId"}}  # the seed's POST api/etconfig/{assetId}
 
     @extend_schema(responses=EtConfigurationSerializer, summary="Gets the et configuration.")
     def get(self, request, id):
