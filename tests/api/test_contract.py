@@ -22,6 +22,8 @@ from django.urls import Resolver404, resolve
 
 from esmart.api.schema import WIRE_DATE_PATTERN, WIRE_DATETIME_PATTERN
 
+from .conftest import walk_schema
+
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "contract" / "contract.md"
 M = "api/customers/{customerId}/contracts/{contractNo}/meters/{meterId}"
 
@@ -322,18 +324,8 @@ def test_auth_type_travels_as_its_name(schema):
 # --- guards over the whole schema -------------------------------------------------------------------
 
 
-def _walk(node, path=""):
-    if isinstance(node, dict):
-        yield path, node
-        for key, value in node.items():
-            yield from _walk(value, f"{path}/{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk(value, f"{path}/{index}")
-
-
 def test_no_date_only_or_offset_demanding_formats(schema):
-    bad = [path for path, node in _walk(schema) if node.get("format") in ("date", "date-time")]
+    bad = [path for path, node in walk_schema(schema) if node.get("format") in ("date", "date-time")]
     assert not bad, bad
 
 
@@ -351,7 +343,7 @@ def test_component_names_are_the_originals_style(schema):
 
 def test_every_integer_enum_names_its_members(schema):
     bad = []
-    for path, node in _walk(schema):
+    for path, node in walk_schema(schema):
         if node.get("type") == "integer" and "enum" in node:
             names = node.get("x-enum-varnames")
             if not names or len(names) != len(node["enum"]):

@@ -22,9 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 
 from . import schema_world
@@ -79,17 +77,6 @@ def test_the_generator_warns_only_as_explained(generated_client):
     explained = explained_warnings()
     unexplained = [w for w in warnings if not any(e in w for e in explained)]
     assert not unexplained, "\n".join(unexplained)
-
-
-@pytest.fixture
-def in_process_requests():
-    """Calls go straight to the WSGI app: keep Django from closing the test's connection after
-    each one, as its own test client does."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 def _snake(name: str) -> str:

@@ -16,20 +16,12 @@ from openapi_spec_validator import validate
 
 from esmart.api.schema import AREA_PARAMETER
 
+from .conftest import walk_schema
+
 
 @pytest.fixture(scope="module")
 def schema():
     return SchemaGenerator().get_schema(request=None, public=True)
-
-
-def _walk(node, path=""):
-    if isinstance(node, dict):
-        yield path, node
-        for key, value in node.items():
-            yield from _walk(value, f"{path}/{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk(value, f"{path}/{index}")
 
 
 def _operations(schema):
@@ -44,11 +36,11 @@ def test_openapi_spec_validator_passes(schema):
 
 def test_no_decimal_is_documented_as_a_string(schema):
     # The renderer writes every Decimal as a JSON number (COERCE_DECIMAL_TO_STRING is False).
-    assert not [path for path, node in _walk(schema) if node.get("format") == "decimal"]
+    assert not [path for path, node in walk_schema(schema) if node.get("format") == "decimal"]
 
 
 def _reached(node, components, seen):
-    for _path, inner in _walk(node):
+    for _path, inner in walk_schema(node):
         ref = inner.get("$ref", "")
         name = ref.rsplit("/", 1)[-1]
         if ref.startswith("#/components/schemas/") and name not in seen:
@@ -78,7 +70,7 @@ def test_answers_keep_the_read_only_properties(schema):
 def test_a_blank_string_is_any_of_not_one_of(schema):
     bad = [
         path
-        for path, node in _walk(schema)
+        for path, node in walk_schema(schema)
         if any(branch.get("maxLength") == 0 for branch in node.get("oneOf", []) if isinstance(branch, dict))
     ]
     assert not bad, bad

@@ -10,9 +10,7 @@ and negative (schema-violating) data is rejected.
 import hypothesis.strategies as st
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -71,17 +69,6 @@ def _twilio_configured(settings):
     settings.TWILIO_ACCOUNT_SID = "AC" + "0" * 32
     settings.TWILIO_API_KEY = "SK" + "0" * 32
     settings.TWILIO_API_SECRET = "test-secret-" + "x" * 32  # HS256 wants at least 32 bytes
-
-
-@pytest.fixture
-def in_process_requests():
-    """Calls go straight to the WSGI app: keep Django from closing the test's connection after
-    each one, as its own test client does."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
