@@ -180,7 +180,14 @@ def test_a_value_written_into_the_sql_is_not_compiled(owner):
 # --- routes ------------------------------------------------------------------------------------------
 
 
-SAMPLES = {"int": "7", "str": "abc", "slug": "abc", "path": "a/b", "uuid": "00000000-0000-0000-0000-000000000001"}
+SAMPLES = {
+    "int": "7",
+    "digits": "7",
+    "str": "abc",
+    "slug": "abc",
+    "path": "a/b",
+    "uuid": "00000000-0000-0000-0000-000000000001",
+}
 
 
 def sample_paths():
