@@ -8,15 +8,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from apps.customers.models import DeliveryPoint, Meter, User
-from apps.customers.scopes import METER_PATH_LOOKUPS, METER_SCOPE, CustomerScope, UserScope
+from apps.customers.scopes import DELIVERY_POINT, METER, USER
 from esmart.api.casing import WireDict
 from esmart.api.fields import enum_schema
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.renderers import WireJSONRenderer
 from esmart.api.schema import ErrorSerializer
-from esmart.api.views import ApiView, PublicApiView
+from esmart.api.views import ApiView, NotTenantScoped, PublicApiView
 from esmart.core.validators import is_ascii_digits
 
 from .. import cim, conf, selectors, services
@@ -63,9 +62,7 @@ SERIES_DESCRIPTION = (
 class MeterAnchored(ApiView):
     """Views on .../contracts/{contractNo}/meters/{meterId}."""
 
-    anchor_model = Meter
-    anchor_scope = METER_SCOPE
-    anchor_lookups = METER_PATH_LOOKUPS
+    tenancy = METER
 
     def refine_anchor(self, queryset):
         return queryset.select_related("delivery_point")
@@ -141,8 +138,7 @@ class AssetConsumptionView(ApiView):
 
     read_only = True
 
-    anchor_model = Meter
-    anchor_scope = METER_SCOPE
+    tenancy = METER
     anchor_lookups = {"customerId": "delivery_point__contract__customer_id", "assetId": "asset__pk"}
 
     def refine_anchor(self, queryset):
@@ -209,9 +205,7 @@ class MeterExistsView(MeterAnchored):
 
 
 class UserMetersView(ApiView):
-    anchor_model = User
-    anchor_scope = UserScope()
-    anchor_lookups = {"userId": "pk"}
+    tenancy = USER
 
     @extend_schema(
         responses=UserMeterResponseSerializer(many=True),
@@ -223,9 +217,7 @@ class UserMetersView(ApiView):
 
 
 class ReadingsView(ApiView):
-    anchor_model = DeliveryPoint
-    anchor_scope = CustomerScope(customer_path="contract__customer")
-    anchor_lookups = {"customerId": "contract__customer_id", "deliveryPointId": "pk"}
+    tenancy = DELIVERY_POINT
 
     @extend_schema(
         parameters=query_parameters(PageQuerySerializer),
@@ -258,8 +250,7 @@ class ReadingsView(ApiView):
 
 class MeterTemperaturesView(ApiView):
     read_only = True
-    anchor_model = Meter
-    anchor_scope = METER_SCOPE
+    tenancy = METER
     anchor_lookups = {"meterId": "meter_id"}
 
     def refine_anchor(self, queryset):
@@ -325,6 +316,10 @@ class LiveValuesView(ApiView):
 
     A privilege, not is_staff: being staff is for the admin alone (DESIGN.md §5)."""
 
+    tenancy = NotTenantScoped(
+        "metering systems push live values behind the live_values privilege; objectKey names a feed"
+    )
+
     permission_classes = privilege_required("live_values")
 
     @extend_schema(
@@ -361,10 +356,12 @@ class LiveValuesView(ApiView):
 
 
 CIM_PERMISSIONS = privilege_required("cim_export")
+CIM_EXPORTS = NotTenantScoped("CIM export logs are the operator's, behind the cim_export privilege")
 CIM_403 = {403: OpenApiResponse(ErrorSerializer, description="The caller lacks the cim_export privilege.")}
 
 
 class CimExportLogsView(ApiView):
+    tenancy = CIM_EXPORTS
     permission_classes = CIM_PERMISSIONS
     filter_backends = []
 
@@ -383,6 +380,7 @@ class CimExportLogsView(ApiView):
 
 
 class CimSubExportLogsView(ApiView):
+    tenancy = CIM_EXPORTS
     permission_classes = CIM_PERMISSIONS
     filter_backends = []
 
@@ -404,6 +402,7 @@ class CimSubExportLogsView(ApiView):
 
 
 class CimStatisticsView(ApiView):
+    tenancy = CIM_EXPORTS
     permission_classes = CIM_PERMISSIONS
 
     @extend_schema(
@@ -433,6 +432,7 @@ def _sub_export_or_404(data):
 
 
 class CimDataFileUrlView(ApiView):
+    tenancy = CIM_EXPORTS
     permission_classes = CIM_PERMISSIONS
 
     @extend_schema(
@@ -450,6 +450,7 @@ class CimDataFileUrlView(ApiView):
 
 
 class CimLogFileUrlView(ApiView):
+    tenancy = CIM_EXPORTS
     permission_classes = CIM_PERMISSIONS
 
     @extend_schema(
