@@ -35,9 +35,10 @@ lint: $(STAMP)
 schema: $(STAMP)
 	DJANGO_SETTINGS_MODULE=esmart.settings.test $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
-## Lint and format check, migrations check, schema validation and the whole test suite (schemathesis included).
+## Lint, import contracts (docs/architecture.md) and format check, migrations check, schema validation and the whole test suite (schemathesis included).
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=esmart.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=esmart.settings.test $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null

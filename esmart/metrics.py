@@ -21,7 +21,6 @@ Without it (`make run`, tests) the values live in the process.
 
 from __future__ import annotations
 
-import calendar
 import hmac
 import ipaddress
 import os
@@ -151,7 +150,13 @@ def task_finished(task_id: str, task_name: str, state: str | None) -> None:
 class StateCollector:
     """Gauges read from the database and the cache at each scrape (a few indexed queries). A
     database that cannot answer leaves its gauges out and sets esmart_state_up to 0: the scrape
-    itself still succeeds, with the request and task metrics that tell about the outage."""
+    itself still succeeds, with the request and task metrics that tell about the outage.
+
+    The database gauges belong to the apps that own the tables: each registers a function that
+    returns one metric family (register_state_gauge, from its AppConfig.ready); the kernel names no app."""
+
+    def __init__(self):
+        self.gauges = []
 
     def collect(self):
         from django.db import DatabaseError
@@ -160,7 +165,7 @@ class StateCollector:
 
         up = 1
         try:
-            families = [self._push_chunks(), self._newest_spot_price_days()]
+            families = [gauge() for gauge in self.gauges]
         except DatabaseError:
             families, up = [], 0
         yield from families
@@ -171,43 +176,14 @@ class StateCollector:
         )
         yield GaugeMetricFamily("esmart_state_up", "1 when the database gauges could be read.", value=up)
 
-    @staticmethod
-    def _push_chunks():
-        from django.db.models import Count
-
-        from apps.notifications.models import PushChunk
-
-        chunks = GaugeMetricFamily(
-            "esmart_push_chunks_open", "Push chunks waiting for a run or held by one.", labels=["state"]
-        )
-        open_states = (PushChunk.State.PENDING, PushChunk.State.SENDING)
-        counts = dict(
-            PushChunk.objects.filter(state__in=open_states).order_by().values_list("state").annotate(n=Count("id"))
-        )
-        for state in open_states:
-            chunks.add_metric([state.value.lower()], counts.get(state, 0))
-        return chunks
-
-    @staticmethod
-    def _newest_spot_price_days():
-        from django.db.models import Max
-
-        from apps.pricing.areas import BY_EIC
-        from apps.pricing.models import SpotPriceDay
-
-        newest = GaugeMetricFamily(
-            "esmart_spot_price_newest_day_timestamp_seconds",
-            "Start (00:00 UTC) of the newest delivery day with stored spot prices, per bidding zone.",
-            labels=["area"],
-        )
-        days = SpotPriceDay.objects.order_by().values_list("area").annotate(newest=Max("delivery_date"))
-        for eic, day in days:
-            zone = BY_EIC.get(eic)
-            newest.add_metric([zone.code if zone else eic], calendar.timegm(day.timetuple()))
-        return newest
-
 
 _state = StateCollector()
+
+
+def register_state_gauge(gauge) -> None:
+    """Read `gauge()` (a metric family from the database) at each scrape; called from an AppConfig.ready."""
+    if gauge not in _state.gauges:
+        _state.gauges.append(gauge)
 
 
 def _process_metrics():

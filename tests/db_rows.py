@@ -12,4 +12,5 @@ def app_rows(*app_labels: str) -> dict[str, list[dict]]:
         model._meta.label: list(model.objects.order_by("pk").values())
         for label in app_labels
         for model in apps.get_app_config(label).get_models()
+        if model._meta.managed and not model._meta.proxy  # a view or another model's table: not stored here
     }

@@ -8,11 +8,32 @@ class AssetsConfig(AppConfig):
     name = "apps.assets"
     label = "assets"
 
-    def ready(self):
-        from apps.customers.models import Meter
-        from apps.customers.signals import meters_bulk_created
+    # The path parameters of this app's routes (esmart/api/tenancy.py): ids of things a user owns,
+    # resolved through a scope, and free values.
+    owned_path_parameters = frozenset(
+        {
+            "userId",
+            "customerId",
+            "id",
+            "assetId",
+            "participantId",
+            "externalId",
+            "serialNumber",
+        }
+    )
+    free_path_parameters = frozenset(
+        {
+            "type",
+            "category",
+            "eventName",
+            "relationshipType",
+        }
+    )
 
-        from .services import on_meter_saved, on_meters_bulk_created
+    def ready(self):
+        from apps.customers.public import Meter, meters_bulk_created
+
+        from .graph.services import on_meter_saved, on_meters_bulk_created
 
         # One id space (DESIGN.md §5): a meter made anywhere (CIS import, admin, tests) gets its asset.
         post_save.connect(on_meter_saved, sender=Meter, dispatch_uid="assets.meter_asset")

@@ -12,9 +12,9 @@ Assets ignore X-Area (DESIGN.md §4): reach does not depend on the selected area
 
 from esmart.api.tenancy import Anchor, Scope
 
+from .graph.selectors import participant_reachable, reachable
 from .models.devices import SmartHomeDevice, SmartHomeGateway
 from .models.graph import Asset, Participant
-from .selectors import participant_reachable, reachable
 
 
 class AssetScope(Scope):

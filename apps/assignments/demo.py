@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from apps.assets.models import Asset, AssetType
-from apps.customers.demo import DemoLogin, SeededLogin, ensure_login
+from apps.assets.public import Asset, AssetType
+from apps.customers.public import DemoLogin, SeededLogin, ensure_login
 
 from . import conf, services
 from .models import (

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.assets.models import Asset
+from apps.assets.public import Asset
 from esmart.core.validators import validate_phone_number
 
 from .states import Action, State

@@ -8,7 +8,7 @@ and only once they have accepted the current terms. Everyone else finds nothing 
 
 from rest_framework.exceptions import NotFound
 
-from apps.customers.scopes import UserScope
+from apps.customers.public import UserScope
 from esmart.api.authentication import client_ident
 from esmart.api.tenancy import Anchor, Scope
 

@@ -23,6 +23,7 @@ from esmart.api.exceptions import LockedOut
 from esmart.api.limits import HasherLimited
 
 from . import services
+from .admin_panels import METER_PANELS
 from .models import (
     App,
     AppConfigParameter,
@@ -377,7 +378,8 @@ class MeterAdmin(admin.ModelAdmin):
     autocomplete_fields = ["delivery_point"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["delivery_point", "meter_id", "meter_no", "kind"] if obj is not None else []
+        # Other apps' panels (metering's consumption chart) follow the meter's own fields (admin_panels.py).
+        return ["delivery_point", "meter_id", "meter_no", "kind", *METER_PANELS] if obj is not None else []
 
 
 # --- apps, configuration and terms ----------------------------------------------------------

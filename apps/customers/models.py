@@ -230,6 +230,20 @@ class Meter(models.Model):
         return self.meter_id
 
 
+class DeviceType(models.IntegerChoices):
+    """What a smart-home device does (contract.md DeviceResponse.DeviceType; smallest member 1): the
+    wire enum of the assets app's smart-home devices and of a delivery point's Device below."""
+
+    LightsAndHeating = 1, "LightsAndHeating"
+    EvCharger = 2, "EvCharger"
+    Thermostat = 3, "Thermostat"
+    SmartPlug = 4, "SmartPlug"
+    WaterHeater = 5, "WaterHeater"
+    HeatPump = 6, "HeatPump"
+    Sensor = 7, "Sensor"
+    HanReader = 8, "HanReader"
+
+
 class Device(models.Model):
     """A controllable device at a delivery point, listed by contractdeliverypoints.
 

@@ -7,10 +7,30 @@ class EvConfig(AppConfig):
     name = "apps.ev"
     label = "ev"
 
+    # The path parameters of this app's routes (esmart/api/tenancy.py): ids of things a user owns,
+    # resolved through a scope, and free values.
+    owned_path_parameters = frozenset(
+        {
+            "customerId",
+            "contractNo",
+            "evChargingRequestId",
+            "vehicleId",
+            "carId",
+            "gatewayAssetId",
+            "chargerAssetId",
+        }
+    )
+    free_path_parameters = frozenset(
+        {
+            # the battery-car catalogue is shared by everyone (the seed's api/batterycars/{id})
+            "batteryCarId",
+        }
+    )
+
     def ready(self):
         from django.db.models.signals import post_save
 
-        from apps.pricing.models import SpotPriceDay
+        from apps.pricing.public import SpotPriceDay
 
         from . import tasks
 

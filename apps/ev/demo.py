@@ -14,10 +14,9 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from apps.assets import devices
-from apps.assets.models import Asset, Charger, RelationType
-from apps.assets.services import ensure_meter_asset, relate
-from apps.customers.models import DeliveryPoint
+from apps.assets import public as assets
+from apps.assets.public import Asset, Charger, RelationType, ensure_meter_asset, relate
+from apps.customers.public import DeliveryPoint
 
 from . import selectors, services
 from .catalogue import ensure_catalogue
@@ -35,7 +34,7 @@ def _charger(point: DeliveryPoint) -> Charger:
     if existing is not None:
         return existing
     meter_asset = ensure_meter_asset(meter=point.meters.order_by("pk").first())
-    charger = devices.create_charger(
+    charger = assets.create_charger(
         max_power_kw=Decimal("11"),
         pk=DEMO_CHARGER_ASSET_ID if not Asset.objects.filter(pk=DEMO_CHARGER_ASSET_ID).exists() else None,
         name="Garage charger (11 kW)",

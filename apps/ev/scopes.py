@@ -1,8 +1,8 @@
 """Anchors of the ev app (esmart/api/tenancy.py, docs/tenancy.md): requests, cars, and the gateways
 and chargers behind a customer's delivery points, all reached through customer access."""
 
-from apps.assets.models import Charger, SmartHomeGateway
-from apps.customers.scopes import CustomerScope
+from apps.assets.public import Charger, SmartHomeGateway
+from apps.customers.public import CustomerScope
 from esmart.api.tenancy import Anchor
 
 from .models import Car, EvChargingRequest

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
-from apps.assets.models import (
+from apps.assets.public import (
     Asset,
     AssetType,
     Charger,
@@ -24,11 +24,10 @@ from apps.assets.models import (
     SmartHomeGateway,
     TimeSeriesTypeClass,
 )
-from apps.customers.models import Contract, Customer, DeliveryPoint, Meter
-from apps.metering.models import Resolution
-from apps.pricing import consumption
-from apps.pricing import selectors as pricing
-from apps.pricing.areas import zone as find_zone
+from apps.customers.public import Contract, Customer, DeliveryPoint, Meter
+from apps.metering.public import Resolution
+from apps.pricing import public as pricing
+from apps.pricing.public import zone as find_zone
 
 from .models import BatteryCar, Car, EvChargingModeEnum, EvChargingRequest
 from .planner import Price
@@ -216,11 +215,11 @@ def sessions_and_peak(series: list[tuple[dt.datetime, Decimal | None]], minutes:
 def charger_statistics(*, charger: Charger, meter: Meter, year: int, month: int) -> dict:
     tz = ZoneInfo(meter.time_zone or pricing.DEFAULT_TIME_ZONE)
     start, end = month_bounds(year, month, tz)
-    quarters = consumption.has_quarter_hours(meter=meter, from_time=start, to_time=end)
+    quarters = pricing.has_quarter_hours(meter=meter, from_time=start, to_time=end)
     resolution, minutes = (Resolution.QuarterHour, 15) if quarters else (Resolution.Hour, 60)
     series = [
         (moment, None if kwh is None else Decimal(str(kwh)))
-        for moment, kwh, _status in consumption.series(
+        for moment, kwh, _status in pricing.consumption_series(
             meter=meter, from_time=start, to_time=end, resolution=resolution, time_zone=tz.key
         )
     ]

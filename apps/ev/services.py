@@ -16,11 +16,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
-from apps.assets import devices as asset_devices
-from apps.assets import selectors as asset_selectors
-from apps.assets.models import Asset, AssetType, Charger, ParticipantTopNode, RelationType
-from apps.customers.models import Customer, DeliveryPoint
-from apps.pricing import services as pricing_services
+from apps.assets import public as assets
+from apps.assets.public import Asset, AssetType, Charger, ParticipantTopNode, RelationType
+from apps.customers.public import Customer, DeliveryPoint
+from apps.pricing import public as pricing
 from esmart.api.area import request_area
 from esmart.api.exceptions import Conflict, ServiceUnavailable
 
@@ -101,7 +100,7 @@ def _plan(*, request: EvChargingRequest, now: dt.datetime) -> planner.Plan:
     point = request.charger.asset.delivery_point
     start = max(request.start_at, now)
     # Pricing's reads use stored spot prices only: fetch the window's missing days first.
-    pricing_services.fetch_missing_spot_days(price_areas=[point.price_area], from_time=start, to_time=request.end_at)
+    pricing.fetch_missing_spot_days(price_areas=[point.price_area], from_time=start, to_time=request.end_at)
     prices = selectors.interval_prices(contract=point.contract, point=point, from_time=start, to_time=request.end_at)
     covered = sum(((min(p.end, request.end_at) - max(p.start, start)) for p in prices), dt.timedelta())
     if covered < request.end_at - start:
@@ -210,7 +209,7 @@ def replan_open_requests(*, area_eic: str | None = None, now: dt.datetime | None
     ):
         point = request.charger.asset.delivery_point
         if area_eic and point is not None:
-            from apps.pricing.areas import zone
+            from apps.pricing.public import zone
 
             if zone(point.price_area).eic != area_eic:
                 continue
@@ -228,7 +227,7 @@ def replan_open_requests(*, area_eic: str | None = None, now: dt.datetime | None
 
 def find_charger(*, user, external_id: str) -> Charger | None:
     return (
-        Charger.objects.filter(asset_selectors.reachable(user=user, asset_path="asset"), asset__external_id=external_id)
+        Charger.objects.filter(assets.reachable(user=user, asset_path="asset"), asset__external_id=external_id)
         .select_related("asset")
         .order_by("asset_id")
         .first()
@@ -284,7 +283,7 @@ def _create_charger(*, user, request, external_id: str, import_source: str, max_
     )
     fields = {"name": f"Charger {external_id}", "external_id": external_id}
     if top is not None:
-        charger = asset_devices.create_charger(max_power_kw=max_power_kw, parent=top.asset, **fields)
+        charger = assets.create_charger(max_power_kw=max_power_kw, parent=top.asset, **fields)
     else:
         point = (
             DeliveryPoint.objects.filter(
@@ -295,7 +294,7 @@ def _create_charger(*, user, request, external_id: str, import_source: str, max_
         )
         if point is None:
             raise PermissionDenied("The user has no asset or delivery point to put a charger under.")
-        charger = asset_devices.create_charger(max_power_kw=max_power_kw, delivery_point_id=point.pk, **fields)
+        charger = assets.create_charger(max_power_kw=max_power_kw, delivery_point_id=point.pk, **fields)
     ChargerImport.objects.create(
         charger=charger, import_source=import_source, external_id=external_id, imported_by=user
     )

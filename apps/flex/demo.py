@@ -1,7 +1,7 @@
 """Demo demand response for seed_demo (runs after the assets, pricing and metering demos).
 
 For the demo logins (demo1, demo2): the heater and the EV charger behind each of their meters
-(apps/assets/demo_devices.py) are enrolled in the grid company's zone "Zone Oslo Nord"; the grid
+(apps/assets/devices/demo.py) are enrolled in the grid company's zone "Zone Oslo Nord"; the grid
 company gets a flexibility contract over the zone and its login grid1 the demand_response
 privilege; the zone gets an evening reduction request (17-19 local) from grid1 for each planned
 day; every enrolled device is planned for the last `min(days, 7)` days, today and tomorrow (days
@@ -22,10 +22,9 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from apps.assets.models import DeviceType, Participant, SearchFilter, SmartHomeDevice
-from apps.customers.demo import DEMO_LOGINS
-from apps.customers.models import DeliveryPoint, User
-from apps.pricing.adapters.base import market_date
+from apps.assets.public import DeviceType, Participant, SearchFilter, SmartHomeDevice
+from apps.customers.public import DEMO_LOGINS, DeliveryPoint, User
+from apps.pricing.public import market_date
 from esmart.api.area import Area
 
 from . import selectors, services
@@ -37,7 +36,7 @@ from .models import (
     SiteSettings,
 )
 
-GRID_COMPANY_ORG_NO = "987654321"  # "Demo Nett AS" of apps/assets/demo.py
+GRID_COMPANY_ORG_NO = "987654321"  # "Demo Nett AS" of apps/assets/graph/demo.py
 ZONE_NAME = "Zone Oslo Nord"
 GRID_LOGIN = "grid1"
 CONTRACT_NAME = "Demo Nett fleksibilitet"

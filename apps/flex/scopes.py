@@ -1,10 +1,8 @@
 """Scopes and anchors of the flex app: customers reach their devices, plans and sites through
 CustomerScope; grid operators reach zones through their participants (ParticipantScope semantics)."""
 
-from apps.assets.models import SearchFilter, SmartHomeDevice
-from apps.assets.scopes import ParticipantScope
-from apps.customers.models import DeliveryPoint
-from apps.customers.scopes import CustomerScope
+from apps.assets.public import ParticipantScope, SearchFilter, SmartHomeDevice
+from apps.customers.public import CustomerScope, DeliveryPoint
 from esmart.api.tenancy import Anchor, Scope
 
 from .models import ControlPlan

@@ -10,13 +10,11 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from apps.assets.models import SearchFilter, SmartHomeDevice
-from apps.assets.selectors import participant_reachable
-from apps.customers.models import DeliveryPoint, Meter
-from apps.metering.models import Resolution
-from apps.metering.selectors import consumption_series
-from apps.pricing.areas import zone as bidding_zone
-from apps.pricing.selectors import spot_rows
+from apps.assets.public import SearchFilter, SmartHomeDevice, participant_reachable
+from apps.customers.public import DeliveryPoint, Meter
+from apps.metering.public import Resolution, consumption_series
+from apps.pricing.public import spot_rows
+from apps.pricing.public import zone as bidding_zone
 
 from . import baseline
 from .models import (

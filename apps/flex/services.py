@@ -11,9 +11,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from apps.assets.models import SearchFilter, SmartHomeDevice, TimeSeriesTypeClass
-from apps.customers.models import DeliveryPoint
-from apps.metering.models import LiveValue, TimeSeriesType
+from apps.assets.public import SearchFilter, SmartHomeDevice, TimeSeriesTypeClass
+from apps.customers.public import DeliveryPoint
+from apps.metering.public import LiveValue, TimeSeriesType
 from esmart.celery import enqueue_on_commit
 
 from . import selectors, shedding
@@ -326,7 +326,7 @@ def evaluate_site(*, site_settings: SiteSettings, now: dt.datetime | None = None
     rows = list(SiteDevice.objects.select_for_update().filter(settings=site_settings).order_by("position"))
     ids = [r.device_id for r in rows]
     flex = dict(ControllableDevice.objects.filter(pk__in=ids).values_list("pk", "power_kw"))
-    from apps.assets.models import DeviceValue
+    from apps.assets.public import DeviceValue
 
     values = dict(
         DeviceValue.objects.filter(device_id__in=ids, value_category=TimeSeriesTypeClass.Power).values_list(

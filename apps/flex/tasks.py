@@ -9,7 +9,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from apps.pricing.adapters.base import market_date
+from apps.pricing.public import market_date
 
 from . import services
 from .adapters import device_adapter

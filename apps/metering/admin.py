@@ -7,8 +7,7 @@ import datetime as dt
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from apps.customers.admin import MeterAdmin as CustomersMeterAdmin
-from apps.customers.models import Meter
+from apps.customers.public import add_meter_admin_panel
 
 from .models import (
     CimExportLog,
@@ -165,17 +164,11 @@ class LiveValueAdmin(admin.ModelAdmin):
     search_fields = ["=object_key"]
 
 
-# The meter's own admin page (from the customers app) shows the same chart: metering depends on
-# customers, not the other way round, so the chart is added here.
-admin.site.unregister(Meter)
+@admin.display(description=f"Consumption, last {CHART_DAYS} days")
+def last_30_days(meter):
+    return consumption_chart(last_days(meter), meter_time_zone(meter))
 
 
-@admin.register(Meter)
-class MeterWithConsumptionAdmin(CustomersMeterAdmin):
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, "last_30_days"] if obj is not None else fields
-
-    @admin.display(description=f"Consumption, last {CHART_DAYS} days")
-    def last_30_days(self, meter):
-        return consumption_chart(last_days(meter), meter_time_zone(meter))
+# The meter's own admin page (the customers app's) shows the same chart, as a panel customers lets
+# other apps add: metering depends on customers, not the other way round.
+add_meter_admin_panel(last_30_days)

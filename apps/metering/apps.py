@@ -6,3 +6,23 @@ class MeteringConfig(AppConfig):
 
     name = "apps.metering"
     label = "metering"
+
+    # The path parameters of this app's routes (esmart/api/tenancy.py): ids of things a user owns,
+    # resolved through a scope, and free values.
+    owned_path_parameters = frozenset(
+        {
+            "userId",
+            "customerId",
+            "contractNo",
+            "deliveryPointId",
+            "meterId",
+            "assetId",
+        }
+    )
+    free_path_parameters = frozenset(
+        {
+            "type",
+            "correlationId",
+            "objectKey",
+        }
+    )

@@ -30,7 +30,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.customers.models import Meter
+from apps.customers.public import Meter
 from esmart.replica import heavy_read
 
 from . import conf, series

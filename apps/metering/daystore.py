@@ -411,29 +411,56 @@ def hourly_series(
     rows: Iterable[tuple[dt.date, int, bytes, bytes | None]], first: dt.date, last: dt.date, tz: ZoneInfo = OSLO
 ) -> tuple[list[dt.datetime], list[int | None], list[int]]:
     """Every hour of the local days first..last from stored (day, minutes, values, statuses) rows:
-    UTC starts, Wh (``None``: none counted) and statuses; days not stored are missing hours."""
+    UTC starts, Wh (``None``: none counted) and statuses; days not stored are missing hours.
+
+    A plain day (hourly, every hour measured, 4-byte values), the common one, is not decoded on its
+    own: consecutive plain days' bytes are joined and unpacked in one call (a year is one call)."""
     stored = {row[0]: row for row in rows}
     starts: list[dt.datetime] = []
     values: list[int | None] = []
     statuses: list[int] = []
+    plain: list[bytes] = []  # the values of the plain days not yet unpacked
+
+    def unpack_plain() -> None:
+        raw = array(_I32)
+        raw.frombytes(b"".join(plain))
+        if not _LITTLE:
+            raw.byteswap()
+        if ABSENT32 in raw:  # not written by encode_day (normalize makes such an hour missing): read as unpack_values
+            values.extend(None if v == ABSENT32 else v for v in raw)
+        else:
+            values.extend(raw)
+        statuses.extend([MEASURED] * len(raw))
+        plain.clear()
+
     day = first
     while day <= last:
         layout = day_layout(day, 60, tz)
         starts += layout.starts()
         row = stored.get(day)
-        if row is None:
-            values += [None] * layout.count
-            statuses += [MISSING] * layout.count
+        if row is not None and row[1] == 60 and not row[3] and len(row[2]) == 4 * layout.count:
+            plain.append(row[2])
         else:
-            _, minutes, blob, packed_statuses = row
-            count = layout.count if minutes == 60 else layout.count * 4
-            day_values, day_statuses = unpack_values(blob, count), unpack_statuses(packed_statuses, count)
-            if minutes == 15:
-                day_values, day_statuses = hours_from_quarters(day_values, day_statuses)
-            elif packed_statuses:
-                day_values = [v if s < MISSING else None for v, s in zip(day_values, day_statuses, strict=True)]
-                day_statuses = [wire_status(s) for s in day_statuses]
-            values += day_values
-            statuses += day_statuses
-        day += dt.timedelta(days=1)
+            if plain:
+                unpack_plain()
+            if row is None:
+                values += [None] * layout.count
+                statuses += [MISSING] * layout.count
+            else:
+                _, minutes, blob, packed_statuses = row
+                count = layout.count if minutes == 60 else layout.count * 4
+                day_values, day_statuses = unpack_values(blob, count), unpack_statuses(packed_statuses, count)
+                if minutes == 15:
+                    day_values, day_statuses = hours_from_quarters(day_values, day_statuses)
+                elif packed_statuses:
+                    day_values = [v if s < MISSING else None for v, s in zip(day_values, day_statuses, strict=True)]
+                    day_statuses = [wire_status(s) for s in day_statuses]
+                values += day_values
+                statuses += day_statuses
+        day += _ONE_DAY
+    if plain:
+        unpack_plain()
     return starts, values, statuses
+
+
+_ONE_DAY = dt.timedelta(days=1)

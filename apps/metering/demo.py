@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from apps.customers.models import Meter
+from apps.customers.public import Meter
 
 from . import series, services
 from .models import MeterDay, MeterSettings, Quality, WeatherObservation

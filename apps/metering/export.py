@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
-from apps.customers.models import Meter
+from apps.customers.public import Meter
 from esmart.replica import heavy_read
 
 from . import daystore, series

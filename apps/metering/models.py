@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from apps.customers.models import DeliveryPoint, Meter
+from apps.customers.public import DeliveryPoint, Meter
 
 
 class Quality(models.IntegerChoices):

@@ -17,12 +17,10 @@ import orjson
 from django.db import connection
 from django.db.models import Count, Q, Sum
 
-from apps.customers.models import Meter
-from apps.pricing import conf as pricing_conf
-from apps.pricing import rules as pricing_rules
+from apps.customers.public import Meter
 from esmart.replica import connection_for, heavy_read
 
-from . import compare, conf, series
+from . import capacity, compare, conf, series
 from .models import (
     CimExportLog,
     CimExportStatus,
@@ -396,14 +394,13 @@ def wattmeter(*, meter: Meter, now: dt.datetime | None = None) -> dict:
 
 def capacity_step(month_hours: list[tuple[dt.datetime, Decimal]], tz: ZoneInfo) -> int:
     """The grid tariff's capacity step (its upper kW bound) for the mean of the three days' highest
-    hours of the month, by pricing's one boundary rule: a value on a boundary is the higher step."""
+    hours of the month, by pricing's one boundary rule (registered in capacity.py): a value on a boundary is
+    the higher step."""
     daily: dict[dt.date, Decimal] = {}
     for moment, value in month_hours:
         day = moment.astimezone(tz).date()
         daily[day] = max(daily.get(day, value), value)
-    mean = pricing_rules.average_of_top_daily_peaks([float(v) for v in daily.values()])
-    low, high, _price = pricing_rules.capacity_step(pricing_conf.DEFAULT_CAPACITY_STEPS, mean)
-    return high if high is not None else low
+    return capacity.capacity_step_kw([float(v) for v in daily.values()])
 
 
 def wattmeter_v2(*, meter: Meter, now: dt.datetime | None = None) -> dict:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -76,28 +76,29 @@ class Series:
     def wire_json(self) -> bytes:
         """`orjson.dumps(self.wire())`, the same bytes, written faster where the buckets are alike.
 
-        A year of hours is 8,760 wire objects; building them as dicts is most of a year's read. With
-        contiguous buckets of one length (`step`), the text before each Value (its ValueTime) comes
-        from cached runs of WIRE_RUN buckets (every meter's year shares them), orjson writes all the
-        values and all the statuses as two arrays (so each number is written as orjson writes it),
-        and one join interleaves the pieces (tests/metering/test_series_engine.py compares the two
-        outputs). METERING_WIRE_TEMPLATES=False turns it off (docs/meter-storage.md)."""
+        A year of hours is 8,760 wire objects; building them as dicts was most of a year's read. With
+        contiguous buckets of one length (`step`), each object is two cached texts: the text up to its
+        Value (its ValueTime, cached in runs of WIRE_RUN buckets that every meter's year shares) and
+        the text from its Value on (orjson's own text of the value then `,"Status":0}`, cached per
+        value), and one join writes them all. tests/metering/test_series_engine.py compares the two
+        outputs. METERING_WIRE_TEMPLATES=False turns it off (docs/meter-storage.md)."""
         count = len(self.starts)
         if self.step is None or count == 0 or not conf.wire_templates():
             return orjson.dumps(self.wire())
-        unit = self.unit
-        values = self.values
-        whole = None not in values
-        floats = [v / unit for v in values] if whole else [None if v is None else v / unit for v in values]
-        prefixes: list[bytes] = []
+        heads: list[bytes] = []
         for first in range(0, count, WIRE_RUN):
-            prefixes += _wire_prefixes(self.starts[first], self.step, min(WIRE_RUN, count - first))
-        prefixes[0] = prefixes[0][1:]  # no comma before the first object
-        parts = [_STATUS_KEY] * (5 * count)
-        parts[0::5] = prefixes
-        parts[1::5] = orjson.dumps(floats)[1:-1].split(b",")
-        parts[3::5] = orjson.dumps(self.statuses)[1:-1].split(b",")
-        parts[4::5] = [b"}"] * count
+            heads += _wire_heads(self.starts[first], self.step, min(WIRE_RUN, count - first))
+        heads[0] = heads[0][1:]  # no comma before the first object
+        tails = measured_tails(self.values, self.unit)
+        statuses = self.statuses
+        if statuses.count(daystore.MEASURED) != count:  # rewrite the status of the others, found by C-speed scans
+            for status in set(statuses) - {daystore.MEASURED}:
+                end = b"%d}" % status
+                for i in _positions(statuses, status):
+                    tails[i] = tails[i][:-2] + end
+        parts: list[bytes] = [b""] * (2 * count)
+        parts[0::2] = heads
+        parts[1::2] = tails
         return b"[" + b"".join(parts) + b"]"
 
 
@@ -118,11 +119,43 @@ def wire_time(moment: dt.datetime) -> str:
 
 
 WIRE_RUN = 24  # buckets per cached run of ValueTimes: a day of hours
-_STATUS_KEY = b',"Status":'
+_MEASURED_TAILS: dict[int, dict[int | None, bytes]] = {
+    WH: {None: b'null,"Status":0}'},
+    TENTH_WH: {None: b'null,"Status":0}'},
+}
+MEASURED_TAILS_MAX = 100_000  # texts kept per unit (a household's hours span a few thousand values)
+
+
+def measured_tails(values: list[int | None], unit: int) -> list[bytes]:
+    """The end of each value's wire object when measured: orjson's text of value / unit (None: null),
+    then `,"Status":0}`. From a cache that is only ever added to, so the lookups of one call cannot
+    miss (no lock needed between threads); past MEASURED_TAILS_MAX values a call's new texts are its own."""
+    cache = _MEASURED_TAILS[unit]
+    try:
+        return [cache[v] for v in values]
+    except KeyError:
+        pass
+    missing = [v for v in set(values) if v not in cache]
+    texts = orjson.dumps([v / unit for v in missing])[1:-1].split(b",")
+    fresh = {v: text + b',"Status":0}' for v, text in zip(missing, texts, strict=True)}
+    if len(cache) < MEASURED_TAILS_MAX:
+        cache.update(fresh)
+    return [fresh[v] if v in fresh else cache[v] for v in values]
+
+
+def _positions(items: list, value) -> Iterator[int]:
+    """The indexes of `value` in `items`, found by list.index (a C scan), not a Python loop over all."""
+    i = -1
+    try:
+        while True:
+            i = items.index(value, i + 1)
+            yield i
+    except ValueError:
+        return
 
 
 @lru_cache(maxsize=4096)
-def _wire_prefixes(first: dt.datetime, step: dt.timedelta, count: int) -> tuple[bytes, ...]:
+def _wire_heads(first: dt.datetime, step: dt.timedelta, count: int) -> tuple[bytes, ...]:
     """The text before the Value of `count` wire objects from `first`, `step` apart, each with the
     comma that parts it from the object before."""
     return tuple(b',{"ValueTime":"' + wire_time(first + n * step).encode() + b'","Value":' for n in range(count))

@@ -13,7 +13,7 @@ from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import ChatGrant, VideoGrant, VoiceGrant
 from twilio.request_validator import RequestValidator
 
-from apps.customers.models import Customer
+from apps.customers.public import Customer
 
 from . import conf
 from .models import CallCenterShift, InboundSms

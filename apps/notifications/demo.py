@@ -11,8 +11,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from apps.customers.demo import DEMO_LOGINS
-from apps.customers.models import App, Customer, Meter
+from apps.customers.public import DEMO_LOGINS, App, Customer, Meter
 
 from . import conf
 from .models import CustomerMessage, MessageCategory, MessageState, PushIdentifierTypes, PushRegistration, PushTag

@@ -3,8 +3,7 @@ users whose alert configuration covers the asset (apps.assets.components.compone
 
 from django.dispatch import receiver
 
-from apps.assets.components import component_flag_changed
-from apps.assets.models.components import FlagAction
+from apps.assets.public import FlagAction, component_flag_changed
 from esmart.celery import publish
 
 ALERTED_ACTIONS = (FlagAction.Raise, FlagAction.Publish)

@@ -1,7 +1,6 @@
 """Scopes and anchors of the notifications app (esmart/api/tenancy.py, docs/tenancy.md)."""
 
-from apps.customers.models import User
-from apps.customers.scopes import CustomerScope, UserScope
+from apps.customers.public import CustomerScope, User, UserScope
 from esmart.api.tenancy import Anchor, Scope
 
 from . import selectors

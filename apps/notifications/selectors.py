@@ -9,8 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import CharField, Func, Q
 from django.utils import timezone
 
-from apps.assets.models import HIERARCHIES
-from apps.assets.selectors import ancestors
+from apps.assets.public import HIERARCHIES, ancestors
 
 from .models import (
     CustomerMessage,
@@ -193,8 +192,7 @@ def email_config_asset_ids(*, user) -> list[int]:
 def email_config_tree(*, user) -> list[dict]:
     """The assets the user reaches, each with its parent among them (location before network) and
     whether alerts are on: three queries whatever the size."""
-    from apps.assets.models import AssetRelation, RelationType
-    from apps.assets.selectors import visible_assets
+    from apps.assets.public import AssetRelation, RelationType, visible_assets
 
     assets = list(visible_assets(user=user).order_by("pk").values("pk", "name", "asset_type"))
     ids = {asset["pk"] for asset in assets}
@@ -218,8 +216,7 @@ def email_config_tree(*, user) -> list[dict]:
 
 def managed_users(*, user):
     """The users who work for the participants `user` acts for (user included), for the admin list."""
-    from apps.assets.models import ParticipantMembership
-    from apps.assets.selectors import user_participants
+    from apps.assets.public import ParticipantMembership, user_participants
 
     members = ParticipantMembership.objects.filter(participant__in=user_participants(user=user)).values("user_id")
     return get_user_model().objects.filter(Q(pk__in=members) | Q(pk=user.pk)).order_by("pk")

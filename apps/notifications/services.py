@@ -12,9 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 from rest_framework import exceptions, status
 
-from apps.assets.models import Asset
-from apps.assets.selectors import reachable
-from apps.customers.models import Customer, Meter
+from apps.assets.public import Asset, reachable
+from apps.customers.public import Customer, Meter
 from esmart.core.validators import is_ascii_digits
 
 from . import conf, selectors
@@ -458,7 +457,7 @@ def save_email_config(*, user, asset_ids: list[int], field: str = "AssetIds") ->
 def send_flag_alerts(*, change_id: int) -> int:
     """One e-mail per user whose configuration covers the flag's asset or an ancestor, at most once
     per (change, user): the EmailAlert row is claimed before the mail is sent."""
-    from apps.assets.models import ComponentFlagChange
+    from apps.assets.public import ComponentFlagChange
 
     change = ComponentFlagChange.objects.select_related("flag__asset").get(pk=change_id)
     flag = change.flag

@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from apps.customers.demo import DEMO_LOGINS
-from apps.customers.models import Contract, DeliveryPoint
+from apps.customers.public import DEMO_LOGINS, Contract, DeliveryPoint
 
 from . import conf, rates, services
 from .adapters.base import market_date

@@ -14,7 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from apps.customers.models import Contract
+from apps.customers.public import Contract
 
 from . import conf
 

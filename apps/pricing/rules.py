@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import holidays
 
-from . import municipalities, rates
+from . import conf, municipalities, rates
 
 ZERO = Decimal(0)
 
@@ -182,3 +182,10 @@ def average_of_top_daily_peaks(daily_peaks: list[float], count: int = 3) -> floa
     highest hours on three different days (table 7.1)."""
     top = sorted(daily_peaks, reverse=True)[:count]
     return sum(top) / len(top) if top else None
+
+
+def default_capacity_step_kw(daily_peaks: list[float]) -> float:
+    """The default tariff's capacity step for a month's daily peaks: its upper kW bound (the lower one
+    for the open top step). Metering's wattmeter shows it (registered with apps.metering.capacity)."""
+    low, high, _price = capacity_step(conf.DEFAULT_CAPACITY_STEPS, average_of_top_daily_peaks(daily_peaks))
+    return high if high is not None else low

@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from apps.customers.models import Contract, DeliveryPoint, Meter
+from apps.customers.public import Contract, DeliveryPoint, Meter
 
 from . import consumption, costing, rules, spotprices, spotwire
 from .adapters.base import expected_resolution_minutes, market_date
@@ -229,7 +229,7 @@ COST_PARTS = UNIT_PARTS
 def _hour_uses(*, meters: list[Meter], start: dt.datetime, end: dt.datetime, tz: ZoneInfo, quarters: bool) -> dict:
     """{meter pk: [HourUse]} over [start, end): per hour, and with each hour's quarters where the point
     is quarter-settled and the meter has quarter-hour values."""
-    from apps.metering.models import Resolution
+    from apps.metering.public import Resolution
 
     quarter_meters = (
         [m for m in meters if consumption.has_quarter_hours(meter=m, from_time=start, to_time=end)] if quarters else []
@@ -295,8 +295,7 @@ def point_input(
 def _bucketed(hours: list[costing.PricedHour], win, resolution, tz: ZoneInfo) -> tuple[list[dict], dict]:
     """A meter's priced hours summed into buckets of `resolution`; each part rounded to øre per bucket,
     `value` the sum of the rounded parts, totals the sums of the buckets."""
-    from apps.metering.models import Resolution
-    from apps.metering.timeseries import bucket_floor
+    from apps.metering.public import Resolution, bucket_floor
 
     names = ("kwh", *COST_PARTS)
     buckets = {start: {"hours": 0, "priced": 0, **dict.fromkeys(names, ZERO)} for start in win.starts()}
@@ -337,8 +336,7 @@ def _bucketed(hours: list[costing.PricedHour], win, resolution, tz: ZoneInfo) ->
 
 
 def _window(from_time, to_time, resolution, tz):
-    from apps.metering.models import Resolution
-    from apps.metering.timeseries import window
+    from apps.metering.public import Resolution, window
 
     return window(from_time, to_time, Resolution(resolution), tz)
 
@@ -502,7 +500,7 @@ def expense_overview(
     """Per local month touched by [from_time, to_time): the contract's costs with the breakdown of
     `meter_costs`, and the change from the same month a year before (None when that month has no
     priced consumption)."""
-    from apps.metering.models import Resolution
+    from apps.metering.public import Resolution
 
     meters = meters_of(contract)
     tz = ZoneInfo(time_zone or contract_time_zone(meters))
@@ -572,7 +570,7 @@ def invoices_of_contract(*, contract: Contract, year: int):
 
 def invoice_daily_consumption(*, invoice) -> list[tuple[dt.date, float | None]]:
     """kWh per local day of the invoice's period, summed over the contract's meters (None: no value)."""
-    from apps.metering.models import Resolution
+    from apps.metering.public import Resolution
 
     meters = meters_of(invoice.contract)
     tz = ZoneInfo(contract_time_zone(meters))

@@ -14,8 +14,9 @@ in `esmart.api.limits.path_value_can_exist`.
 import re
 from functools import cached_property, partial
 
-from django.urls import Resolver404
+from django.urls import Resolver404, register_converter
 from django.urls.conf import _path
+from django.urls.converters import IntConverter
 from django.urls.resolvers import RoutePattern, URLResolver
 
 # The widest integer column any backend has (BigIntegerField/BigAutoField).
@@ -109,3 +110,11 @@ class FirstSegmentResolver(URLResolver):
 def api_include(route: str, patterns: list) -> FirstSegmentResolver:
     """include() of `patterns` under `route`, case-insensitive and narrowed by first segment."""
     return FirstSegmentResolver(CaseInsensitiveRoutePattern(route, is_endpoint=False), patterns)
+
+
+class DigitsConverter(IntConverter):
+    """`<digits:name>`: matched and passed on exactly as `<int:name>`, but documented as the string of
+    digits the original typed it as (SPECTACULAR_SETTINGS' PATH_CONVERTER_OVERRIDES; contract.md)."""
+
+
+register_converter(DigitsConverter, "digits")

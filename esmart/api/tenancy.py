@@ -11,18 +11,22 @@
 
 What the path parameters of API routes mean for tenancy: every path parameter of an API route is
 either an *owned* id (it names something that belongs to a user, so the view must resolve it
-through its anchor) or a *free* value (an app name, a year). The scoped base view refuses a route
-whose parameters it cannot account for, and the tenancy matrix test classifies every route with
-the same sets, so a new route is covered, or flagged, without anyone remembering to add it.
+through its anchor) or a *free* value (an app name, a year). Each app declares the parameters of
+its own routes on its AppConfig (`owned_path_parameters`, `free_path_parameters`); the kernel only
+collects them (`path_parameters()`). The scoped base view refuses a route whose parameters it
+cannot account for, and the tenancy matrix test classifies every route with the same sets, so a new
+route is covered, or flagged, without anyone remembering to add it.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework import exceptions
 
 
@@ -76,68 +80,20 @@ class NotTenantScoped:
             raise ValueError("NotTenantScoped needs a reason.")
 
 
-OWNED_PATH_PARAMETERS = frozenset(
-    {
-        # customers, metering, pricing
-        "userId",
-        "customerId",
-        "custId",
-        "contractNo",
-        "deliveryPointId",
-        "meterId",
-        "invoiceNo",
-        "assetId",
-        # ev, notifications, flex
-        "evChargingRequestId",
-        "vehicleId",
-        "vehicleid",
-        "carId",
-        "gatewayAssetId",
-        "chargerAssetId",
-        "deviceAssetId",
-        "registrationId",
-        "messageId",
-        "siteId",
-        "controlPlanId",
-        "controlPlanGuidAsString",
-        "zoneId",
-        # professional and care
-        "id",
-        "participantId",
-        "clientId",
-        "assignmentId",
-        "equipmentId",
-        "serialNumber",
-        "externalId",
-    }
-)
+@functools.cache
+def path_parameters() -> tuple[frozenset[str], frozenset[str]]:
+    """(owned, free): the path parameters the installed apps declare."""
+    configs = apps.get_app_configs()
+    owned = frozenset().union(*(getattr(config, "owned_path_parameters", ()) for config in configs))
+    free = frozenset().union(*(getattr(config, "free_path_parameters", ()) for config in configs))
+    if owned & free:
+        raise ImproperlyConfigured(f"Path parameters {sorted(owned & free)} are declared both owned and free.")
+    return owned, free
 
-FREE_PATH_PARAMETERS = frozenset(
-    {
-        "appshortname",
-        "appShortName",
-        "companyShortName",
-        "build",
-        "year",
-        "type",
-        "category",
-        "eventName",
-        "relationshipType",
-        "weekdays",
-        "endDate",
-        "searchFilterId",
-        "tsTypeId",
-        # flex: the api/mock routes' plan ids name deterministic samples, never a stored plan
-        "sampleControlPlanId",
-        "sampleControlPlanGuid",
-        "objectKey",
-        "correlationId",
-        # care: the colleague an assignment is handed to is checked by the service against the
-        # caller's collaborators for the client (400 naming the user, 404 for an unknown user);
-        # a next-of-kin user code is a secret, not an id (wrong ones are counted and limited).
-        "toUserId",
-        "code",
-        # ev: the battery-car catalogue is shared by everyone (the seed's api/batterycars/{id})
-        "batteryCarId",
-    }
-)
+
+def owned_path_parameters() -> frozenset[str]:
+    return path_parameters()[0]
+
+
+def free_path_parameters() -> frozenset[str]:
+    return path_parameters()[1]

@@ -27,7 +27,7 @@ from .area import request_area
 from .authentication import WWW_AUTHENTICATE
 from .compiled import CompiledQueries, CompiledQuery, NotCompilableError, stand_in_request
 from .limits import check_body_size, path_value_can_exist
-from .tenancy import FREE_PATH_PARAMETERS, OWNED_PATH_PARAMETERS, Anchor, NotTenantScoped, Scope
+from .tenancy import Anchor, NotTenantScoped, Scope, path_parameters
 
 _SEALED = ("dispatch", "initial", "get_queryset", "get_object")
 _COMPILED_ANCHORS = CompiledQueries()
@@ -156,10 +156,9 @@ class ApiView(GenericAPIView):
         return CompiledQuery.first_of(build, [request.user.pk, int(request_area(request)), *kwargs.values()])
 
     def _check_path_parameters(self):
-        unaccounted = [
-            param for param in self.kwargs if param not in self.anchor_lookups and param not in FREE_PATH_PARAMETERS
-        ]
-        owned = [param for param in self.kwargs if param in OWNED_PATH_PARAMETERS]
+        owned_ids, free = path_parameters()
+        unaccounted = [param for param in self.kwargs if param not in self.anchor_lookups and param not in free]
+        owned = [param for param in self.kwargs if param in owned_ids]
         if unaccounted or (owned and (self.anchor_model is None or self.anchor_scope is None)):
             raise ImproperlyConfigured(
                 f"{type(self).__name__}: path parameters {unaccounted or owned} are not resolved through a scope."

@@ -74,6 +74,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "esmart.urls"
 WSGI_APPLICATION = "esmart.wsgi.application"
 AUTH_USER_MODEL = "customers.User"
+# The app whose permissions are the professionals' privileges (esmart.api.permissions.privilege_required).
+PRIVILEGES_APP_LABEL = "customers"
+# What the health check queries (esmart.core.services.check_database): the tables the API serves, by app label.
+HEALTH_CHECK_MODELS = {"meters": "customers.Meter", "customers": "customers.Customer"}
 
 TEMPLATES = [
     {
@@ -193,6 +197,9 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Decimals leave serializers as Decimal and the renderer writes them as JSON numbers (casing.py),
+    # so a DecimalField documents a number, as it is sent (docs/api-schema.md).
+    "COERCE_DECIMAL_TO_STRING": False,
 }
 
 # CORS (django-cors-headers) for browser apps served from other origins: none unless listed, e.g.
@@ -240,10 +247,26 @@ SPECTACULAR_SETTINGS = {
         "RelationType": "apps.assets.models.RelationType",
         "HierarchyType": "apps.assets.models.Hierarchy",
     },
+    # Advertised credentials: Basic, and the invoice PDF's query credentials where they apply. The
+    # session cookie (the admin's, the browsable pages') works on the wire but is no API credential.
+    "AUTHENTICATION_WHITELIST": [
+        "esmart.api.authentication.CachedBasicAuthentication",
+        "apps.pricing.authentication.InvoicePdfAuthentication",
+    ],
+    # Bodies are documented as application/json; text/json is still read (esmart/api/parsers.py),
+    # but generators warn about it on every body (docs/api-schema.md).
+    "PARSER_WHITELIST": ["esmart.api.parsers.WireJSONParser", "rest_framework.parsers.FormParser"],
+    # A route that matches digits but whose value the original typed as a string (contract.md).
+    "PATH_CONVERTER_OVERRIDES": {"digits": {"type": "string", "pattern": "^[0-9]+$"}},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "esmart.api.schema.optional_properties_are_nullable",
         "esmart.api.schema.wire_names_hook",
+        "esmart.api.schema.blank_strings_are_any_of",
+        "esmart.api.schema.request_components_hold_what_the_server_reads",
+        "esmart.api.schema.shared_header_parameters",
+        "esmart.api.schema.every_parameter_is_described",
+        "esmart.api.schema.bodies_have_examples",
     ],
 }
 

@@ -132,8 +132,8 @@ def _is_server_error(response, operation) -> bool:
 
 def _check_operation(client, ids, path, method, operation) -> list:
     parameters = operation.get("parameters", [])
-    path_parameters = [p for p in parameters if p["in"] == "path"]
-    query_parameters = [p for p in parameters if p["in"] == "query" and p["name"] != "format"]
+    path_parameters = [p for p in parameters if p.get("in") == "path"]  # a $ref is a shared header
+    query_parameters = [p for p in parameters if p.get("in") == "query" and p["name"] != "format"]
     body_schema = _body_content_type(operation)
     failures = []
     for kind in KINDS:

@@ -26,10 +26,12 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.permissions import AllowAny
 
-from esmart.api.tenancy import FREE_PATH_PARAMETERS, OWNED_PATH_PARAMETERS, Anchor, NotTenantScoped
+from esmart.api.tenancy import Anchor, NotTenantScoped, path_parameters
 from esmart.api.views import ApiView
 
 from ..conftest import Owner
+
+OWNED_PATH_PARAMETERS, FREE_PATH_PARAMETERS = path_parameters()
 
 FREE_SAMPLES = {
     "appshortname": "smartliv",
@@ -153,7 +155,7 @@ def test_every_route_is_classified(route):
         f"{route} is not served by an ApiView: tenancy cannot be guaranteed"
     )
     unknown = [p for p in route.parameters if p not in OWNED_PATH_PARAMETERS | FREE_PATH_PARAMETERS]
-    assert not unknown, f"{route}: classify {unknown} in esmart/api/tenancy.py"
+    assert not unknown, f"{route}: declare {unknown} in its app's AppConfig (esmart/api/tenancy.py)"
     owned = [p for p in route.parameters if p in OWNED_PATH_PARAMETERS]
     if owned:
         assert route.view_class.anchor_model is not None and route.view_class.anchor_scope is not None, (

@@ -9,7 +9,8 @@ import datetime as dt
 from decimal import Decimal
 from types import SimpleNamespace
 
-from apps.assets import devices, weather
+from apps.assets.devices import services as devices
+from apps.assets.devices import weather
 from apps.assets.models import (
     CounterCategory,
     DeviceType,

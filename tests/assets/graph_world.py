@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 from django.contrib.auth.models import Permission
 
-from apps.assets import services
+from apps.assets.graph import services
 from apps.assets.models import (
     AggregationPoint,
     Asset,

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from apps.assets.business_objects import gateway_rule_errors
+from apps.assets.graph.business_objects import gateway_rule_errors
 from apps.assets.models import (
     AggregationPoint,
     Asset,

@@ -4,7 +4,7 @@ inline) and of gateways (a new token is shown once, never stored in clear)."""
 import pytest
 from django.urls import reverse
 
-from apps.assets.components import raise_flag
+from apps.assets.devices.components import raise_flag
 from apps.assets.models import ComponentEvent, ComponentFlag, FlagAction, FlagState, SmartHomeGateway
 
 from .devices_world import build

@@ -3,9 +3,9 @@
 
 import pytest
 
-from apps.assets.components import clear_flag, publish_flag, raise_flag
+from apps.assets.devices.components import clear_flag, publish_flag, raise_flag
+from apps.assets.graph.services import relate
 from apps.assets.models import Asset, AssetType, ComponentEvent, RelationType
-from apps.assets.services import relate
 
 from ..conftest import make_owner
 from .devices_world import build

@@ -2,8 +2,8 @@
 
 import pytest
 
-from apps.assets import components
-from apps.assets.components import InvalidTransitionError, clear_flag, publish_flag, raise_flag
+from apps.assets.devices import components
+from apps.assets.devices.components import InvalidTransitionError, clear_flag, publish_flag, raise_flag
 from apps.assets.models import AssetType, ComponentEvent, ComponentFlag, FlagAction, FlagState
 
 from .devices_world import build

@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.assets.components import InvalidTransitionError, event_by_name, next_state
+from apps.assets.devices.components import InvalidTransitionError, event_by_name, next_state
 from apps.assets.models.components import ComponentEvent, FlagAction, FlagState
 
 

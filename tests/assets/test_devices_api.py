@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from apps.assets import devices
+from apps.assets.devices import services as devices
 from apps.assets.models import Asset, DeviceType, IoTStatus, SmartHomeDevice
 
 from ..conftest import make_owner

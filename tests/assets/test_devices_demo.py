@@ -3,7 +3,7 @@ flags; deterministic and idempotent."""
 
 import pytest
 
-from apps.assets.demo_devices import seed_devices
+from apps.assets.devices.demo import seed_devices
 from apps.assets.models import (
     ChargingStation,
     ComponentFlag,

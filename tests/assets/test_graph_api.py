@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.assets import services
+from apps.assets.graph import services
 from apps.assets.models import Asset, AssetActivityRecord, AssetRelation, AssetType, ParticipantTopNode, RelationType
 from tests.conftest import make_owner
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.assets import services
+from apps.assets.graph import services
 from apps.assets.models import Asset, AssetRelation, AssetType, RelationType
 from apps.customers.models import Meter
 from tests.factories import MeterFactory
@@ -92,8 +92,8 @@ def test_the_metering_route_takes_the_meters_asset_id(owner):
 def test_the_database_built_page_is_the_python_page_byte_for_byte(world):
     import orjson
 
-    from apps.assets import selectors
-    from apps.assets.api.serializers import _node_keys, children_page, node_rows
+    from apps.assets.graph import selectors
+    from apps.assets.graph.api.serializers import _node_keys, children_page, node_rows
 
     odd = hang(world.feeder, 3, asset_type=AssetType.Transformer)
     Asset.objects.filter(pk=odd[0].pk).update(name='Trafo "Ø" \\ ✓', description="line\nbreak\ttab", latitude=59.922)

@@ -11,7 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.assets.components import publish_flag, raise_flag
+from apps.assets.devices.components import publish_flag, raise_flag
+from apps.assets.graph.services import relate
 from apps.assets.models import (
     AssetType,
     ComponentEvent,
@@ -22,7 +23,6 @@ from apps.assets.models import (
     RelationType,
     SearchFilter,
 )
-from apps.assets.services import relate
 
 from . import devices_world, graph_world
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.assets import selectors
+from apps.assets.graph import selectors
 from apps.assets.models import (
     Asset,
     AssetRelation,

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from apps.assets import services, weather
+from apps.assets.devices import weather
+from apps.assets.graph import services
 from apps.assets.models import Asset, AssetType, RelationType
 from apps.metering import services as metering
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from apps.assets.weather import EARTH_RADIUS_KM, great_circle_km, nearest
+from apps.assets.devices.weather import EARTH_RADIUS_KM, great_circle_km, nearest
 
 BLINDERN = (59.9423, 10.72)
 BERGEN_FLORIDA = (60.3837, 5.3327)

@@ -11,7 +11,7 @@ from django.db.models import Max, Min
 from django.test import Client
 from rest_framework.test import APIClient
 
-from apps.assets import demo as assets_demo
+from apps.assets.graph import demo as assets_demo
 from apps.assets.models import Participant, ParticipantTopNode
 from apps.assignments import demo as assignments_demo
 from apps.assignments.models import CareTeam, NextOfKin

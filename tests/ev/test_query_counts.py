@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.assets import devices
+from apps.assets.devices import services as devices
+from apps.assets.graph.services import relate
 from apps.assets.models import RelationType
-from apps.assets.services import relate
 from apps.ev import services
 from apps.ev.models import BatteryCar, Car
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from apps.assets import devices
+from apps.assets.devices import services as devices
+from apps.assets.graph.services import ensure_meter_asset, relate
 from apps.assets.models import Charger, RelationType, SmartHomeGateway
-from apps.assets.services import ensure_meter_asset, relate
 from apps.ev import services
 from apps.ev.models import Car, EvChargingRequest
 from apps.pricing import spotprices

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.assets import devices
+from apps.assets.devices import services as devices
 from apps.assets.models import DeviceType, SearchFilter, TimeSeriesTypeClass, ValueSubCategory, ValueUnit
 from apps.flex import services
 from apps.flex.models import SiteSettings

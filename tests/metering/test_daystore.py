@@ -352,6 +352,29 @@ def test_hourly_series_over_dst_and_gaps():
     assert starts[24] == utc(2025, 10, 25, 22)
 
 
+def test_hourly_series_joins_plain_days_and_reads_them_as_each_day_alone():
+    """Consecutive plain days (hourly, all measured, 4-byte values) are unpacked together; the series is
+    the days' own values in order, across a day that is not plain (8-byte values, a status, a gap)."""
+    first = dt.date(2025, 10, 24)  # 24, 25 (plain), 26 (25 hours, a status), 27 (absent), 28 (8-byte values)
+    plain1, plain2 = ds.encode_day(list(range(24))), ds.encode_day(list(range(100, 124)))
+    fall = ds.encode_day([7] * 25, [0] * 24 + [ESTIMATED])
+    wide = ds.encode_day([2**40] * 24)
+    rows = [
+        (first, 60, plain1.values, plain1.statuses),
+        (first + dt.timedelta(days=1), 60, plain2.values, plain2.statuses),
+        (first + dt.timedelta(days=2), 60, fall.values, fall.statuses),
+        (first + dt.timedelta(days=4), 60, wide.values, wide.statuses),
+    ]
+    starts, values, statuses = ds.hourly_series(rows, first, first + dt.timedelta(days=4))
+    assert len(starts) == len(values) == len(statuses) == 24 + 24 + 25 + 24 + 24
+    assert values == [*range(24), *range(100, 124), *[7] * 25, *[None] * 24, *[2**40] * 24]
+    assert statuses == [0] * 48 + [0] * 24 + [ESTIMATED] + [MISSING] * 24 + [0] * 24
+    # bytes not written by encode_day (an absent value without a status) read as unpack_values reads them
+    odd = ds.pack_values([5, None, *[5] * 22])
+    _, values, statuses = ds.hourly_series([(first, 60, odd, None)], first, first)
+    assert values == [5, None, *[5] * 22] and statuses == [0] * 24
+
+
 @UNTIMED
 @given(st.lists(st.integers(0, 10**7), min_size=96, max_size=96))
 def test_hours_from_quarters_keep_the_day_total(quarters):

@@ -187,6 +187,21 @@ def test_wire_templates_write_orjsons_bytes(unit, step, settings):
     assert built.wire_json() == plain
 
 
+def test_wire_templates_of_an_all_measured_series_and_a_full_text_cache(monkeypatch):
+    """The common year (every bucket measured) takes the templates' measured runs; once the cache of
+    value texts is full, new values are written from the call's own texts, the same bytes."""
+    rng = random.Random(11)
+    values = [rng.randint(0, 20_000) for _ in range(24 * 40 + 7)]
+    starts = [dt.datetime(2025, 10, 1, 22, tzinfo=dt.UTC) + n * series.HOUR for n in range(len(values))]
+    built = series.Series(starts, values, [0] * len(values), series.WH, series.HOUR)
+    assert built.wire_json() == orjson.dumps(built.wire())
+    empty = {series.WH: {None: b'null,"Status":0}'}, series.TENTH_WH: {None: b'null,"Status":0}'}}
+    monkeypatch.setattr(series, "_MEASURED_TAILS", empty)
+    monkeypatch.setattr(series, "MEASURED_TAILS_MAX", 1)
+    assert built.wire_json() == orjson.dumps(built.wire())
+    assert len(series._MEASURED_TAILS[series.WH]) == 1  # nothing added past the cap
+
+
 def test_the_consumption_endpoint_answers_alike_with_and_without_templates(histories, owner, settings):
     contract = f"/api/customers/{owner.customer.pk}/contracts/{owner.contract.contract_no}"
     url = f"{contract}/meters/{owner.meter.meter_id}/consumption"

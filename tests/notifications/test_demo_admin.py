@@ -101,8 +101,8 @@ def test_a_registrations_result_is_found_in_the_admin_and_by_the_selector(admin_
 
 
 def _asset(owner) -> int:
+    from apps.assets.graph.services import ensure_meter_asset
     from apps.assets.models import Asset
-    from apps.assets.services import ensure_meter_asset
 
     ensure_meter_asset(meter=owner.meter)
     return Asset.objects.get(meter=owner.meter).pk

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_email_config_and_alert_once(owner, django_capture_on_commit_callbacks):
-    from apps.assets.components import raise_flag
+    from apps.assets.devices.components import raise_flag
     from apps.assets.models import Asset, AssetType, ComponentEvent
 
     asset = Asset.objects.get(meter=owner.meter)

@@ -1,4 +1,4 @@
-from .urls_devices import urlpatterns as device_urlpatterns
-from .urls_graph import urlpatterns as graph_urlpatterns
+from ..devices.api.urls import urlpatterns as device_urlpatterns
+from ..graph.api.urls import urlpatterns as graph_urlpatterns
 
 urlpatterns = [*graph_urlpatterns, *device_urlpatterns]

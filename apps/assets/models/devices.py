@@ -17,7 +17,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
-from apps.pricing.areas import UnknownAreaError, zone
+from apps.customers.public import DeviceType  # the wire enum of every device, customers' too
+from apps.pricing.public import UnknownAreaError, zone
 from esmart.core.validators import is_ascii_digits
 
 from .graph import Asset
@@ -78,19 +79,6 @@ def validate_bidding_zone(value: str) -> None:
         raise ValidationError(f"Unknown bidding zone {value!r}: use a code such as NO1.") from None
     if found.code != value:
         raise ValidationError(f"Use the bidding zone's short code {found.code!r}.")
-
-
-class DeviceType(models.IntegerChoices):
-    """What a smart-home device does (contract.md DeviceResponse.DeviceType; smallest member 1)."""
-
-    LightsAndHeating = 1, "LightsAndHeating"
-    EvCharger = 2, "EvCharger"
-    Thermostat = 3, "Thermostat"
-    SmartPlug = 4, "SmartPlug"
-    WaterHeater = 5, "WaterHeater"
-    HeatPump = 6, "HeatPump"
-    Sensor = 7, "Sensor"
-    HanReader = 8, "HanReader"
 
 
 class IoTStatus(models.IntegerChoices):

@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.assets.models import AssetType
+from apps.assets.public import AssetType
 from esmart.api.fields import EnumField, StrictCharField, StrictIntegerField
 
 from .. import states

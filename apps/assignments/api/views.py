@@ -11,7 +11,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
-from apps.customers.scopes import USER
+from apps.customers.public import USER
 from esmart.api.authentication import client_ident
 from esmart.api.fields import EnumField
 from esmart.api.permissions import privilege_required

@@ -4,12 +4,11 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.assets.models.devices import DeviceType
 from esmart.api.area import Area
 from esmart.api.fields import EnumField, PhoneNumberField, StrictBooleanField, StrictCharField, StrictIntegerField
 from esmart.api.serializers import CompiledReadSerializer
 
-from ..models import Contract, CustomerAssociation, DeliveryPoint, Device, Meter, TermsType, User
+from ..models import Contract, CustomerAssociation, DeliveryPoint, Device, DeviceType, Meter, TermsType, User
 from ..services import ImportAction
 
 
@@ -228,7 +227,7 @@ class MeterResponseSerializer(serializers.Serializer):
         return METER_TYPES[meter.kind]
 
 
-# One DeviceType for every device on the wire (contract.md DeviceResponse): the assets app's.
+# One DeviceType for every device on the wire (contract.md DeviceResponse), the assets app's too.
 DEVICE_TYPES = {
     Device.Kind.LIGHTS_AND_HEATING: DeviceType.LightsAndHeating,
     Device.Kind.EV_CHARGER: DeviceType.EvCharger,

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.validators import validate_email
 from django.db import models
 from rest_framework import serializers
 
-from apps.assets.models import ConnectorType, DeviceType, TimeSeriesTypeClass, ValueSubCategory, ValueUnit
+from apps.assets.public import ConnectorType, DeviceType, TimeSeriesTypeClass, ValueSubCategory, ValueUnit
 from esmart.api.fields import EnumField, StrictBooleanField, StrictCharField, StrictIntegerField
 from esmart.api.query import AspNetBooleanField
 from esmart.api.schema import AS_DECLARED
@@ -179,6 +180,13 @@ class EvChargingRequestPostSerializer(_DemandMixin, serializers.Serializer):
 # --- Cars ------------------------------------------------------------------------------------------
 
 
+def _car_email(value: str) -> None:
+    """Django's e-mail check, as a plain function: an EmailValidator would make the schema say
+    `format: email`, but an import stores the vendor login's username here (services.py), which
+    need not be one; contract.md types the property as a string."""
+    validate_email(value)
+
+
 class ElectricalVehicleDtoSerializer(serializers.Serializer):
     row_key = serializers.CharField(read_only=True)
     use_external_api = StrictBooleanField(required=False)
@@ -186,7 +194,7 @@ class ElectricalVehicleDtoSerializer(serializers.Serializer):
     manufacturer = StrictCharField(required=False, max_length=60)
     manufacturer_logo = serializers.SerializerMethodField()
     model = StrictCharField(required=False, max_length=80, allow_blank=True)
-    email = serializers.EmailField(required=False, max_length=254, allow_blank=True)
+    email = serializers.CharField(required=False, max_length=254, allow_blank=True, validators=[_car_email])
     customer_id = serializers.SerializerMethodField()
     image_url = serializers.URLField(required=False, max_length=200, allow_blank=True)
     display_name = StrictCharField(required=False, max_length=100, allow_blank=True)

@@ -12,9 +12,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from apps.assets.scopes import ON_ASSET_IN_REACH
-from apps.customers.scopes import CUSTOMER
-from apps.pricing import services as pricing_services
+from apps.assets.public import ON_ASSET_IN_REACH
+from apps.customers.public import CUSTOMER
+from apps.pricing import public as pricing
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView, NotTenantScoped
@@ -328,9 +328,7 @@ class ChargerStatisticsView(EvView):
             raise NotFound("No meter measures this charger.")
         # Pricing's reads use stored spot prices only: fetch the month's missing days first.
         start, end = selectors.month_bounds(query["year"], query["month"], ZoneInfo(meter.time_zone))
-        pricing_services.fetch_missing_spot_days(
-            price_areas=[meter.delivery_point.price_area], from_time=start, to_time=end
-        )
+        pricing.fetch_missing_spot_days(price_areas=[meter.delivery_point.price_area], from_time=start, to_time=end)
         statistics = selectors.charger_statistics(
             charger=self.anchor, meter=meter, year=query["year"], month=query["month"]
         )

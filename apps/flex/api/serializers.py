@@ -7,7 +7,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.assets.models import TimeSeriesTypeClass
+from apps.assets.public import TimeSeriesTypeClass
 from esmart.api.fields import EnumField, StrictCharField, StrictIntegerField
 
 from ..baseline import KWH_PLACES

@@ -14,11 +14,14 @@ from rest_framework import exceptions
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from apps.assets.api.serializers import SearchFilterSerializer
-from apps.assets.api.serializers_devices import DeviceResponseSerializer
-from apps.assets.models import SearchFilter
-from apps.assets.scopes import ASSET, DEVICE
-from apps.customers.scopes import CUSTOMER
+from apps.assets.public import (
+    ASSET,
+    DEVICE,
+    DeviceResponseSerializer,
+    SearchFilter,
+    SearchFilterSerializer,
+)
+from apps.customers.public import CUSTOMER
 from esmart.api.fields import EnumField
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters

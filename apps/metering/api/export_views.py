@@ -18,8 +18,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from apps.customers.models import Meter
-from apps.customers.scopes import CUSTOMER
+from apps.customers.public import CUSTOMER, Meter
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.renderers import WireContentNegotiation
 from esmart.api.views import ApiView

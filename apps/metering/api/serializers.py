@@ -9,7 +9,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.customers.api.serializers import CustomerPatchSerializer, MeterResponseSerializer
+from apps.customers.public import CustomerPatchSerializer, MeterResponseSerializer
 from esmart.api.casing import CAMEL
 from esmart.api.fields import EnumField
 

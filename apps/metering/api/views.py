@@ -8,7 +8,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from apps.customers.scopes import DELIVERY_POINT, METER, USER
+from apps.customers.public import (
+    DELIVERY_POINT,
+    METER,
+    USER,
+)
 from esmart.api.casing import WireDict
 from esmart.api.fields import enum_schema
 from esmart.api.permissions import privilege_required

@@ -10,8 +10,12 @@ from rest_framework.parsers import FormParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from apps.customers.scopes import CUSTOMER, SUPPORT_PRIVILEGE, USER
-from apps.customers.selectors import app_by_short_name
+from apps.customers.public import (
+    CUSTOMER,
+    SUPPORT_PRIVILEGE,
+    USER,
+    app_by_short_name,
+)
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer

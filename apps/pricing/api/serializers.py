@@ -6,8 +6,7 @@ import datetime as dt
 
 from rest_framework import serializers
 
-from apps.metering.api.serializers import EARLIEST, LATEST, TimeZoneField
-from apps.metering.models import Quality, Resolution
+from apps.metering.public import EARLIEST, LATEST, Quality, Resolution, TimeZoneField
 from esmart.api.fields import EnumField
 from esmart.api.query import AspNetBooleanField
 

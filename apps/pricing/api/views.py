@@ -9,8 +9,12 @@ from rest_framework import serializers as drf_serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 
-from apps.customers.scopes import CONTRACT, CUSTOMER, METER
-from apps.metering.api.serializers import ConsumptionRequestSerializer
+from apps.customers.public import (
+    CONTRACT,
+    CUSTOMER,
+    METER,
+)
+from apps.metering.public import ConsumptionRequestSerializer
 from esmart.api.area import request_area
 from esmart.api.authentication import CachedBasicAuthentication
 from esmart.api.query import bind_query, query_parameters

@@ -26,7 +26,7 @@ from rest_framework.exceptions import ValidationError
 
 from esmart.api.fields import EnumField
 
-from .models.components import (
+from ..models.components import (
     ACTIVE_STATES,
     ComponentEvent,
     ComponentFlag,
@@ -34,7 +34,7 @@ from .models.components import (
     FlagAction,
     FlagState,
 )
-from .models.graph import Asset, AssetType
+from ..models.graph import Asset, AssetType
 
 logger = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 from esmart.api.routing import api_path
 
-from ..models.graph import AssetType
-from . import views_devices as views
+from ...models.graph import AssetType
+from . import views as views
 
 urlpatterns = [
     api_path(

@@ -24,10 +24,10 @@ from rest_framework.exceptions import ValidationError
 
 from esmart.api.exceptions import Conflict
 
+from ..devices.services import first_parent_id
+from ..models import Asset, AssetActivityRecord, AssetRelation, AssetType, RelationType
+from ..models.devices import AggregationPoint, GatewayConnectionState, IoTStatus, SmartHomeDevice, SmartHomeGateway
 from . import selectors, services
-from .devices import first_parent_id
-from .models import Asset, AssetActivityRecord, AssetRelation, AssetType, RelationType
-from .models.devices import AggregationPoint, GatewayConnectionState, IoTStatus, SmartHomeDevice, SmartHomeGateway
 
 # A gateway's clock may run a little ahead of ours; a LastSeen further ahead is a mistake.
 CLOCK_SKEW = dt.timedelta(minutes=5)

@@ -14,11 +14,11 @@ from typing import TypeVar
 
 from django.db import transaction
 
-from apps.metering.models import WeatherObservation, WeatherStation
+from apps.metering.public import WeatherObservation, WeatherStation
 
-from . import selectors
-from .models.devices import WeatherStationAsset
-from .models.graph import Asset, AssetType, RelationType
+from ..graph import selectors
+from ..models.devices import WeatherStationAsset
+from ..models.graph import Asset, AssetType, RelationType
 
 # Oslo - Blindern, MET Norway's reference station (the seed's api/assets/wheaterobservation/blindern).
 BLINDERN_STATION_CODE = "SN18700"

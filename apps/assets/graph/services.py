@@ -12,8 +12,8 @@ from rest_framework.exceptions import NotFound
 
 from esmart.api.exceptions import Conflict
 
+from ..models import HIERARCHIES, Asset, AssetActivityRecord, AssetRelation, AssetType, RelationType
 from . import selectors
-from .models import HIERARCHIES, Asset, AssetActivityRecord, AssetRelation, AssetType, RelationType
 
 # The fields a business object's PUT replaces (everything the client owns; not key, type, links).
 REPLACEABLE_FIELDS = (
@@ -62,7 +62,7 @@ def reachable_assets(*, user, asset_ids) -> dict[int, Asset]:
 
 def check_owner(*, user, owner) -> None:
     """A participant named in a body must be one the user reaches (404 otherwise, as for paths)."""
-    from .models import Participant
+    from ..models import Participant
 
     if (
         owner is not None
@@ -93,7 +93,7 @@ def ensure_meter_asset(*, meter) -> Asset:
 
 def ensure_meter_assets() -> int:
     """Creates the asset of every meter that has none (meters made by bulk_create); returns how many."""
-    from apps.customers.models import Meter
+    from apps.customers.public import Meter
 
     missing = Meter.objects.filter(asset__isnull=True).values(
         "pk", "meter_id", "meter_no", "time_zone", "delivery_point_id"

@@ -1,4 +1,4 @@
-"""Demo devices for seed_demo (called by apps/assets/demo.py): weather-station assets for
+"""Demo devices for seed_demo (called by apps/assets/graph/demo.py): weather-station assets for
 metering's stations; behind each demo meter a gateway (with a SIM card) controlling a heater and
 an EV charger with recent values; counters and a public charging station with two chargers at a
 site; and active flags on the substations (an outage published to the web, planned work raised).
@@ -15,11 +15,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from apps.metering import services as metering
+from apps.metering import public as metering
 
-from . import components, devices, weather
-from .models.components import ComponentEvent, FlagState
-from .models.devices import (
+from ..models.components import ComponentEvent, FlagState
+from ..models.devices import (
     ConnectorType,
     CounterCategory,
     DeviceType,
@@ -29,7 +28,9 @@ from .models.devices import (
     ValueSubCategory,
     ValueUnit,
 )
-from .models.graph import Asset
+from ..models.graph import Asset
+from . import components, weather
+from . import services as devices
 
 
 def _existing(external_id: str) -> Asset | None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from apps.pricing.areas import UnknownAreaError, zone
+from apps.pricing.public import UnknownAreaError, zone
 from esmart.api.fields import EnumField, StrictBooleanField, StrictCharField, StrictIntegerField
 from esmart.api.serializers import CompiledReadSerializer
 
-from ..business_objects import Kind
-from ..models import AssetType, Hierarchy, RelationType
-from ..models.devices import (
+from ...devices.api.serializers import IoTGatewaySerializer
+from ...models import AssetType, Hierarchy, RelationType
+from ...models.devices import (
     FIRMWARE_VERSION,
     METERING_POINT_ID,
     DeviceType,
@@ -23,8 +23,8 @@ from ..models.devices import (
     GatewayConnectionState,
     IoTStatus,
 )
+from ..business_objects import Kind
 from .serializers import AssetSerializer, AssetWriteSerializer
-from .serializers_devices import IoTGatewaySerializer
 
 # --- details, as read -------------------------------------------------------------------------
 

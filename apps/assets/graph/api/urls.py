@@ -2,7 +2,7 @@
 
 from esmart.api.routing import api_path
 
-from ..models import AssetType, RelationType
+from ...models import AssetType, RelationType
 from . import views
 
 AGGREGATION_POINT = views.business_object_views(AssetType.AggregationPoint)

@@ -10,17 +10,16 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from apps.customers.models import User
-from apps.customers.scopes import CUSTOMER, USER, USERS_IN_REACH
+from apps.customers.public import CUSTOMER, USER, USERS_IN_REACH, User
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView
 from esmart.core.validators import is_ascii_digits
 
+from ...models import HIERARCHIES, Asset, AssetActivityRecord, AssetType, RelationType
+from ...scopes import ASSET, ASSETS_IN_REACH, PARTICIPANT
 from .. import business_objects, selectors, services
-from ..models import HIERARCHIES, Asset, AssetActivityRecord, AssetType, RelationType
-from ..scopes import ASSET, ASSETS_IN_REACH, PARTICIPANT
 from .serializers import (
     MAX_CHILDREN_PER_POST,
     AssetLabelSerializer,

@@ -12,8 +12,8 @@ from rest_framework import serializers
 from esmart.api.fields import EnumField
 from esmart.api.serializers import CompiledReadSerializer
 
-from ..models.components import ComponentEvent, FlagState
-from ..models.devices import (
+from ...models.components import ComponentEvent, FlagState
+from ...models.devices import (
     ConnectorType,
     CounterCategory,
     DeviceType,
@@ -25,7 +25,7 @@ from ..models.devices import (
     ValueSubCategory,
     ValueUnit,
 )
-from ..models.graph import AssetType
+from ...models.graph import AssetType
 
 MAX_PAGE_SIZE = 1000
 

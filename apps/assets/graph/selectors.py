@@ -27,9 +27,9 @@ from django.db import connection
 from django.db.models import BooleanField, Expression, F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
-from apps.customers.models import Contract, CustomerAccess, DeliveryPoint
+from apps.customers.public import Contract, CustomerAccess, DeliveryPoint
 
-from .models import HIERARCHIES, Asset, AssetRelation, Participant, ParticipantTopNode, SearchFilter
+from ..models import HIERARCHIES, Asset, AssetRelation, Participant, ParticipantTopNode, SearchFilter
 
 # A walk never goes deeper than this (a guard against a cycle that slipped past the services).
 MAX_DEPTH = 1000

@@ -9,9 +9,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 
-from . import components, devices
-from .models.components import ComponentFlag, ComponentFlagChange, FlagState
-from .models.devices import (
+from ..models.components import ComponentFlag, ComponentFlagChange, FlagState
+from ..models.devices import (
     AggregationPoint,
     Charger,
     ChargingStation,
@@ -22,6 +21,8 @@ from .models.devices import (
     SmartHomeGateway,
     WeatherStationAsset,
 )
+from . import components
+from . import services as devices
 
 ASSET_SEARCH = ("asset__name", "asset__serial_number", "asset__external_id")
 

@@ -14,8 +14,8 @@ from esmart.api.casing import PRESERVE
 from esmart.api.fields import EnumField, StrictCharField
 from esmart.api.serializers import CompiledReadSerializer
 
+from ...models import ActivitySeverity, AssetType, Hierarchy, Participant, ParticipantKind, RelationType
 from .. import selectors
-from ..models import ActivitySeverity, AssetType, Hierarchy, Participant, ParticipantKind, RelationType
 
 MAX_PAGE_SIZE = 10000
 MAX_CHILDREN_PER_POST = 1000

@@ -23,12 +23,20 @@ from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView, NotTenantScoped
 
-from .. import components, devices, weather
-from ..models.components import ComponentEvent
-from ..models.devices import CounterCategory, DeviceType
-from ..models.graph import AssetType, Participant
-from ..scopes import ASSET, DEVICE, GATEWAY, ON_ASSET_IN_REACH, PARTICIPANT, PARTICIPANTS_IN_REACH
-from .serializers_devices import (
+from ...models.components import ComponentEvent
+from ...models.devices import CounterCategory, DeviceType
+from ...models.graph import AssetType, Participant
+from ...scopes import (
+    ASSET,
+    DEVICE,
+    GATEWAY,
+    ON_ASSET_IN_REACH,
+    PARTICIPANT,
+    PARTICIPANTS_IN_REACH,
+)
+from .. import components, weather
+from .. import services as devices
+from .serializers import (
     ChargerSerializer,
     ChargingStationSerializer,
     ComponentEventTypeSerializer,

@@ -22,7 +22,9 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from .models.devices import (
+from ..graph.selectors import subtree_ids_sql
+from ..graph.services import relate
+from ..models.devices import (
     Charger,
     ChargingStation,
     Counter,
@@ -34,9 +36,7 @@ from .models.devices import (
     SmartHomeDevice,
     SmartHomeGateway,
 )
-from .models.graph import Asset, AssetRelation, AssetType, Participant, RelationType
-from .selectors import subtree_ids_sql
-from .services import relate
+from ..models.graph import Asset, AssetRelation, AssetType, Participant, RelationType
 
 GATEWAY_TOKEN_LIFETIME = dt.timedelta(days=365)
 

@@ -1,0 +1,2 @@
+"""Device-like assets on the graph: gateways, smart-home devices, counters, chargers, SIM cards,
+weather stations, and component events (flags)."""

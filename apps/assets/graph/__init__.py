@@ -1,0 +1,1 @@
+"""The asset graph: assets, their relations in the hierarchies, participants, business objects."""
