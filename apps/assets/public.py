@@ -30,9 +30,27 @@ from .models import (
     ValueSubCategory,
     ValueUnit,
 )
-from .scopes import AssetScope
+from .scopes import (
+    ASSET,
+    ASSETS_IN_REACH,
+    DEVICE,
+    GATEWAY,
+    ON_ASSET_IN_REACH,
+    PARTICIPANT,
+    PARTICIPANTS_IN_REACH,
+    AssetScope,
+    ParticipantScope,
+)
 
 __all__ = [
+    "ASSET",
+    "ASSETS_IN_REACH",
+    "DEVICE",
+    "GATEWAY",
+    "ON_ASSET_IN_REACH",
+    "PARTICIPANT",
+    "PARTICIPANTS_IN_REACH",
+    "ParticipantScope",
     "HIERARCHIES",
     "Asset",
     "AssetRelation",

@@ -1,6 +1,6 @@
 """The scopes of the assets app (DESIGN.md §5, "three kinds of reach").
 
-How to use them, as `anchor_scope` of an ApiView or to restrict any queryset:
+How to use them: through the named anchors at the end of this file (docs/tenancy.md), or to restrict any queryset:
 - `AssetScope()` restricts assets; `AssetScope("asset")` restricts a model that points at an asset
   (a gateway, a device, a flag) through the field `asset`. A professional reaches the assets at or
   below the top nodes of their participants, in either hierarchy; a customer reaches the assets of
@@ -10,9 +10,11 @@ How to use them, as `anchor_scope` of an ApiView or to restrict any queryset:
 Assets ignore X-Area (DESIGN.md §4): reach does not depend on the selected area.
 """
 
-from esmart.api.views import Scope
+from esmart.api.tenancy import Anchor, Scope
 
 from .graph.selectors import participant_reachable, reachable
+from .models.devices import SmartHomeDevice, SmartHomeGateway
+from .models.graph import Asset, Participant
 
 
 class AssetScope(Scope):
@@ -29,3 +31,16 @@ class ParticipantScope(Scope):
 
     def restrict(self, queryset, request):
         return queryset.filter(participant_reachable(user=request.user, participant_path=self.participant_path))
+
+
+# --- Anchors: declared once here, named by the views (`tenancy = ASSET`) -----------------------------
+
+ASSET = Anchor("asset", AssetScope(), Asset, {"assetId": "pk"})
+# Assets named by ids in a body or a query string, and lists of assets.
+ASSETS_IN_REACH = Anchor("assets in reach", AssetScope())
+# Rows that point at an asset through `asset` (devices, gateways, counters, chargers, flags...).
+ON_ASSET_IN_REACH = Anchor("rows on an asset in reach", AssetScope("asset"))
+DEVICE = Anchor("device", AssetScope("asset"), SmartHomeDevice, {"serialNumber": "asset__serial_number"})
+GATEWAY = Anchor("gateway", AssetScope("asset"), SmartHomeGateway, {"serialNumber": "asset__serial_number"})
+PARTICIPANT = Anchor("participant", ParticipantScope(), Participant, {"participantId": "pk"})
+PARTICIPANTS_IN_REACH = Anchor("participants in reach", ParticipantScope())

@@ -8,10 +8,12 @@ and only once they have accepted the current terms. Everyone else finds nothing 
 
 from rest_framework.exceptions import NotFound
 
+from apps.customers.public import UserScope
 from esmart.api.authentication import client_ident
-from esmart.api.views import Scope
+from esmart.api.tenancy import Anchor, Scope
 
 from . import selectors, services
+from .models import Assignment, CareTeamMembership, Client, NextOfKin
 
 
 class CareScope(Scope):
@@ -41,3 +43,19 @@ class NextOfKinScope(Scope):
             services.record_wrong_code(ident=client_ident(request))
             return NotFound(services.WRONG_CODE_MESSAGE)
         return NotFound()
+
+
+# --- Anchors: declared once here, named by the views (`tenancy = CLIENT`) ----------------------------
+
+TEAM_MEMBERSHIP = Anchor(
+    "care team membership",
+    UserScope(user_path="user_id"),
+    CareTeamMembership,
+    {"userId": "user_id", "clientId": "team__clients__id"},
+)
+ASSIGNMENT = Anchor("assignment", CareScope(client_path="client_id"), Assignment, {"assignmentId": "pk"})
+CLIENT = Anchor("client", CareScope(), Client, {"clientId": "pk"})
+CLIENTS_IN_REACH = Anchor("clients in reach", CareScope())
+CLIENT_OF_KIN = Anchor("client, next of kin too", CareScope(next_of_kin=True), Client, {"clientId": "pk"})
+NEXT_OF_KIN = Anchor("next of kin", NextOfKinScope(), NextOfKin, {"id": "pk"})
+UNCLAIMED_NEXT_OF_KIN = Anchor("unclaimed next of kin", NextOfKinScope(unclaimed=True), NextOfKin, {"id": "pk"})

@@ -6,12 +6,34 @@ from .admin_panels import add_meter_admin_panel
 from .api.serializers import CustomerPatchSerializer, MeterResponseSerializer
 from .demo import DEMO_LOGINS, DemoLogin, SeededLogin, ensure_login
 from .models import App, Contract, Customer, CustomerAccess, DeliveryPoint, DeviceType, Meter, User
-from .scopes import METER_PATH_LOOKUPS, METER_SCOPE, SUPPORT_PRIVILEGE, CustomerScope, UserScope
+from .scopes import (
+    CONTRACT,
+    CUSTOMER,
+    CUSTOMERS_IN_REACH,
+    CUSTOMERS_OF_USER,
+    DELIVERY_POINT,
+    METER,
+    METER_PATH_LOOKUPS,
+    METER_SCOPE,
+    SUPPORT_PRIVILEGE,
+    USER,
+    USERS_IN_REACH,
+    CustomerScope,
+    UserScope,
+)
 from .selectors import app_by_short_name
 from .services import update_customer_contact
 from .signals import meters_bulk_created
 
 __all__ = [
+    "CONTRACT",
+    "CUSTOMER",
+    "CUSTOMERS_IN_REACH",
+    "CUSTOMERS_OF_USER",
+    "DELIVERY_POINT",
+    "METER",
+    "USER",
+    "USERS_IN_REACH",
     "DEMO_LOGINS",
     "METER_PATH_LOOKUPS",
     "METER_SCOPE",

@@ -1,10 +1,12 @@
-"""The scopes that tie API objects to the caller: through customer access, or to the user."""
+"""The scopes that tie API objects to the caller (through customer access, or to the user), and the
+named anchors of the customers app (esmart/api/tenancy.py, docs/tenancy.md)."""
 
 from rest_framework import exceptions
 
 from esmart.api.area import request_area
-from esmart.api.views import Scope
+from esmart.api.tenancy import Anchor, Scope
 
+from .models import Contract, Customer, DeliveryPoint, Meter, User
 from .selectors import has_customer_in_area
 
 NO_CUSTOMER_IN_AREA = "The user has no customer in the selected area."
@@ -28,6 +30,13 @@ class CustomerScope(Scope):
         if not has_customer_in_area(user=request.user, area=request_area(request)):
             return exceptions.PermissionDenied(NO_CUSTOMER_IN_AREA)
         return exceptions.NotFound()
+
+
+class CustomerAccessScope(Scope):
+    """Customers the caller has access to, in any area (ids that arrive in a body)."""
+
+    def restrict(self, queryset, request):
+        return queryset.filter(accesses__user=request.user)
 
 
 SUPPORT_PRIVILEGE = "customers.support"
@@ -57,3 +66,23 @@ METER_PATH_LOOKUPS = {
     "contractNo": "delivery_point__contract__contract_no",
     "meterId": "meter_id",
 }
+
+
+# --- Anchors: declared once here, named by the views (`tenancy = CUSTOMER`) --------------------------
+
+USER = Anchor("user", UserScope(), User, {"userId": "pk"})
+CUSTOMER = Anchor("customer", CustomerScope(customer_path=""), Customer, {"customerId": "pk"})
+CONTRACT = Anchor("contract", CustomerScope(), Contract, {"customerId": "customer_id", "contractNo": "contract_no"})
+DELIVERY_POINT = Anchor(
+    "delivery point",
+    CustomerScope(customer_path="contract__customer"),
+    DeliveryPoint,
+    {"customerId": "contract__customer_id", "deliveryPointId": "pk"},
+)
+METER = Anchor("meter", METER_SCOPE, Meter, METER_PATH_LOOKUPS)
+# Lists of the customers the caller has access to in the selected area (no path id).
+CUSTOMERS_IN_REACH = Anchor("customers in reach", CustomerScope(customer_path=""))
+# A customer id from a request body: one of the caller's customers in any area (404 otherwise).
+CUSTOMERS_OF_USER = Anchor("customers of the caller, any area", CustomerAccessScope())
+# A user id from a query string: the caller, or anyone for support.
+USERS_IN_REACH = Anchor("users in reach", UserScope())

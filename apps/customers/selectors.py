@@ -184,11 +184,3 @@ def known_app(*, short_name: str, field: str) -> App:
     if app is None:
         raise ValidationError({field: [f"Unknown app '{short_name}'."]})
     return app
-
-
-def customer_of_user(*, user: User, customer_id: int) -> Customer:
-    """A customer id from a request body: one of the user's customers (any area), else 404."""
-    customer = Customer.objects.filter(pk=customer_id, accesses__user=user).first()
-    if customer is None:
-        raise NotFound()
-    return customer

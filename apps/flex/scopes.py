@@ -1,9 +1,11 @@
-"""Scopes of the flex app: customers reach their devices, plans and sites through CustomerScope;
-grid operators reach zones through their participants (ParticipantScope semantics)."""
+"""Scopes and anchors of the flex app: customers reach their devices, plans and sites through
+CustomerScope; grid operators reach zones through their participants (ParticipantScope semantics)."""
 
-from apps.customers.public import CustomerScope
-from esmart.api.views import Scope
+from apps.assets.public import ParticipantScope, SearchFilter, SmartHomeDevice
+from apps.customers.public import CustomerScope, DeliveryPoint
+from esmart.api.tenancy import Anchor, Scope
 
+from .models import ControlPlan
 from .selectors import reachable_zones
 
 DEVICE_SCOPE = CustomerScope(customer_path="asset__delivery_point__contract__customer")
@@ -15,3 +17,23 @@ SITE_SCOPE = CustomerScope(customer_path="contract__customer")
 class ZoneScope(Scope):
     def restrict(self, queryset, request):
         return queryset.filter(pk__in=reachable_zones(user=request.user).values("pk"))
+
+
+# --- Anchors: declared once here, named by the views (`tenancy = PLAN`) ------------------------------
+
+CUSTOMER_DEVICE = Anchor("customer's device", DEVICE_SCOPE, SmartHomeDevice, DEVICE_LOOKUPS)
+PLAN = Anchor(
+    "control plan",
+    PLAN_SCOPE,
+    ControlPlan,
+    {
+        "customerId": "device__device__asset__delivery_point__contract__customer_id",
+        "assetId": "device_id",
+        "controlPlanId": "pk",
+    },
+)
+SITE = Anchor("site", SITE_SCOPE, DeliveryPoint, {"custId": "contract__customer_id", "siteId": "pk"})
+ZONE = Anchor("zone", ZoneScope(), SearchFilter, {"zoneId": "pk"})
+ZONES_IN_REACH = Anchor("zones in reach", ZoneScope())
+# A grid operator's flex contracts, through their participants (the X-ContractId header).
+FLEX_CONTRACTS_IN_REACH = Anchor("flex contracts in reach", ParticipantScope("participant"))

@@ -137,14 +137,6 @@ def reachable_zones(*, user) -> QuerySet[SearchFilter]:
     )
 
 
-def contract_of(*, user, contract_id: int) -> FlexContract | None:
-    return (
-        FlexContract.objects.filter(participant_reachable(user=user, participant_path="participant"))
-        .filter(pk=contract_id)
-        .first()
-    )
-
-
 def requests_in(*, zone: SearchFilter, ts_type: int, from_time: dt.datetime, to_time: dt.datetime) -> dict:
     values = list(
         ControlPlanRequestValue.objects.filter(

@@ -8,6 +8,11 @@ anchor (`self.anchor.contracts.all()`), so they are scoped by construction.
 
 Subclasses may not override `dispatch`, `initial`, `get_queryset` or `get_object` (checked at class
 creation, as PostHog's routing does); they refine the anchor query with `refine_anchor()`.
+
+Every view sets `tenancy` (esmart/api/tenancy.py): a named `Anchor` its app declared once, or
+`NotTenantScoped("why")`. The anchor's model, scope and lookups become the view's `anchor_model`,
+`anchor_scope` and `anchor_lookups` (a view may map its route's parameter names with its own
+`anchor_lookups`); its lists are restricted with `self.restrict(queryset)`.
 """
 
 from __future__ import annotations
@@ -22,30 +27,22 @@ from .area import request_area
 from .authentication import WWW_AUTHENTICATE
 from .compiled import CompiledQueries, CompiledQuery, NotCompilableError, stand_in_request
 from .limits import check_body_size, path_value_can_exist
-from .tenancy import path_parameters
+from .tenancy import Anchor, NotTenantScoped, Scope, path_parameters
 
 _SEALED = ("dispatch", "initial", "get_queryset", "get_object")
 _COMPILED_ANCHORS = CompiledQueries()
 
 
-class Scope:
-    """Restricts a queryset of some model to what the request's user may see."""
-
-    uses_area = False
-    # True when restrict() reads nothing of the request but its user and area: the view's anchor
-    # query is then built and compiled once and run with each request's values (esmart/api/compiled.py).
-    reads_user_and_area = False
-
-    def restrict(self, queryset, request):
-        raise NotImplementedError
-
-    def on_miss(self, request) -> exceptions.APIException:
-        """What to raise when the anchor is not in scope (404 unless the scope knows better)."""
-        return exceptions.NotFound()
+__all__ = ["Anchor", "ApiView", "NotTenantScoped", "PublicApiView", "Scope"]
 
 
 class ApiView(GenericAPIView):
-    # The object the path names: its model, its scope and the path-parameter → lookup map.
+    # The named anchor the view resolves its path through and restricts its lists with, or
+    # NotTenantScoped("why"); tests/api/test_tenancy_matrix.py requires one on every authenticated route.
+    tenancy: Anchor | NotTenantScoped | None = None
+    # Further anchors the view's lists are restricted with (a participant's devices: the devices' reach).
+    also_restricts: tuple[Anchor, ...] = ()
+    # The object the path names: its model, its scope and the path-parameter → lookup map (from `tenancy`).
     anchor_model = None
     anchor_scope: Scope | None = None
     anchor_lookups: dict[str, str] = {}
@@ -66,6 +63,14 @@ class ApiView(GenericAPIView):
                     f"{cls.__qualname__} overrides {', '.join(overridden)}: scoping lives in ApiView; "
                     "use anchor_lookups and refine_anchor() instead."
                 )
+        tenancy = cls.__dict__.get("tenancy")
+        if isinstance(tenancy, Anchor) and tenancy.model is not None:
+            cls.anchor_model = tenancy.resolved_model()
+            cls.anchor_scope = tenancy.scope
+            if "anchor_lookups" not in cls.__dict__:
+                cls.anchor_lookups = dict(tenancy.lookups)
+            if not cls.anchor_lookups:
+                raise TypeError(f"{cls.__qualname__}: {tenancy!r} names a model but maps no path parameter.")
 
     def dispatch(self, request, *args, **kwargs):
         # Writes run in one transaction and any error response rolls it back, so a failed request
@@ -84,6 +89,16 @@ class ApiView(GenericAPIView):
         if self.anchor_scope is not None and self.anchor_scope.uses_area:
             request_area(request)  # a bad X-Area is a 400 before anything else happens
         self.anchor = self._resolve_anchor()
+
+    def restrict(self, queryset, through: Anchor | None = None):
+        """`queryset` restricted to what the caller reaches through the view's anchor (`tenancy`), or
+        through `through`, one of the view's `also_restricts`."""
+        anchor = through or self.tenancy
+        if not isinstance(anchor, Anchor) or not (anchor is self.tenancy or anchor in self.also_restricts):
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} restricts through {anchor!r}: not its tenancy nor in also_restricts."
+            )
+        return anchor.restrict(queryset, self.request)
 
     def refine_anchor(self, queryset):
         """Hook: add select_related/only to the scoped anchor query. Never widen it.

@@ -7,8 +7,8 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
 
 from apps.customers.models import Customer
-from apps.customers.scopes import CustomerScope
-from esmart.api.views import ApiView
+from apps.customers.scopes import CustomerScope, UserScope
+from esmart.api.views import Anchor, ApiView, NotTenantScoped
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +67,53 @@ def test_read_only_posts_run_without_a_request_transaction(owner):
     response = call(ReadOnlyPost, owner.user, customerId=owner.customer.pk)
     assert response.status_code == 400
     assert Customer.objects.get(pk=owner.customer.pk).first_name == "half-written"
+
+
+# --- tenancy declarations (docs/tenancy.md) -------------------------------------------------------
+
+CUSTOMERS_IN_AREA = Anchor("customers in reach", CustomerScope(customer_path=""))
+OTHER_ANCHOR = Anchor("users", UserScope())
+
+
+class ListsCustomers(ApiView):
+    tenancy = CUSTOMERS_IN_AREA
+
+    def get(self, request):
+        return Response(sorted(self.restrict(Customer.objects.all()).values_list("pk", flat=True)))
+
+
+class RestrictsThroughAnUndeclaredAnchor(ListsCustomers):
+    def get(self, request):
+        return Response(list(self.restrict(Customer.objects.all(), through=OTHER_ANCHOR)))
+
+
+def test_a_list_is_restricted_through_the_declared_anchor(owner, other):
+    response = call(ListsCustomers, owner.user, method="get")
+    assert response.status_code == 200
+    assert response.data == [owner.customer.pk]
+
+
+def test_a_view_restricts_only_through_anchors_it_declares(owner):
+    with pytest.raises(ImproperlyConfigured, match="not its tenancy"):
+        call(RestrictsThroughAnUndeclaredAnchor, owner.user, method="get")
+
+
+def test_an_anchor_names_the_view_s_model_scope_and_lookups():
+    class Named(ApiView):
+        tenancy = Anchor("customer", CustomerScope(customer_path=""), Customer, {"customerId": "pk"})
+
+    assert (Named.anchor_model, Named.anchor_scope, Named.anchor_lookups) == (
+        Customer,
+        Named.tenancy.scope,
+        {"customerId": "pk"},
+    )
+
+
+def test_an_anchor_with_a_model_must_map_a_path_parameter():
+    with pytest.raises(TypeError, match="maps no path parameter"):
+        type("NoLookups", (ApiView,), {"tenancy": Anchor("x", UserScope(), Customer), "__module__": "apps.x"})
+
+
+def test_not_tenant_scoped_needs_a_reason():
+    with pytest.raises(ValueError, match="reason"):
+        NotTenantScoped(" ")

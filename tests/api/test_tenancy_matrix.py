@@ -26,7 +26,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.permissions import AllowAny
 
-from esmart.api.tenancy import path_parameters
+from esmart.api.tenancy import Anchor, NotTenantScoped, path_parameters
 from esmart.api.views import ApiView
 
 from ..conftest import Owner
@@ -164,6 +164,20 @@ def test_every_route_is_classified(route):
         missing = set(owned) - set(route.view_class.anchor_lookups)
         assert not missing, f"{route}: owned ids {missing} are not resolved by the anchor query"
     assert route.methods, f"{route} handles no method"
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if not r.is_public], ids=str)
+def test_every_authenticated_route_names_its_anchor_or_why_not(route):
+    # docs/tenancy.md: `tenancy = <an app's Anchor>` or `tenancy = NotTenantScoped("why")`.
+    tenancy = route.view_class.tenancy
+    assert isinstance(tenancy, Anchor | NotTenantScoped), (
+        f"{route}: {route.view_class.__name__} declares no tenancy (an anchor of apps/<app>/scopes.py, "
+        "or NotTenantScoped with a reason)"
+    )
+    if route.view_class.anchor_model is not None:
+        assert isinstance(tenancy, Anchor) and tenancy.scope is route.view_class.anchor_scope, (
+            f"{route}: the anchor query must come from the declared anchor"
+        )
 
 
 @pytest.mark.django_db

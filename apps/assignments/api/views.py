@@ -11,17 +11,25 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
-from apps.customers.public import User, UserScope
+from apps.customers.public import USER
 from esmart.api.authentication import client_ident
 from esmart.api.fields import EnumField
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer, WireAutoSchema
-from esmart.api.views import ApiView
+from esmart.api.views import ApiView, NotTenantScoped
 
 from .. import selectors, services, states
-from ..models import Assignment, CareTeamMembership, Client, NextOfKin
-from ..scopes import CareScope, NextOfKinScope
+from ..models import Assignment
+from ..scopes import (
+    ASSIGNMENT,
+    CLIENT,
+    CLIENT_OF_KIN,
+    CLIENTS_IN_REACH,
+    NEXT_OF_KIN,
+    TEAM_MEMBERSHIP,
+    UNCLAIMED_NEXT_OF_KIN,
+)
 from .serializers import (
     AcceptTermsRequestSerializer,
     AssignmentActionRequestSerializer,
@@ -69,9 +77,7 @@ class CareStaffView(ApiView):
 
 
 class UserAnchored(CareStaffView):
-    anchor_model = User
-    anchor_scope = UserScope()
-    anchor_lookups = {"userId": "pk"}
+    tenancy = USER
 
 
 class MembershipAnchored(CareStaffView):
@@ -79,24 +85,18 @@ class MembershipAnchored(CareStaffView):
     user's team membership in one query (the user is the caller or support; the client is served
     by one of the user's teams)."""
 
-    anchor_model = CareTeamMembership
-    anchor_scope = UserScope(user_path="user_id")
-    anchor_lookups = {"userId": "user_id", "clientId": "team__clients__id"}
+    tenancy = TEAM_MEMBERSHIP
 
     def refine_anchor(self, queryset):
         return queryset.select_related("user")
 
 
 class AssignmentAnchored(CareStaffView):
-    anchor_model = Assignment
-    anchor_scope = CareScope(client_path="client_id")
-    anchor_lookups = {"assignmentId": "pk"}
+    tenancy = ASSIGNMENT
 
 
 class ClientAnchored(CareStaffView):
-    anchor_model = Client
-    anchor_scope = CareScope()
-    anchor_lookups = {"clientId": "pk"}
+    tenancy = CLIENT
 
 
 def _assignment_page(request, queryset):
@@ -229,9 +229,7 @@ class UserClientCollaboratorsView(MembershipAnchored):
 
 
 class ClientNextOfKinView(ApiView):
-    anchor_model = Client
-    anchor_scope = CareScope(next_of_kin=True)
-    anchor_lookups = {"clientId": "pk"}
+    tenancy = CLIENT_OF_KIN
 
     @extend_schema(
         responses=NextOfKinResponseSerializer(many=True),
@@ -247,6 +245,8 @@ class ClientNextOfKinView(ApiView):
 
 
 class AvailableEquipmentView(CareStaffView):
+    tenancy = NotTenantScoped("kits in the stores of the caller's own care teams (selectors.available_kits)")
+
     @extend_schema(responses=EquipmentKitResponseSerializer(many=True))
     def get(self, request):
         """Get a list of available equipment kits (the caller's teams' kits no client has connected)."""
@@ -255,9 +255,7 @@ class AvailableEquipmentView(CareStaffView):
 
 
 class ClientEquipmentReadView(ApiView):
-    anchor_model = Client
-    anchor_scope = CareScope(next_of_kin=True)
-    anchor_lookups = {"clientId": "pk"}
+    tenancy = CLIENT_OF_KIN
 
 
 class ClientEquipmentView(ClientEquipmentReadView):
@@ -332,6 +330,8 @@ class ClientKitAssignmentView(KitAnchored):
 
 
 class EquipmentContactsView(CareStaffView):
+    tenancy = CLIENTS_IN_REACH  # applied by selectors.equipment_contacts (reachable_client_ids)
+
     @extend_schema(
         responses=EquipmentContactResponseSerializer(many=True),
         description="For every kit connected to a client of the caller's teams: the client's next of kin with a "
@@ -358,9 +358,7 @@ class UserCodeGuessThrottle(BaseThrottle):
 
 
 class NextOfKinAnchored(ApiView):
-    anchor_model = NextOfKin
-    anchor_scope = NextOfKinScope()
-    anchor_lookups = {"id": "pk"}
+    tenancy = NEXT_OF_KIN
 
 
 class NextOfKinTermsView(NextOfKinAnchored):
@@ -374,7 +372,7 @@ class NextOfKinTermsView(NextOfKinAnchored):
 
 
 class NextOfKinUserCodeView(NextOfKinAnchored):
-    anchor_scope = NextOfKinScope(unclaimed=True)
+    tenancy = UNCLAIMED_NEXT_OF_KIN
     throttle_classes = [UserCodeGuessThrottle]
 
     @extend_schema(

@@ -3,17 +3,18 @@ from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from esmart.api.area import Area
 from esmart.api.authentication import client_ident, verify_credentials
 from esmart.api.query import AspNetBooleanField, bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
-from esmart.api.views import ApiView, PublicApiView
+from esmart.api.views import ApiView, NotTenantScoped, PublicApiView
 
 from .. import selectors, services
-from ..models import Contract, Customer, Feedback, User
-from ..scopes import CustomerScope, UserScope
+from ..models import Customer, Feedback
+from ..scopes import CONTRACT, CUSTOMER, CUSTOMERS_OF_USER, USER
 from .serializers import (
     AppConfigResponseSerializer,
     AssociateResponseSerializer,
@@ -66,9 +67,7 @@ class AuthenticateView(PublicApiView):
 class UserView(ApiView):
     """Get information about a user."""
 
-    anchor_model = User
-    anchor_scope = UserScope()
-    anchor_lookups = {"userId": "pk"}
+    tenancy = USER
 
     def refine_anchor(self, queryset):
         return queryset.prefetch_related("customer_accesses")
@@ -81,9 +80,7 @@ class UserView(ApiView):
 class UserPrivilegesView(ApiView):
     """The privileges (Django permissions) the user holds, directly or through groups."""
 
-    anchor_model = User
-    anchor_scope = UserScope()
-    anchor_lookups = {"userId": "pk"}
+    tenancy = USER
 
     @extend_schema(responses=PrivilegeSerializer(many=True))
     def get(self, request, userId):
@@ -91,9 +88,7 @@ class UserPrivilegesView(ApiView):
 
 
 class CustomerView(ApiView):
-    anchor_model = Customer
-    anchor_scope = CustomerScope(customer_path="")
-    anchor_lookups = {"customerId": "pk"}
+    tenancy = CUSTOMER
 
     @extend_schema(responses=CustomerResponseSerializer, summary="Get a customer.")
     def get(self, request, customerId):
@@ -120,9 +115,7 @@ class CustomerView(ApiView):
 class CustomerAnchored(ApiView):
     """Views whose path ends at a customer of the caller in the selected area."""
 
-    anchor_model = Customer
-    anchor_scope = CustomerScope(customer_path="")
-    anchor_lookups = {"customerId": "pk"}
+    tenancy = CUSTOMER
 
 
 class ContractListView(CustomerAnchored):
@@ -133,9 +126,7 @@ class ContractListView(CustomerAnchored):
 
 
 class ContractView(ApiView):
-    anchor_model = Contract
-    anchor_scope = CustomerScope(customer_path="customer")
-    anchor_lookups = {"customerId": "customer_id", "contractNo": "contract_no"}
+    tenancy = CONTRACT
 
     def refine_anchor(self, queryset):
         return queryset.prefetch_related("delivery_points")
@@ -294,7 +285,17 @@ class CustomerFeedbackView(CustomerAnchored):
         return Response()
 
 
+def _customer_of_body(view: ApiView, customer_id: int) -> Customer:
+    """A CustomerId of a body: one of the caller's customers (any area), through the view's anchor; else 404."""
+    customer = view.restrict(Customer.objects.filter(pk=customer_id)).first()
+    if customer is None:
+        raise NotFound()
+    return customer
+
+
 class CustomerSystemFeedbackView(ApiView):
+    tenancy = CUSTOMERS_OF_USER  # the optional CustomerId of the body
+
     @extend_schema(
         request=SystemFeedbackRequestSerializer,
         responses={200: None, 404: ErrorSerializer},
@@ -306,7 +307,7 @@ class CustomerSystemFeedbackView(ApiView):
         body.is_valid(raise_exception=True)
         fields = dict(body.validated_data)
         customer_id = fields.pop("customer_id")
-        customer = selectors.customer_of_user(user=request.user, customer_id=customer_id) if customer_id else None
+        customer = _customer_of_body(self, customer_id) if customer_id else None
         services.submit_feedback(kind=Feedback.Kind.SYSTEM, user=request.user, customer=customer, **fields)
         return Response()
 
@@ -328,6 +329,8 @@ class TrackingView(CustomerAnchored):
 
 
 class AppConfigView(ApiView):
+    tenancy = NotTenantScoped("an app's configuration is the same for every user of the app")
+
     @extend_schema(
         responses={200: AppConfigResponseSerializer, 404: ErrorSerializer},
         summary="Get configuration parameters for an app.",

@@ -12,15 +12,16 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from apps.assets.public import Charger, SmartHomeGateway
-from apps.customers.public import Customer, CustomerScope
+from apps.assets.public import ON_ASSET_IN_REACH
+from apps.customers.public import CUSTOMER
 from apps.pricing import public as pricing
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
-from esmart.api.views import ApiView
+from esmart.api.views import ApiView, NotTenantScoped
 
 from .. import selectors, services, vendors
-from ..models import BatteryCar, Car, EvChargingRequest
+from ..models import BatteryCar
+from ..scopes import CAR, CHARGING_REQUEST, CUSTOMER_CHARGER, CUSTOMER_GATEWAY
 from .serializers import (
     AuthType,
     BatteryCarSerializer,
@@ -51,6 +52,10 @@ SECRET_FIELDS = ("username", "password", "auth", "bearer")
 sensitive = method_decorator(sensitive_post_parameters(*SECRET_FIELDS), name="dispatch")
 
 
+# The seed's api/batterycars catalogue is shared by everyone.
+BATTERY_CAR_CATALOGUE = NotTenantScoped("the battery-car catalogue is shared by everyone")
+
+
 class EvView(ApiView):
     filter_backends = []  # lists come from the selectors, not from query-string filters
 
@@ -65,12 +70,16 @@ def _credentials(request) -> EvLoginCredentialsSerializer:
 
 
 class BatteryCarsView(EvView):
+    tenancy = BATTERY_CAR_CATALOGUE
+
     @extend_schema(responses=BatteryCarSerializer(many=True), summary="Get relevant car models with batteries.")
     def get(self, request):
         return Response(BatteryCarSerializer(selectors.catalogue(), many=True).data)
 
 
 class BatteryCarView(EvView):
+    tenancy = BATTERY_CAR_CATALOGUE
+
     # The catalogue is shared by everyone: its id is a free path value, not an owned one.
     schema_path_names = {"batteryCarId": "id"}  # the seed's api/batterycars/{id}
 
@@ -83,12 +92,16 @@ class BatteryCarView(EvView):
 
 
 class ManufacturersView(EvView):
+    tenancy = BATTERY_CAR_CATALOGUE
+
     @extend_schema(responses=list[str], summary="The manufacturers of the catalogue.")
     def get(self, request):
         return Response(selectors.manufacturers())
 
 
 class CarVendorsView(EvView):
+    tenancy = NotTenantScoped("the list of car vendors is the same for everyone")
+
     @extend_schema(responses=CarVendorSerializer(many=True), summary="Gets all car vendors and models.")
     def get(self, request):
         by_vendor: dict[str, list] = {}
@@ -110,6 +123,8 @@ class CarVendorsView(EvView):
 
 
 class ChargersView(EvView):
+    tenancy = ON_ASSET_IN_REACH  # applied by services.find_charger (external id within reach)
+
     @extend_schema(
         parameters=query_parameters(ChargersQuerySerializer),
         responses={
@@ -154,9 +169,7 @@ class GuidPath(BasePermission):
 
 
 class EvChargingRequestsView(EvView):
-    anchor_model = Customer
-    anchor_scope = CustomerScope(customer_path="")
-    anchor_lookups = {"customerId": "pk"}
+    tenancy = CUSTOMER
 
     @extend_schema(responses=EvChargingRequestSerializer(many=True), summary="Get all the EV charging requests.")
     def get(self, request, customerId):
@@ -190,9 +203,7 @@ class EvChargingRequestsView(EvView):
 
 
 class EvChargingRequestView(EvView):
-    anchor_model = EvChargingRequest
-    anchor_scope = CustomerScope(customer_path="customer")
-    anchor_lookups = {"customerId": "customer_id", "evChargingRequestId": "pk"}
+    tenancy = CHARGING_REQUEST
     permission_classes = [IsAuthenticated, GuidPath]
 
     def refine_anchor(self, queryset):
@@ -240,9 +251,7 @@ CAR_LOOKUPS = {"customerId": "customer_id", "carId": "row_key"}
 
 
 class CarsView(EvView):
-    anchor_model = Customer
-    anchor_scope = CustomerScope(customer_path="")
-    anchor_lookups = {"customerId": "pk"}
+    tenancy = CUSTOMER
 
     @extend_schema(responses=ElectricalVehicleDtoSerializer(many=True), summary="Gets all the cars of the customer.")
     def get(self, request, customerId):
@@ -253,9 +262,7 @@ class CarView(EvView):
     """One car by its RowKey (the seed's {vehicleid} for GET/DELETE and {carId} for POST/PATCH)."""
 
     seed_path_names = {"get": {"carId": "vehicleid"}, "delete": {"carId": "vehicleid"}}
-
-    anchor_model = Car
-    anchor_scope = CustomerScope(customer_path="customer")
+    tenancy = CAR
     anchor_lookups = CAR_LOOKUPS
 
     def refine_anchor(self, queryset):
@@ -294,9 +301,7 @@ class CarView(EvView):
 
 
 class GatewayDevicesAndCarsView(EvView):
-    anchor_model = SmartHomeGateway
-    anchor_scope = CustomerScope(customer_path="asset__delivery_point__contract__customer")
-    anchor_lookups = {"customerId": "asset__delivery_point__contract__customer_id", "gatewayAssetId": "asset_id"}
+    tenancy = CUSTOMER_GATEWAY
 
     def refine_anchor(self, queryset):
         return queryset.select_related("asset__delivery_point__contract")
@@ -310,13 +315,7 @@ class GatewayDevicesAndCarsView(EvView):
 
 
 class ChargerStatisticsView(EvView):
-    anchor_model = Charger
-    anchor_scope = CustomerScope(customer_path="asset__delivery_point__contract__customer")
-    anchor_lookups = {
-        "customerId": "asset__delivery_point__contract__customer_id",
-        "contractNo": "asset__delivery_point__contract__contract_no",
-        "chargerAssetId": "asset_id",
-    }
+    tenancy = CUSTOMER_CHARGER
 
     @extend_schema(
         parameters=query_parameters(StatisticsQuerySerializer),
@@ -344,6 +343,8 @@ class ChargerStatisticsView(EvView):
 
 @sensitive
 class AuthorizeView(EvView):
+    tenancy = NotTenantScoped("acts on the caller's own vendor login")
+
     @extend_schema(
         request=EvLoginCredentialsSerializer,
         responses={200: EvAuthorizationSerializer, **VENDOR_ERRORS},
@@ -360,9 +361,7 @@ class AuthorizeView(EvView):
 
 @sensitive
 class AuthAndImportView(EvView):
-    anchor_model = Customer
-    anchor_scope = CustomerScope(customer_path="")
-    anchor_lookups = {"customerId": "pk"}
+    tenancy = CUSTOMER
 
     @extend_schema(
         request=EvLoginCredentialsSerializer,
@@ -379,8 +378,7 @@ class AuthAndImportView(EvView):
 
 @sensitive
 class VendorCarView(EvView):
-    anchor_model = Car
-    anchor_scope = CustomerScope(customer_path="customer")
+    tenancy = CAR
     anchor_lookups = {"vehicleId": "vehicle_id"}
 
     @extend_schema(
@@ -396,8 +394,7 @@ class VendorCarView(EvView):
 
 @sensitive
 class BatteryLevelView(EvView):
-    anchor_model = Car
-    anchor_scope = CustomerScope(customer_path="customer")
+    tenancy = CAR
     anchor_lookups = {"customerId": "customer_id", "vehicleId": "vehicle_id"}
 
     @extend_schema(
@@ -413,6 +410,8 @@ class BatteryLevelView(EvView):
 
 @sensitive
 class LogoutView(EvView):
+    tenancy = NotTenantScoped("acts on the caller's own vendor login")
+
     @extend_schema(
         request=EvLoginCredentialsSerializer,
         responses={200: None, 400: ErrorSerializer, 401: ErrorSerializer},

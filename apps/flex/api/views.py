@@ -15,24 +15,31 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from apps.assets.public import (
-    Asset,
-    AssetScope,
+    ASSET,
+    DEVICE,
     DeviceResponseSerializer,
     SearchFilter,
     SearchFilterSerializer,
-    SmartHomeDevice,
 )
-from apps.customers.public import Customer, CustomerScope, DeliveryPoint
+from apps.customers.public import CUSTOMER
 from esmart.api.fields import EnumField
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
-from esmart.api.views import ApiView
+from esmart.api.views import ApiView, NotTenantScoped
 from esmart.core.validators import is_ascii_digits
 
 from .. import selectors, services
-from ..models import TS_TYPE_MINUTES, ControlPlan, ControlPlanRequestTsType, DayOfWeek, IntervalSource, SiteSettings
-from ..scopes import DEVICE_LOOKUPS, DEVICE_SCOPE, PLAN_SCOPE, SITE_SCOPE, ZoneScope
+from ..models import (
+    TS_TYPE_MINUTES,
+    ControlPlan,
+    ControlPlanRequestTsType,
+    DayOfWeek,
+    FlexContract,
+    IntervalSource,
+    SiteSettings,
+)
+from ..scopes import CUSTOMER_DEVICE, FLEX_CONTRACTS_IN_REACH, PLAN, SITE, ZONE, ZONES_IN_REACH
 from .serializers import (
     BaselineConfigurationSerializer,
     ControlPlanRequestTsSerializer,
@@ -125,9 +132,7 @@ def _page(queryset, query):
 class DeviceAnchored(ApiView):
     filter_backends = []
     permission_classes = [IsAuthenticated]
-    anchor_model = SmartHomeDevice
-    anchor_scope = DEVICE_SCOPE
-    anchor_lookups = DEVICE_LOOKUPS
+    tenancy = CUSTOMER_DEVICE
 
     def refine_anchor(self, queryset):
         return queryset.select_related("asset", "flex")
@@ -152,13 +157,7 @@ class ControlPlansView(DeviceAnchored):
 
 class DeclineView(ApiView):
     permission_classes = [IsAuthenticated, _guid_parameters("controlPlanId")]
-    anchor_model = ControlPlan
-    anchor_scope = PLAN_SCOPE
-    anchor_lookups = {
-        "customerId": "device__device__asset__delivery_point__contract__customer_id",
-        "assetId": "device_id",
-        "controlPlanId": "pk",
-    }
+    tenancy = PLAN
 
     def refine_anchor(self, queryset):
         return queryset.select_related("device__device__asset")
@@ -301,7 +300,7 @@ class MockDeclineView(DeviceAnchored):
 class MockSeedDeclineView(MockDeclineView):
     permission_classes = [IsAuthenticated, _guid_parameters("sampleControlPlanGuid")]
     schema_path_names = {"sampleControlPlanGuid": "controlPlanGuidAsString"}
-    anchor_lookups = {"customerId": DEVICE_LOOKUPS["customerId"], "deviceAssetId": "asset_id"}
+    anchor_lookups = {"customerId": CUSTOMER_DEVICE.lookups["customerId"], "deviceAssetId": "asset_id"}
 
     @extend_schema(
         request=DeclineRequestSerializer,
@@ -328,6 +327,7 @@ def _ts_types():
 
 
 class TsTypesView(ApiView):
+    tenancy = NotTenantScoped("a fixed catalogue of time-series types")
     filter_backends = []
     permission_classes = DEMAND_RESPONSE
 
@@ -346,6 +346,7 @@ CONTRACT_HEADER = OpenApiParameter(
 
 
 class ContractZonesView(ApiView):
+    tenancy = FLEX_CONTRACTS_IN_REACH
     filter_backends = []
     permission_classes = DEMAND_RESPONSE
 
@@ -359,7 +360,7 @@ class ContractZonesView(ApiView):
         text = request.headers.get("X-ContractId", "").strip()
         if not is_ascii_digits(text) or len(text) > 18:
             raise exceptions.ValidationError({"X-ContractId": ["The X-ContractId header must name a contract."]})
-        contract = selectors.contract_of(user=request.user, contract_id=int(text))
+        contract = self.restrict(FlexContract.objects.filter(pk=int(text))).first()
         if contract is None:
             raise exceptions.NotFound("No such contract.")
         return Response(SearchFilterSerializer(contract.zones.order_by("id"), many=True).data)
@@ -368,9 +369,7 @@ class ContractZonesView(ApiView):
 class ZoneRequestsView(ApiView):
     permission_classes = DEMAND_RESPONSE
     query_serializer_class = RequestRangeQuery
-    anchor_model = SearchFilter
-    anchor_scope = ZoneScope()
-    anchor_lookups = {"zoneId": "pk"}
+    tenancy = ZONE
 
     @extend_schema(
         parameters=query_parameters(RequestRangeQuery),
@@ -393,6 +392,7 @@ class ZoneRequestsView(ApiView):
 
 
 class ControlPlanRequestsView(ApiView):
+    tenancy = ZONES_IN_REACH  # ZoneId of the body
     filter_backends = []
     permission_classes = DEMAND_RESPONSE
 
@@ -414,7 +414,7 @@ class ControlPlanRequestsView(ApiView):
             raise exceptions.ValidationError({f"Values[{bad[0]}].Time": [f"Not on a {minutes}-minute boundary."]})
         if len({t for t, _ in values}) != len(values):
             raise exceptions.ValidationError({"Values": ["A Time is given twice."]})
-        zone = ZoneScope().restrict(SearchFilter.objects.all(), request).filter(pk=data["zone_id"]).first()
+        zone = self.restrict(SearchFilter.objects.filter(pk=data["zone_id"])).first()
         if zone is None:
             raise exceptions.NotFound("No such zone.")
         try:
@@ -436,8 +436,7 @@ class Conflict(exceptions.APIException):
 
 class SitesView(ApiView):
     permission_classes = [IsAuthenticated]
-    anchor_model = Customer
-    anchor_scope = CustomerScope(customer_path="")
+    tenancy = CUSTOMER
     anchor_lookups = {"custId": "pk"}
 
     @extend_schema(responses=SiteSerializer(many=True), summary="GET all sites associated with a customer")
@@ -457,9 +456,7 @@ class SitesView(ApiView):
 
 class SiteAnchored(ApiView):
     permission_classes = [IsAuthenticated]
-    anchor_model = DeliveryPoint
-    anchor_scope = SITE_SCOPE
-    anchor_lookups = {"custId": "contract__customer_id", "siteId": "pk"}
+    tenancy = SITE
 
 
 class SiteDevicesView(SiteAnchored):
@@ -534,8 +531,7 @@ class SiteSettingsView(SiteAnchored):
 
 class AssetAnchored(ApiView):
     permission_classes = [IsAuthenticated]
-    anchor_model = Asset
-    anchor_scope = AssetScope()
+    tenancy = ASSET
 
 
 def _et_wire(asset) -> dict:
@@ -648,8 +644,7 @@ def _baseline_wire(config) -> dict:
 
 class SeqControlView(ApiView):
     permission_classes = [IsAuthenticated]
-    anchor_model = SmartHomeDevice
-    anchor_scope = AssetScope("asset")
+    tenancy = DEVICE
     anchor_lookups = {"deviceAssetId": "asset_id"}
 
     @extend_schema(

@@ -18,7 +18,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from apps.customers.public import Customer, CustomerScope, Meter
+from apps.customers.public import CUSTOMER, Meter
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.renderers import WireContentNegotiation
 from esmart.api.views import ApiView
@@ -159,9 +159,7 @@ class MeterExportView(MeterAnchored):
 
 class CustomerExportView(ApiView):
     content_negotiation_class = ExportNegotiation
-    anchor_model = Customer
-    anchor_scope = CustomerScope(customer_path="")
-    anchor_lookups = {"customerId": "pk"}
+    tenancy = CUSTOMER
 
     @extend_schema(
         operation_id="customer_consumption_export",

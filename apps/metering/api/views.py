@@ -8,14 +8,18 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from apps.customers.public import METER_PATH_LOOKUPS, METER_SCOPE, CustomerScope, DeliveryPoint, Meter, User, UserScope
+from apps.customers.public import (
+    DELIVERY_POINT,
+    METER,
+    USER,
+)
 from esmart.api.casing import WireDict
 from esmart.api.fields import enum_schema
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.renderers import WireJSONRenderer
 from esmart.api.schema import ErrorSerializer
-from esmart.api.views import ApiView, PublicApiView
+from esmart.api.views import ApiView, NotTenantScoped, PublicApiView
 from esmart.core.validators import is_ascii_digits
 
 from .. import cim, conf, selectors, services
@@ -62,9 +66,7 @@ SERIES_DESCRIPTION = (
 class MeterAnchored(ApiView):
     """Views on .../contracts/{contractNo}/meters/{meterId}."""
 
-    anchor_model = Meter
-    anchor_scope = METER_SCOPE
-    anchor_lookups = METER_PATH_LOOKUPS
+    tenancy = METER
 
     def refine_anchor(self, queryset):
         return queryset.select_related("delivery_point")
@@ -140,8 +142,7 @@ class AssetConsumptionView(ApiView):
 
     read_only = True
 
-    anchor_model = Meter
-    anchor_scope = METER_SCOPE
+    tenancy = METER
     anchor_lookups = {"customerId": "delivery_point__contract__customer_id", "assetId": "asset__pk"}
 
     def refine_anchor(self, queryset):
@@ -208,9 +209,7 @@ class MeterExistsView(MeterAnchored):
 
 
 class UserMetersView(ApiView):
-    anchor_model = User
-    anchor_scope = UserScope()
-    anchor_lookups = {"userId": "pk"}
+    tenancy = USER
 
     @extend_schema(
         responses=UserMeterResponseSerializer(many=True),
@@ -222,9 +221,7 @@ class UserMetersView(ApiView):
 
 
 class ReadingsView(ApiView):
-    anchor_model = DeliveryPoint
-    anchor_scope = CustomerScope(customer_path="contract__customer")
-    anchor_lookups = {"customerId": "contract__customer_id", "deliveryPointId": "pk"}
+    tenancy = DELIVERY_POINT
 
     @extend_schema(
         parameters=query_parameters(PageQuerySerializer),
@@ -257,8 +254,7 @@ class ReadingsView(ApiView):
 
 class MeterTemperaturesView(ApiView):
     read_only = True
-    anchor_model = Meter
-    anchor_scope = METER_SCOPE
+    tenancy = METER
     anchor_lookups = {"meterId": "meter_id"}
 
     def refine_anchor(self, queryset):
@@ -324,6 +320,10 @@ class LiveValuesView(ApiView):
 
     A privilege, not is_staff: being staff is for the admin alone (DESIGN.md §5)."""
 
+    tenancy = NotTenantScoped(
+        "metering systems push live values behind the live_values privilege; objectKey names a feed"
+    )
+
     permission_classes = privilege_required("live_values")
 
     @extend_schema(
@@ -360,10 +360,12 @@ class LiveValuesView(ApiView):
 
 
 CIM_PERMISSIONS = privilege_required("cim_export")
+CIM_EXPORTS = NotTenantScoped("CIM export logs are the operator's, behind the cim_export privilege")
 CIM_403 = {403: OpenApiResponse(ErrorSerializer, description="The caller lacks the cim_export privilege.")}
 
 
 class CimExportLogsView(ApiView):
+    tenancy = CIM_EXPORTS
     permission_classes = CIM_PERMISSIONS
     filter_backends = []
 
@@ -382,6 +384,7 @@ class CimExportLogsView(ApiView):
 
 
 class CimSubExportLogsView(ApiView):
+    tenancy = CIM_EXPORTS
     permission_classes = CIM_PERMISSIONS
     filter_backends = []
 
@@ -403,6 +406,7 @@ class CimSubExportLogsView(ApiView):
 
 
 class CimStatisticsView(ApiView):
+    tenancy = CIM_EXPORTS
     permission_classes = CIM_PERMISSIONS
 
     @extend_schema(
@@ -432,6 +436,7 @@ def _sub_export_or_404(data):
 
 
 class CimDataFileUrlView(ApiView):
+    tenancy = CIM_EXPORTS
     permission_classes = CIM_PERMISSIONS
 
     @extend_schema(
@@ -449,6 +454,7 @@ class CimDataFileUrlView(ApiView):
 
 
 class CimLogFileUrlView(ApiView):
+    tenancy = CIM_EXPORTS
     permission_classes = CIM_PERMISSIONS
 
     @extend_schema(

@@ -10,15 +10,21 @@ from rest_framework.parsers import FormParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from apps.customers.public import SUPPORT_PRIVILEGE, Customer, CustomerScope, User, UserScope, app_by_short_name
+from apps.customers.public import (
+    CUSTOMER,
+    SUPPORT_PRIVILEGE,
+    USER,
+    app_by_short_name,
+)
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
-from esmart.api.views import ApiView, PublicApiView, Scope
+from esmart.api.views import ApiView, NotTenantScoped, PublicApiView
 
 from .. import communication, selectors, services
 from ..adapters import room_adapter
 from ..models import ClientLog, CustomerMessage, PushIdentifierTypes, PushRegistration
+from ..scopes import APP_REGISTRATION, CUSTOMER_REGISTRATION, MANAGED_USER, MESSAGE
 from . import serializers as s
 
 NO_BODY = {200: OpenApiResponse(description="No body.")}
@@ -36,13 +42,6 @@ def _tags(validated) -> list[tuple[int, str]]:
     return [(int(t["identifier_type"]), t["identifier_value"]) for t in validated.get("tags", [])]
 
 
-class AppRegistrationScope(Scope):
-    """App registrations (no customer) belong to the user who created them."""
-
-    def restrict(self, queryset, request):
-        return queryset.filter(user=request.user, customer__isnull=True)
-
-
 def _check_app(registration: PushRegistration, short_name: str) -> None:
     if registration.app.short_name.lower() != short_name.lower():
         raise exceptions.NotFound()
@@ -53,9 +52,7 @@ def _check_app(registration: PushRegistration, short_name: str) -> None:
 
 class CustomerPushView(ApiView):
     permission_classes = [IsAuthenticated]
-    anchor_model = Customer
-    anchor_scope = CustomerScope("")
-    anchor_lookups = {"customerId": "pk"}
+    tenancy = CUSTOMER
 
     @extend_schema(
         request=None,
@@ -69,6 +66,7 @@ class CustomerPushView(ApiView):
 
 
 class AppPushView(ApiView):
+    tenancy = NotTenantScoped("creates an app registration owned by the caller; reads nothing owned")
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -82,9 +80,7 @@ class AppPushView(ApiView):
 
 class CustomerRegistrationView(ApiView):
     permission_classes = [IsAuthenticated]
-    anchor_model = PushRegistration
-    anchor_scope = CustomerScope()
-    anchor_lookups = {"customerId": "customer_id", "registrationId": "pk"}
+    tenancy = CUSTOMER_REGISTRATION
 
     def refine_anchor(self, queryset):
         return queryset.select_related("app", "customer")
@@ -113,9 +109,7 @@ class CustomerRegistrationView(ApiView):
 
 class AppRegistrationAnchored(ApiView):
     permission_classes = [IsAuthenticated]
-    anchor_model = PushRegistration
-    anchor_scope = AppRegistrationScope()
-    anchor_lookups = {"registrationId": "pk"}
+    tenancy = APP_REGISTRATION
 
     def refine_anchor(self, queryset):
         return queryset.select_related("app")
@@ -163,9 +157,7 @@ class AppRegistrationTagsView(AppRegistrationAnchored):
 
 class CustomerSendView(ApiView):
     permission_classes = PUSH_SEND
-    anchor_model = Customer
-    anchor_scope = CustomerScope("")
-    anchor_lookups = {"customerId": "pk"}
+    tenancy = CUSTOMER
 
     @extend_schema(
         request=s.PushEnvelopeSerializer,
@@ -186,6 +178,9 @@ class CustomerSendView(ApiView):
 
 
 class AppSendView(ApiView):
+    tenancy = NotTenantScoped(
+        "sends to an app's registrations by tag behind push_send; services.check_tags checks the tags"
+    )
     permission_classes = PUSH_SEND
 
     @extend_schema(
@@ -231,9 +226,7 @@ def _message_wire(m: CustomerMessage) -> dict:
 
 class CustomerAnchored(ApiView):
     permission_classes = [IsAuthenticated]
-    anchor_model = Customer
-    anchor_scope = CustomerScope("")
-    anchor_lookups = {"customerId": "pk"}
+    tenancy = CUSTOMER
 
 
 class MessagesView(CustomerAnchored):
@@ -274,9 +267,7 @@ class MessageStatesView(CustomerAnchored):
 
 class MessageView(ApiView):
     permission_classes = [IsAuthenticated]
-    anchor_model = CustomerMessage
-    anchor_scope = CustomerScope()
-    anchor_lookups = {"customerId": "customer_id", "messageId": "pk"}
+    tenancy = MESSAGE
 
     @extend_schema(
         request=s.MessagePatchSerializer, responses=s.MessageResponseSerializer, summary="Set a message's state."
@@ -292,9 +283,7 @@ class MessageView(ApiView):
 
 class UserAnchored(ApiView):
     permission_classes = [IsAuthenticated]
-    anchor_model = User
-    anchor_scope = UserScope()
-    anchor_lookups = {"userId": "pk"}
+    tenancy = USER
 
 
 def _config_wire(user) -> dict:
@@ -340,19 +329,9 @@ class EmailConfigTreeView(UserAnchored):
         return Response(s.EmailConfigNodeSerializer(selectors.email_config_tree(user=self.anchor), many=True).data)
 
 
-class ManagedUserScope(Scope):
-    """`{userId}` of the admin list: the caller or a user of the participants the caller works for
-    (a superuser: anyone). Narrower than UserScope: support is needed to call at all here."""
-
-    def restrict(self, queryset, request):
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(pk__in=selectors.managed_users(user=request.user).values("pk"))
-
-
 class EmailConfigAdminView(UserAnchored):
     permission_classes = privilege_required("support")  # superusers hold every privilege
-    anchor_scope = ManagedUserScope()
+    tenancy = MANAGED_USER
 
     @extend_schema(
         responses=s.EmailConfigUserSerializer(many=True),
@@ -374,6 +353,7 @@ class EmailConfigAdminView(UserAnchored):
 
 
 class TwilioTokenView(ApiView):
+    tenancy = NotTenantScoped("issues a token for the caller only; ?userId= must be the caller unless support")
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -413,6 +393,7 @@ class VideoTokenView(UserAnchored):
 
 
 class CallCenterView(ApiView):
+    tenancy = NotTenantScoped("the call center's status is the same for every caller")
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=s.CallCenterSerializer, summary="Whether the call center is open and who is on duty.")
@@ -426,6 +407,7 @@ class CallCenterView(ApiView):
 
 
 class ClientLogView(ApiView):
+    tenancy = NotTenantScoped("writes a log line of the caller's own")
     permission_classes = [IsAuthenticated]
     max_body_bytes = 16 * 1024
 
@@ -437,6 +419,7 @@ class ClientLogView(ApiView):
 
 
 class CompleteRoomView(ApiView):
+    tenancy = NotTenantScoped("completes a video room by its Twilio sid; no stored row")
     permission_classes = [IsAuthenticated]
 
     @extend_schema(

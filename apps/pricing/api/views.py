@@ -9,17 +9,21 @@ from rest_framework import serializers as drf_serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 
-from apps.customers.public import METER_PATH_LOOKUPS, METER_SCOPE, Contract, Customer, CustomerScope, Meter
+from apps.customers.public import (
+    CONTRACT,
+    CUSTOMER,
+    METER,
+)
 from apps.metering.public import ConsumptionRequestSerializer
 from esmart.api.area import request_area
 from esmart.api.authentication import CachedBasicAuthentication
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
-from esmart.api.views import ApiView
+from esmart.api.views import ApiView, NotTenantScoped
 
 from .. import selectors, services
 from ..authentication import InvoicePdfAuthentication
-from ..models import Invoice
+from ..scopes import INVOICE
 from .serializers import (
     ContractHourPricesSerializer,
     ExpenseOverviewRequestSerializer,
@@ -38,6 +42,8 @@ def _parameter(name, kind, description, required=False):
 
 class SpotPricesView(ApiView):
     """Spot prices of a bidding zone. Authenticated, not customer-scoped."""
+
+    tenancy = NotTenantScoped("day-ahead market prices are the same for everyone")
 
     @extend_schema(
         summary="Get spot prices from given priceArea, from time and to time",
@@ -95,9 +101,7 @@ def _fetch_prices_for(params, *, price_area: str) -> None:
 
 
 class ContractHourPricesView(ApiView):
-    anchor_model = Contract
-    anchor_scope = CustomerScope()
-    anchor_lookups = {"customerId": "customer_id", "contractNo": "contract_no"}
+    tenancy = CONTRACT
 
     def refine_anchor(self, queryset):
         return queryset.select_related("price_plan")
@@ -121,9 +125,7 @@ class ContractHourPricesView(ApiView):
 
 
 class MeterHourPricesView(ApiView):
-    anchor_model = Meter
-    anchor_scope = METER_SCOPE
-    anchor_lookups = METER_PATH_LOOKUPS
+    tenancy = METER
 
     def refine_anchor(self, queryset):
         return queryset.select_related("delivery_point__contract__price_plan")
@@ -155,9 +157,7 @@ class MeterCostsView(ApiView):
     # A read sent as POST (parameters in the body): no request transaction, so the spot-price days
     # fetched by services.fetch_missing_spot_days commit on their own and its lock is not held to the end.
     read_only = True
-    anchor_model = Meter
-    anchor_scope = METER_SCOPE
-    anchor_lookups = METER_PATH_LOOKUPS
+    tenancy = METER
 
     def refine_anchor(self, queryset):
         return queryset.select_related("delivery_point__contract__price_plan")
@@ -190,9 +190,7 @@ class ExpenseOverviewView(ApiView):
     # A read sent as POST (parameters in the body): no request transaction, so the spot-price days
     # fetched by services.fetch_missing_spot_days commit on their own and its lock is not held to the end.
     read_only = True
-    anchor_model = Contract
-    anchor_scope = CustomerScope()
-    anchor_lookups = ContractHourPricesView.anchor_lookups
+    tenancy = CONTRACT
 
     def refine_anchor(self, queryset):
         return queryset.select_related("price_plan")
@@ -243,9 +241,7 @@ def _invoices_response(request, invoices) -> Response:
 
 
 class CustomerInvoicesView(ApiView):
-    anchor_model = Customer
-    anchor_scope = CustomerScope(customer_path="")
-    anchor_lookups = {"customerId": "pk"}
+    tenancy = CUSTOMER
 
     @extend_schema(
         summary="Get all the invoices for a customer.",
@@ -270,9 +266,7 @@ class CustomerYearInvoicesView(CustomerInvoicesView):
 
 
 class ContractYearInvoicesView(ApiView):
-    anchor_model = Contract
-    anchor_scope = CustomerScope()
-    anchor_lookups = ContractHourPricesView.anchor_lookups
+    tenancy = CONTRACT
 
     @extend_schema(
         summary="Get the invoices for a customer's contract for the given year.",
@@ -287,9 +281,7 @@ class ContractYearInvoicesView(ApiView):
 
 
 class InvoiceView(ApiView):
-    anchor_model = Invoice
-    anchor_scope = CustomerScope(customer_path="customer")
-    anchor_lookups = {"customerId": "customer_id", "invoiceNo": "invoice_no"}
+    tenancy = INVOICE
 
     @extend_schema(
         summary="Get one invoice for a customer.",
@@ -303,9 +295,7 @@ class InvoiceView(ApiView):
 class InvoicePdfView(ApiView):
     """The PDF opens in a browser: credentials (or PdfUrl's token) and the area come in the query string."""
 
-    anchor_model = Invoice
-    anchor_scope = CustomerScope(customer_path="customer")
-    anchor_lookups = InvoiceView.anchor_lookups
+    tenancy = INVOICE
     authentication_classes = [InvoicePdfAuthentication, CachedBasicAuthentication, SessionAuthentication]
 
     def refine_anchor(self, queryset):

@@ -1,7 +1,8 @@
 """Views of the devices part: devices and gateways, counters, chargers, charging stations, SIM
 cards, weather-station assets and component info.
 
-Every list is restricted with `AssetScope("asset")` (the caller's reach) before it is paged, and
+Every list is restricted with `self.restrict()` through the view's anchor (`ON_ASSET_IN_REACH`,
+the caller's reach; docs/tenancy.md) before it is paged, and
 runs a constant number of queries. Routes for professionals need the `professional` privilege;
 the others say in their description that a customer may call them for their own assets.
 """
@@ -20,12 +21,19 @@ from esmart.api.fields import EnumField
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
-from esmart.api.views import ApiView
+from esmart.api.views import ApiView, NotTenantScoped
 
 from ...models.components import ComponentEvent
-from ...models.devices import CounterCategory, DeviceType, SmartHomeDevice, SmartHomeGateway
-from ...models.graph import Asset, AssetType, Participant
-from ...scopes import AssetScope, ParticipantScope
+from ...models.devices import CounterCategory, DeviceType
+from ...models.graph import AssetType, Participant
+from ...scopes import (
+    ASSET,
+    DEVICE,
+    GATEWAY,
+    ON_ASSET_IN_REACH,
+    PARTICIPANT,
+    PARTICIPANTS_IN_REACH,
+)
 from .. import components, weather
 from .. import services as devices
 from .serializers import (
@@ -44,7 +52,6 @@ from .serializers import (
 )
 
 PROFESSIONAL = privilege_required("professional")
-IN_SCOPE = AssetScope("asset")
 PAGED = query_parameters(PageQuery)
 CUSTOMERS_TOO = " A customer may call it for the assets of their own delivery points."
 PROFESSIONALS_ONLY = " Needs the professional privilege; lists what the caller's participants manage."
@@ -81,9 +88,8 @@ def _many(serializer, items):
 class ParticipantDevicesView(DevicesView):
     query_serializer_class = PageQuery  # documents the 400 of bad paging values
     permission_classes = PROFESSIONAL
-    anchor_model = Participant
-    anchor_scope = ParticipantScope()
-    anchor_lookups = {"participantId": "pk"}
+    tenancy = PARTICIPANT
+    also_restricts = (ON_ASSET_IN_REACH,)
 
     @extend_schema(
         parameters=[
@@ -100,14 +106,12 @@ class ParticipantDevicesView(DevicesView):
     def get(self, request, participantId, type):
         device_type = _path_enum(DeviceType, type, "type")
         found = devices.participant_devices(participant=self.anchor, device_type=device_type)
-        found = IN_SCOPE.restrict(found, request)
+        found = self.restrict(found, through=ON_ASSET_IN_REACH)
         return _many(DeviceResponseSerializer, _page(request, found))
 
 
 class DeviceBySerialNumberView(DevicesView):
-    anchor_model = SmartHomeDevice
-    anchor_scope = IN_SCOPE
-    anchor_lookups = {"serialNumber": "asset__serial_number"}
+    tenancy = DEVICE
 
     def refine_anchor(self, queryset):
         return queryset.select_related("asset").prefetch_related("values").order_by("asset_id")
@@ -129,16 +133,14 @@ class DeviceGatewayView(DeviceBySerialNumberView):
         "device has none the caller may see." + CUSTOMERS_TOO,
     )
     def get(self, request, serialNumber):
-        gateway = IN_SCOPE.restrict(devices.device_gateways(device=self.anchor), request).first()
+        gateway = self.restrict(devices.device_gateways(device=self.anchor)).first()
         if gateway is None:
             raise NotFound("The device has no gateway.")
         return Response(IoTGatewaySerializer(gateway).data)
 
 
 class GatewayBySerialNumberView(DevicesView):
-    anchor_model = SmartHomeGateway
-    anchor_scope = IN_SCOPE
-    anchor_lookups = {"serialNumber": "asset__serial_number"}
+    tenancy = GATEWAY
 
     def refine_anchor(self, queryset):
         return queryset.select_related("asset").order_by("asset_id")
@@ -154,8 +156,7 @@ class GatewayBySerialNumberView(DevicesView):
 
 class GatewayDevicesView(DevicesView):
     query_serializer_class = PageQuery  # documents the 400 of bad paging values
-    anchor_model = SmartHomeGateway
-    anchor_scope = IN_SCOPE
+    tenancy = GATEWAY
     anchor_lookups = {"externalId": "asset__external_id"}
 
     def refine_anchor(self, queryset):
@@ -168,7 +169,7 @@ class GatewayDevicesView(DevicesView):
         description="The devices the gateway controls, by AssetId, paged." + CUSTOMERS_TOO,
     )
     def get(self, request, externalId):
-        found = IN_SCOPE.restrict(devices.gateway_devices(gateway=self.anchor), request)
+        found = self.restrict(devices.gateway_devices(gateway=self.anchor))
         return _many(DeviceResponseSerializer, _page(request, found))
 
 
@@ -182,6 +183,8 @@ SERIAL_NUMBERS = build_array_type(build_basic_type(OpenApiTypes.STR))
 class ActiveGatewaysView(DevicesView):
     query_serializer_class = ActiveGatewayQuery
     permission_classes = PROFESSIONAL
+    tenancy = ON_ASSET_IN_REACH
+    also_restricts = (PARTICIPANTS_IN_REACH,)
 
     @extend_schema(
         parameters=query_parameters(ActiveGatewayQuery),
@@ -197,12 +200,11 @@ class ActiveGatewaysView(DevicesView):
     )
     def get(self, request):
         query = bind_query(request, ActiveGatewayQuery)
-        participant = (
-            ParticipantScope().restrict(Participant.objects.all(), request).filter(pk=query["participant_id"]).first()
-        )
+        participants = Participant.objects.filter(pk=query["participant_id"])
+        participant = self.restrict(participants, through=PARTICIPANTS_IN_REACH).first()
         if participant is None:
             raise NotFound()
-        found = IN_SCOPE.restrict(devices.active_gateways(participant=participant), request)
+        found = self.restrict(devices.active_gateways(participant=participant))
         return Response(list(_page(request, found.values_list("asset__serial_number", flat=True), query)))
 
 
@@ -211,6 +213,7 @@ class ActiveGatewaysView(DevicesView):
 
 class CountersView(DevicesView):
     query_serializer_class = PageQuery  # documents the 400 of bad paging values
+    tenancy = ON_ASSET_IN_REACH
     permission_classes = PROFESSIONAL
 
     @extend_schema(
@@ -220,11 +223,12 @@ class CountersView(DevicesView):
         description="Counters with their category and latest reading, by AssetId, paged." + PROFESSIONALS_ONLY,
     )
     def get(self, request):
-        return _many(CounterSerializer, _page(request, IN_SCOPE.restrict(devices.counters(), request)))
+        return _many(CounterSerializer, _page(request, self.restrict(devices.counters())))
 
 
 class CountersByCategoryView(DevicesView):
     query_serializer_class = PageQuery  # documents the 400 of bad paging values
+    tenancy = ON_ASSET_IN_REACH
     permission_classes = PROFESSIONAL
 
     @extend_schema(
@@ -241,11 +245,12 @@ class CountersByCategoryView(DevicesView):
     )
     def get(self, request, category):
         member = _path_enum(CounterCategory, category, "category")
-        return _many(CounterSerializer, _page(request, IN_SCOPE.restrict(devices.counters(category=member), request)))
+        return _many(CounterSerializer, _page(request, self.restrict(devices.counters(category=member))))
 
 
 class ChargersView(DevicesView):
     query_serializer_class = PageQuery  # documents the 400 of bad paging values
+    tenancy = ON_ASSET_IN_REACH
 
     @extend_schema(
         parameters=PAGED,
@@ -255,11 +260,12 @@ class ChargersView(DevicesView):
         "AssetId, paged. Professionals see those of their participants." + CUSTOMERS_TOO,
     )
     def get(self, request):
-        return _many(ChargerSerializer, _page(request, IN_SCOPE.restrict(devices.chargers(), request)))
+        return _many(ChargerSerializer, _page(request, self.restrict(devices.chargers())))
 
 
 class ChargingStationsView(DevicesView):
     query_serializer_class = PageQuery  # documents the 400 of bad paging values
+    tenancy = ON_ASSET_IN_REACH
     permission_classes = PROFESSIONAL
 
     @extend_schema(
@@ -270,8 +276,8 @@ class ChargingStationsView(DevicesView):
         "paged." + PROFESSIONALS_ONLY,
     )
     def get(self, request):
-        stations = list(_page(request, IN_SCOPE.restrict(devices.charging_stations(), request)))
-        supplied = IN_SCOPE.restrict(devices.station_chargers(station_ids=[s.asset_id for s in stations]), request)
+        stations = list(_page(request, self.restrict(devices.charging_stations())))
+        supplied = self.restrict(devices.station_chargers(station_ids=[s.asset_id for s in stations]))
         by_station: dict[int, list] = {}
         for charger in supplied:
             by_station.setdefault(charger.station_asset_id, []).append(charger)
@@ -282,6 +288,7 @@ class ChargingStationsView(DevicesView):
 
 class SimCardsView(DevicesView):
     query_serializer_class = PageQuery  # documents the 400 of bad paging values
+    tenancy = ON_ASSET_IN_REACH
     permission_classes = PROFESSIONAL
 
     @extend_schema(
@@ -292,13 +299,15 @@ class SimCardsView(DevicesView):
         + PROFESSIONALS_ONLY,
     )
     def get(self, request):
-        return _many(SimCardSerializer, _page(request, IN_SCOPE.restrict(devices.sim_cards(), request)))
+        return _many(SimCardSerializer, _page(request, self.restrict(devices.sim_cards())))
 
 
 # --- Weather ----------------------------------------------------------------------------------
 
 
 class BlindernWeatherView(DevicesView):
+    tenancy = NotTenantScoped("one public weather station, the same for every caller")
+
     @extend_schema(
         responses={200: WeatherObservationAssetSerializer, **NOT_SET_UP},
         summary="Get Blindern weather observation asset.",
@@ -313,9 +322,7 @@ class BlindernWeatherView(DevicesView):
 
 
 class NearestWeatherView(DevicesView):
-    anchor_model = Asset
-    anchor_scope = AssetScope()
-    anchor_lookups = {"assetId": "pk"}
+    tenancy = ASSET
 
     @extend_schema(
         responses=WeatherObservationAssetSerializer,
@@ -337,6 +344,7 @@ class NearestWeatherView(DevicesView):
 
 class ComponentTypesView(DevicesView):
     permission_classes = PROFESSIONAL
+    tenancy = NotTenantScoped("a fixed catalogue, the same for every caller")
 
     @extend_schema(
         responses={200: ComponentTypeSerializer(many=True), **NO_PRIVILEGE},
@@ -349,6 +357,7 @@ class ComponentTypesView(DevicesView):
 
 class ComponentEventsView(DevicesView):
     permission_classes = PROFESSIONAL
+    tenancy = NotTenantScoped("a fixed catalogue, the same for every caller")
 
     @extend_schema(
         responses={200: ComponentEventTypeSerializer(many=True), **NO_PRIVILEGE},
@@ -408,7 +417,7 @@ class ComponentFlagsView(DevicesView):
         if event is None:
             raise NotFound(f"Unknown event '{eventName}'.")
         flags = components.active_flags(event=event, asset_type=self.asset_type, published_only=self.published_only)
-        return _many(self.serializer, _page(request, IN_SCOPE.restrict(flags, request) if self.scoped else flags))
+        return _many(self.serializer, _page(request, self.restrict(flags) if self.scoped else flags))
 
 
 def component_flags_view(*, asset_type: AssetType, restricted: bool) -> type[ComponentFlagsView]:
@@ -437,6 +446,9 @@ def component_flags_view(*, asset_type: AssetType, restricted: bool) -> type[Com
         "published_only": restricted,
         # A published substation flag was published to the web: public to any authenticated caller.
         "scoped": not (restricted and asset_type == AssetType.Substation),
+        "tenancy": NotTenantScoped("published substation flags are public to any authenticated caller")
+        if restricted and asset_type == AssetType.Substation
+        else ON_ASSET_IN_REACH,
         "serializer": serializer,
         "permission_classes": ComponentFlagsView.permission_classes if restricted else PROFESSIONAL,
         "get": extend_schema(

@@ -10,15 +10,15 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from apps.customers.public import Customer, CustomerScope, User, UserScope
+from apps.customers.public import CUSTOMER, USER, USERS_IN_REACH, User
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView
 from esmart.core.validators import is_ascii_digits
 
-from ...models import HIERARCHIES, Asset, AssetActivityRecord, AssetType, Participant, RelationType
-from ...scopes import AssetScope, ParticipantScope
+from ...models import HIERARCHIES, Asset, AssetActivityRecord, AssetType, RelationType
+from ...scopes import ASSET, ASSETS_IN_REACH, PARTICIPANT
 from .. import business_objects, selectors, services
 from .serializers import (
     MAX_CHILDREN_PER_POST,
@@ -74,15 +74,21 @@ def _page(query) -> tuple[int, int]:
     return start, start + query["page_size"]
 
 
+def reached_asset(view: ApiView, asset_id: int) -> Asset:
+    """The asset `asset_id` of a body, through the view's anchor (ASSETS_IN_REACH); a 404 out of reach."""
+    asset = view.restrict(Asset.objects.filter(pk=asset_id)).first()
+    if asset is None:
+        raise NotFound(f"No asset {asset_id}.")
+    return asset
+
+
 class ProfessionalView(ApiView):
     permission_classes = PROFESSIONAL
     filter_backends = []  # lists are filtered by the selectors, not by query-string filters
 
 
 class AssetAnchored(ProfessionalView):
-    anchor_model = Asset
-    anchor_scope = AssetScope()
-    anchor_lookups = {"assetId": "pk"}
+    tenancy = ASSET
 
 
 # --- business objects (optimistic concurrency) ------------------------------------------------------
@@ -103,8 +109,7 @@ def business_object_views(asset_type: AssetType):
         return Response(response_serializer(asset).data, headers={"ETag": asset.etag})
 
     class BusinessObjectView(ProfessionalView):
-        anchor_model = Asset
-        anchor_scope = AssetScope()
+        tenancy = ASSET
         anchor_lookups = {"id": "pk"}
 
         def refine_anchor(self, queryset):
@@ -150,6 +155,8 @@ def business_object_views(asset_type: AssetType):
             return respond(asset)
 
     class BusinessObjectCreateView(ProfessionalView):
+        tenancy = ASSETS_IN_REACH  # ParentId
+
         @extend_schema(
             operation_id=f"businessobject_{name.lower()}_create",
             request=create_serializer,
@@ -160,7 +167,7 @@ def business_object_views(asset_type: AssetType):
             body = create_serializer(data=request.data)
             body.is_valid(raise_exception=True)
             asset_fields, details = split(kind, body.validated_data)
-            parent = services.reachable_asset(user=request.user, asset_id=asset_fields.pop("parent_id"))
+            parent = reached_asset(self, asset_fields.pop("parent_id"))
             asset = business_objects.create(
                 kind=kind,
                 parent=parent,
@@ -180,6 +187,8 @@ def business_object_views(asset_type: AssetType):
 
 
 class AssetsByTypeView(ProfessionalView):
+    tenancy = ASSETS_IN_REACH  # applied by selectors.visible_assets, its one-subtree-query form
+
     @extend_schema(
         parameters=[
             OpenApiParameter("type", str, OpenApiParameter.PATH, description="An AssetType: integer or name."),
@@ -198,9 +207,7 @@ class AssetsByTypeView(ProfessionalView):
 
 class AssetTimeZoneView(ApiView):
     permission_classes = [IsAuthenticated]
-    anchor_model = Asset
-    anchor_scope = AssetScope()
-    anchor_lookups = {"assetId": "pk"}
+    tenancy = ASSET
 
     @extend_schema(
         responses={200: OpenApiTypes.STR, **CUSTOMER_ERRORS},
@@ -215,9 +222,7 @@ class AssetTimeZoneView(ApiView):
 
 class CustomerZonesView(ApiView):
     permission_classes = [IsAuthenticated]
-    anchor_model = Customer
-    anchor_scope = CustomerScope(customer_path="")
-    anchor_lookups = {"customerId": "pk"}
+    tenancy = CUSTOMER
 
     @extend_schema(
         responses={200: SearchFilterSerializer(many=True), **CUSTOMER_ERRORS},
@@ -248,8 +253,7 @@ class AssetLabelView(AssetAnchored):
 
 
 class AssetInfoView(ProfessionalView):
-    anchor_model = Asset
-    anchor_scope = AssetScope()
+    tenancy = ASSET
     anchor_lookups = {"id": "pk"}
 
     def refine_anchor(self, queryset):
@@ -294,6 +298,8 @@ def create_children_view(asset_type: AssetType, summary: str):
 
 
 class FacilitiesView(ProfessionalView):
+    tenancy = ASSETS_IN_REACH  # each ParentId, resolved by services.create_under_parents
+
     @extend_schema(
         request=FacilityRequestSerializer(many=True),
         responses={200: AssetNodeSerializer(many=True), **WRITE_ERRORS},
@@ -317,9 +323,7 @@ class FacilitiesView(ProfessionalView):
 
 
 class UserAnchored(ProfessionalView):
-    anchor_model = User
-    anchor_scope = UserScope()
-    anchor_lookups = {"userId": "pk"}
+    tenancy = USER
 
 
 class UserParticipantsView(UserAnchored):
@@ -332,6 +336,8 @@ class UserParticipantsView(UserAnchored):
 
 
 class ObsoleteParticipantsView(ProfessionalView):
+    tenancy = USERS_IN_REACH  # ?id=
+
     @extend_schema(
         parameters=query_parameters(ObsoleteParticipantsQuerySerializer),
         responses={200: ParticipantSerializer(many=True), **ERRORS},
@@ -341,7 +347,7 @@ class ObsoleteParticipantsView(ProfessionalView):
     )
     def get(self, request):
         user_id = bind_query(request, ObsoleteParticipantsQuerySerializer)["id"]
-        user = UserScope().restrict(User.objects.filter(pk=user_id), request).first()
+        user = self.restrict(User.objects.filter(pk=user_id)).first()
         if user is None:
             raise NotFound()
         return Response(ParticipantSerializer(selectors.user_participants(user=user), many=True).data)
@@ -368,9 +374,7 @@ class UserParticipantHierarchyView(UserAnchored):
 
 def participant_children_view(relation_type: RelationType):
     class ParticipantChildrenView(ProfessionalView):
-        anchor_model = Participant
-        anchor_scope = ParticipantScope()
-        anchor_lookups = {"participantId": "pk"}
+        tenancy = PARTICIPANT
 
         @extend_schema(
             operation_id=f"participant_children_{relation_type.label.lower()}",
@@ -463,6 +467,8 @@ class AssetParentLocationView(AssetAnchored):
 
 
 class RelationView(ProfessionalView):
+    tenancy = ASSETS_IN_REACH  # ParentId and ChildId
+
     @extend_schema(
         request=RelationRequestSerializer,
         responses={
@@ -478,7 +484,7 @@ class RelationView(ProfessionalView):
         body = RelationRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        parent = services.reachable_asset(user=request.user, asset_id=data["parent_id"])
-        child = services.reachable_asset(user=request.user, asset_id=data["child_id"])
+        parent = reached_asset(self, data["parent_id"])
+        child = reached_asset(self, data["child_id"])
         relation = services.relate(parent=parent, child=child, relation_type=data["relation_type"], user=request.user)
         return Response(RelationResponseSerializer(relation).data)
