@@ -33,6 +33,9 @@ def port(tmp_path_factory):
         tmp_path_factory.mktemp("park"),
         migrate=True,
         AUTH_HASHER_LIMIT="2",
+        # The allowance is a fixed window of wall-clock time: a minute's window could end between
+        # the test's three logins (each hashes), and a real clock cannot be frozen in a subprocess.
+        AUTH_HASHER_WINDOW_SECONDS=str(10**9),
         GUNICORN_REFUSAL_PARK=str(PARK),
         WEB_CONCURRENCY="1",  # one process: its memory of the spent network decides every request
         DJANGO_SECURE_SSL_REDIRECT="false",  # plain HTTP on the loopback, as behind a TLS proxy
