@@ -1,4 +1,4 @@
-"""How gunicorn serves the app (gunicorn.conf.py uses this module; README "Production serving").
+"""How gunicorn serves the app (gunicorn.conf.py uses this module; docs/deployment.md "Production serving").
 
 - `ThreadWorker`: gunicorn's gthread worker whose client sockets time out. A connection holds a
   thread only while it has something to say: gthread keeps idle connections in its poller, and

@@ -1,6 +1,6 @@
 """The WSGI application gunicorn serves: Django behind esmart.serving.ServingApplication, which
 refuses a network over its hasher allowance before Django and reads request bodies under the read
-timeout (README "Production serving")."""
+timeout (docs/deployment.md "Production serving")."""
 
 import os
 

@@ -9,9 +9,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 LINK = re.compile(r"\]\(([^)\s#]+)(?:#[^)]*)?\)")
-# Pages the README names that other branches of issue 22 add (tenancy, architecture, schema):
-# remove a name here once its page has landed.
-LANDING = {"docs/tenancy.md", "docs/architecture.md", "docs/api-schema.md"}
 
 
 def test_the_readme_is_at_most_250_lines():
@@ -26,6 +23,6 @@ def test_relative_links_resolve(page):
         if re.match(r"[a-z]+:", target):  # http:, https:, mailto:
             continue
         path = (page.parent / target).resolve()
-        if not path.exists() and str(path.relative_to(ROOT)) not in LANDING:
+        if not path.exists():
             broken.append(target)
     assert broken == []

@@ -1,6 +1,6 @@
 """`manage.py rotate_ev_keys`: re-encrypts the stored vendor credentials and tokens under the newest key.
 
-The rotation procedure (README, EV): put a new key first in EV_CREDENTIAL_KEYS and keep the old
+The rotation procedure (docs/apps/ev.md, "Key rotation"): put a new key first in EV_CREDENTIAL_KEYS and keep the old
 ones after it, deploy, run this command, then drop the old keys. It is idempotent: a second run
 rotates nothing. `--check` only counts, and exits with status 1 while any value is not yet under
 the newest key, so a script can check before the old key is dropped.
