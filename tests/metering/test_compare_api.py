@@ -130,10 +130,6 @@ class TestCompared:
         assert response.status_code == 200
         assert len(response.json()["MeterAverage"]) == 12
 
-    def test_another_users_meter_is_404_and_anonymous_401(self, owner, other, anonymous):
-        assert owner.client().post(url(owner, other.meter), BODY, format="json").status_code == 404
-        assert anonymous.post(url(owner), BODY, format="json").status_code == 401
-
 
 def random_cohort(owner, *, meters: int, seed: int) -> list[tuple]:
     """`meters` neighbours with random hourly values (some estimated, some hours missing) over 3 days;
