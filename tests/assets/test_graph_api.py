@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.assets.graph import services
-from apps.assets.models import Asset, AssetActivityRecord, AssetRelation, AssetType, ParticipantTopNode, RelationType
+from apps.assets.models import Asset, AssetRelation, AssetType, RelationType
+from tests.assets.factories import AssetActivityRecordFactory, AssetRelationFactory, ParticipantTopNodeFactory
 from tests.conftest import make_owner
 
 from . import graph_world
@@ -117,10 +118,10 @@ class TestLabelAndInfo:
 
     def test_info_has_constant_queries(self, world):
         url = f"/api/assetinfo/{world.substation.pk}"
-        AssetActivityRecord.objects.create(asset=world.substation, reason="first")
+        AssetActivityRecordFactory(asset=world.substation, reason="first")
         one = count_queries(lambda: client(world).get(url))
         for i in range(5):
-            AssetActivityRecord.objects.create(asset=world.substation, reason=f"r{i}")
+            AssetActivityRecordFactory(asset=world.substation, reason=f"r{i}")
         assert count_queries(lambda: client(world).get(url)) == one
 
 
@@ -226,7 +227,7 @@ class TestParticipants:
 
     def test_the_assets_of_participants_below_are_in_reach(self, world, other_world):
         depot = graph_world.asset(AssetType.Substation, "Office substation")
-        ParticipantTopNode.objects.create(participant=world.office, asset=depot, hierarchy=NET)
+        ParticipantTopNodeFactory(participant=world.office, asset=depot, hierarchy=NET)
         assert client(world).get(f"/api/assetinfo/{depot.pk}").status_code == 200
         assert depot.pk in {
             t["AssetId"] for t in client(world).get(f"/api/Users/{world.owner.user.pk}/topnodes").json()
@@ -289,9 +290,7 @@ class TestHierarchyRoutes:
 
     def test_typed_children_outside_reach_are_left_out(self, world, other_world):
         graph_world.asset(AssetType.Counter, "Theirs", None)
-        AssetRelation.objects.create(
-            parent=world.meter, child=other_world.substation, relation_type=RelationType.Measures
-        )
+        AssetRelationFactory(parent=world.meter, child=other_world.substation, relation_type=RelationType.Measures)
         assert client(world).get(f"/api/assetrelations/{world.meter.pk}/children/Measures").json() == []
 
     def test_children_lists_have_constant_queries(self, world):

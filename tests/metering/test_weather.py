@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from apps.metering import services, tasks
-from apps.metering.models import MeterSettings, WeatherObservation, WeatherStation
+from apps.metering.models import WeatherObservation
 from apps.metering.weather import FileWeatherAdapter, demo_temperature
+from tests.metering.factories import MeterSettingsFactory, WeatherStationFactory
 
 from .helpers import oslo_midnight, utc
 
@@ -66,8 +67,8 @@ class TestTemperaturesApi:
         }
 
     def test_hourly_with_the_pinned_station_and_gaps(self, owner, file_weather):
-        station = WeatherStation.objects.create(code="SN18700", name="Blindern", latitude=59.9, longitude=10.7)
-        MeterSettings.objects.create(meter=owner.meter, weather_station=station)
+        station = WeatherStationFactory(code="SN18700", name="Blindern", latitude=59.9, longitude=10.7)
+        MeterSettingsFactory(meter=owner.meter, weather_station=station)
         services.fetch_observations(station=station, start=utc(2025, 3, 30, 0), end=utc(2025, 3, 30, 2))
         body = {"FromTime": "2025-03-30T00:00:00", "ToTime": "2025-03-30T03:00:00", "Resolution": 7}
         assert owner.client().post(self.url(owner.meter), body, format="json").json()["Values"] == [
