@@ -37,7 +37,10 @@ from tests.customers.factories import AppFactory, TermsVersionFactory
 from tests.ev import world as ev_world
 from tests.factories import PASSWORD, UserFactory
 from tests.flex import world as flex_world
+from tests.metering.factories import MeterSettingsFactory
+from tests.notifications.factories import CustomerMessageFactory
 from tests.pricing.conftest import source  # noqa: F401  (the pricing app's spot-price source fixture)
+from tests.pricing.factories import PricePlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +96,7 @@ def overview_url(owner):
 
 
 def priced(owner):
-    PricePlan.objects.create(
+    PricePlanFactory(
         contract=owner.contract, product_type=PricePlan.ProductType.Fixed, fixed_price_nok_per_kwh=Decimal("1.00")
     )
     return owner
@@ -120,7 +123,7 @@ def plans_url(owner):
 
 
 def message(owner, **fields):
-    return CustomerMessage.objects.create(customer=owner.customer, text="t", sent_at=timezone.now(), **fields)
+    return CustomerMessageFactory(customer=owner.customer, text="t", sent_at=timezone.now(), **fields)
 
 
 def message_url(owner, msg):
@@ -300,7 +303,7 @@ def customers_null(owner):
 
 
 def metering_null(owner):
-    MeterSettings.objects.create(meter=owner.meter, name="Hytta", residents=2)
+    MeterSettingsFactory(meter=owner.meter, name="Hytta", residents=2)
     ok(send(owner.client(), "POST", meter_url(owner, "settings/building"), {"Name": None, "Residents": 3}))
     settings_ = MeterSettings.objects.get(meter=owner.meter)
     assert (settings_.name, settings_.residents) == ("Hytta", 3)

@@ -14,15 +14,18 @@ from django.contrib.auth.models import Permission
 
 from apps.assets.graph import services
 from apps.assets.models import (
-    AggregationPoint,
     Asset,
     AssetType,
-    Participant,
     ParticipantKind,
-    ParticipantMembership,
-    ParticipantTopNode,
     RelationType,
-    SearchFilter,
+)
+from tests.assets.factories import (
+    AggregationPointFactory,
+    AssetFactory,
+    ParticipantFactory,
+    ParticipantMembershipFactory,
+    ParticipantTopNodeFactory,
+    SearchFilterFactory,
 )
 
 NET, LOCATION = RelationType.Network, RelationType.Location
@@ -33,7 +36,7 @@ def grant_professional(user) -> None:
 
 
 def asset(asset_type, name, parent=None, relation_type=NET, **fields) -> Asset:
-    created = Asset.objects.create(asset_type=asset_type, name=name, **fields)
+    created = AssetFactory(asset_type=asset_type, name=name, **fields)
     if parent is not None:
         services.relate(parent=parent, child=created, relation_type=relation_type)
     return created
@@ -46,9 +49,9 @@ def build(owner, *, professional: bool = True) -> SimpleNamespace:
     tag = str(owner.user.pk)
     if professional:
         grant_professional(owner.user)
-    participant = Participant.objects.create(name=f"Grid {tag}", kind=ParticipantKind.GridCompany)
-    ParticipantMembership.objects.create(participant=participant, user=owner.user)
-    office = Participant.objects.create(name=f"Office {tag}", kind=ParticipantKind.GridCompany, parent=participant)
+    participant = ParticipantFactory(name=f"Grid {tag}", kind=ParticipantKind.GridCompany)
+    ParticipantMembershipFactory(participant=participant, user=owner.user)
+    office = ParticipantFactory(name=f"Office {tag}", kind=ParticipantKind.GridCompany, parent=participant)
     substation = asset(AssetType.Substation, f"Substation {tag}", owner=participant, latitude=59.9, longitude=10.7)
     feeder = asset(AssetType.Feeder, f"Feeder {tag}", substation)
     transformer = asset(AssetType.Transformer, f"Transformer {tag}", feeder)
@@ -58,15 +61,15 @@ def build(owner, *, professional: bool = True) -> SimpleNamespace:
     building = asset(AssetType.Building, f"Building {tag}", region, LOCATION)
     apartment = asset(AssetType.Apartment, f"Apartment {tag}", building, LOCATION)
     services.relate(parent=apartment, child=meter, relation_type=LOCATION)
-    ParticipantTopNode.objects.create(participant=participant, asset=substation, hierarchy=NET)
-    ParticipantTopNode.objects.create(participant=participant, asset=region, hierarchy=LOCATION)
+    ParticipantTopNodeFactory(participant=participant, asset=substation, hierarchy=NET)
+    ParticipantTopNodeFactory(participant=participant, asset=region, hierarchy=LOCATION)
     # The business objects; the aggregation point with its details (devices_world adds the gateway's
     # and the device's, so that the device tests build on these very assets).
     aggregation_point = asset(AssetType.AggregationPoint, f"AP {tag}", substation)
-    AggregationPoint.objects.create(asset=aggregation_point, bidding_zone="NO1", max_capacity_kw=500)
+    AggregationPointFactory(asset=aggregation_point, bidding_zone="NO1", max_capacity_kw=500)
     smart_home_gateway = asset(AssetType.SmartHomeGateway, f"Gateway {tag}", meter, LOCATION)
     smart_home_device = asset(AssetType.SmartHomeDevice, f"Device {tag}", smart_home_gateway, LOCATION)
-    zone = SearchFilter.objects.create(name=f"Zone {tag}", owner=participant)
+    zone = SearchFilterFactory(name=f"Zone {tag}", owner=participant)
     zone.assets.add(substation)
     world = SimpleNamespace(
         owner=owner,

@@ -5,7 +5,8 @@ import pytest
 
 from apps.assets.devices.components import clear_flag, publish_flag, raise_flag
 from apps.assets.graph.services import relate
-from apps.assets.models import Asset, AssetType, ComponentEvent, RelationType
+from apps.assets.models import AssetType, ComponentEvent, RelationType
+from tests.assets.factories import AssetFactory
 
 from ..conftest import make_owner
 from .devices_world import build
@@ -126,7 +127,7 @@ def test_paged_with_constant_queries(owner, mine, django_assert_num_queries):
     url = "/api/componentinfo/substations/event/outage"
     client.get(url)
     for n in range(6):
-        substation = Asset.objects.create(asset_type=AssetType.Substation, name=f"S{n}")
+        substation = AssetFactory(asset_type=AssetType.Substation, name=f"S{n}")
         relate(parent=mine.region, child=substation, relation_type=RelationType.Location)
         raise_flag(asset=substation, event=ComponentEvent.Outage, by=owner.user)
     with django_assert_num_queries(4):  # user, its two permission queries, flags with their assets
@@ -142,7 +143,7 @@ def test_restricted_lists_have_constant_queries(db, owner, mine, django_assert_n
     url = "/api/componentinforestricted/substations/event/outage"
     client.get(url)
     for n in range(4):
-        substation = Asset.objects.create(asset_type=AssetType.Substation, name=f"P{n}")
+        substation = AssetFactory(asset_type=AssetType.Substation, name=f"P{n}")
         publish_flag(flag=raise_flag(asset=substation, event=ComponentEvent.Outage, by=owner.user), by=owner.user)
     with django_assert_num_queries(2):  # user, published flags with their assets
         assert len(client.get(url).json()) == 5

@@ -16,12 +16,14 @@ from apps.assets.graph.services import relate
 from apps.assets.models import (
     AssetType,
     ComponentEvent,
-    Participant,
     ParticipantKind,
-    ParticipantMembership,
-    ParticipantTopNode,
     RelationType,
-    SearchFilter,
+)
+from tests.assets.factories import (
+    ParticipantFactory,
+    ParticipantMembershipFactory,
+    ParticipantTopNodeFactory,
+    SearchFilterFactory,
 )
 
 from . import devices_world, graph_world
@@ -34,22 +36,22 @@ LOCATION, NET = RelationType.Location, RelationType.Network
 
 def _participants(world):
     for n in range(GROWTH):
-        participant = Participant.objects.create(name=f"Extra {n}", kind=ParticipantKind.Supplier)
-        ParticipantMembership.objects.create(participant=participant, user=world.owner.user)
+        participant = ParticipantFactory(name=f"Extra {n}", kind=ParticipantKind.Supplier)
+        ParticipantMembershipFactory(participant=participant, user=world.owner.user)
 
 
 def _top_nodes(world):
     for n in range(GROWTH):
         root = graph_world.asset(AssetType.Substation, f"Extra root {n}")
-        ParticipantTopNode.objects.create(participant=world.participant, asset=root, hierarchy=NET)
+        ParticipantTopNodeFactory(participant=world.participant, asset=root, hierarchy=NET)
         region = graph_world.asset(AssetType.Region, f"Extra region {n}")
-        ParticipantTopNode.objects.create(participant=world.participant, asset=region, hierarchy=LOCATION)
+        ParticipantTopNodeFactory(participant=world.participant, asset=region, hierarchy=LOCATION)
 
 
 def _sub_participants(world):
     parent = world.office
     for n in range(GROWTH):
-        parent = Participant.objects.create(name=f"Desk {n}", kind=ParticipantKind.GridCompany, parent=parent)
+        parent = ParticipantFactory(name=f"Desk {n}", kind=ParticipantKind.GridCompany, parent=parent)
 
 
 def _one_measured(world):
@@ -70,7 +72,7 @@ def _buildings(world):
 
 def _zones(world):
     for n in range(GROWTH):
-        zone = SearchFilter.objects.create(name=f"Zone {n}", owner=world.participant)
+        zone = SearchFilterFactory(name=f"Zone {n}", owner=world.participant)
         zone.assets.add(world.feeder if n % 2 else world.meter)
 
 

@@ -7,12 +7,10 @@ from apps.assets.models import (
     Asset,
     AssetRelation,
     AssetType,
-    Participant,
     ParticipantKind,
-    ParticipantMembership,
-    ParticipantTopNode,
     RelationType,
 )
+from tests.assets.factories import ParticipantFactory, ParticipantMembershipFactory, ParticipantTopNodeFactory
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,10 +52,10 @@ def test_would_cycle():
 
 def test_reach_follows_top_nodes_downwards():
     user = UserFactory()
-    grid = Participant.objects.create(name="Grid", kind=ParticipantKind.GridCompany)
-    ParticipantMembership.objects.create(participant=grid, user=user)
+    grid = ParticipantFactory(name="Grid", kind=ParticipantKind.GridCompany)
+    ParticipantMembershipFactory(participant=grid, user=user)
     nodes = chain(5)
-    ParticipantTopNode.objects.create(participant=grid, asset=nodes[2], hierarchy=NET)
+    ParticipantTopNodeFactory(participant=grid, asset=nodes[2], hierarchy=NET)
     seen = set(Asset.objects.filter(selectors.reachable(user=user)).values_list("pk", flat=True))
     assert seen == {n.pk for n in nodes[2:]}
     assert set(selectors.visible_assets(user=user).values_list("pk", flat=True)) == seen

@@ -10,6 +10,7 @@ from apps.assets.devices import weather
 from apps.assets.graph import services
 from apps.assets.models import Asset, AssetType, RelationType
 from apps.metering import services as metering
+from tests.assets.factories import AssetFactory
 
 from ..conftest import make_owner
 from .devices_world import build, home, weather_stations
@@ -101,7 +102,7 @@ class TestNearest:
         assert owner.client().get(self.url(world.meter)).json()["AssetId"] == bergen.asset_id
 
     def test_no_location_anywhere_is_404(self, owner, stations):
-        loose = Asset.objects.create(asset_type=AssetType.Meter, name="Loose", delivery_point=owner.delivery_point)
+        loose = AssetFactory(asset_type=AssetType.Meter, name="Loose", delivery_point=owner.delivery_point)
         response = owner.client().get(self.url(loose))
         assert response.status_code == 404
         assert "location" in response.json()["Message"]
@@ -109,7 +110,7 @@ class TestNearest:
     def test_a_customer_asks_for_their_own_device(self, db, stations):
         customer = make_owner()
         mine = home(customer)
-        located = Asset.objects.create(
+        located = AssetFactory(
             asset_type=AssetType.Building, name="House", latitude=60.4, longitude=5.3, delivery_point=None
         )
         services.relate(parent=located, child=mine.device.asset, relation_type=RelationType.Location)
@@ -128,7 +129,7 @@ class TestNearest:
         world = build(owner)
         parent = world.substation
         for level in range(30):
-            child = Asset.objects.create(asset_type=AssetType.Feeder, name=f"L{level}")
+            child = AssetFactory(asset_type=AssetType.Feeder, name=f"L{level}")
             services.relate(parent=parent, child=child, relation_type=RelationType.Network)
             parent = child
         client = owner.client()

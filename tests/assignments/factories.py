@@ -3,7 +3,7 @@
 import factory
 from django.contrib.auth.models import Permission
 
-from apps.assets.models import Asset, AssetType
+from apps.assets.models import AssetType
 from apps.assignments import services
 from apps.assignments.models import (
     CareTeam,
@@ -12,8 +12,10 @@ from apps.assignments.models import (
     Client,
     EquipmentKit,
     EquipmentKitDevice,
+    KitConnection,
     NextOfKin,
 )
+from tests.assets.factories import AssetFactory
 from tests.factories import UserFactory
 
 
@@ -35,7 +37,7 @@ class CareTeamFactory(factory.django.DjangoModelFactory):
 def staff_member(team, user=None, *, care=True):
     """A care-staff login in `team` (with the care privilege unless care=False)."""
     user = user or UserFactory()
-    CareTeamMembership.objects.create(team=team, user=user)
+    CareTeamMembershipFactory(team=team, user=user)
     return grant_care(user) if care else user
 
 
@@ -96,5 +98,20 @@ class EquipmentKitFactory(factory.django.DjangoModelFactory):
             return
         specs = extracted if extracted is not None else [(AssetType.SmartHomeGateway, "Gateway")]
         for asset_type, name in specs:
-            asset = Asset.objects.create(asset_type=asset_type, name=f"{name} {self.serial_number}")
-            EquipmentKitDevice.objects.create(kit=self, asset=asset)
+            asset = AssetFactory(asset_type=asset_type, name=f"{name} {self.serial_number}")
+            EquipmentKitDeviceFactory(kit=self, asset=asset)
+
+
+class CareTeamMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareTeamMembership
+
+
+class EquipmentKitDeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EquipmentKitDevice
+
+
+class KitConnectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KitConnection

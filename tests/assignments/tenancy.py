@@ -9,7 +9,7 @@ accepted terms and a fresh user code) of another client; so their ids work for t
 from django.utils import timezone
 
 from apps.assignments import services
-from apps.assignments.models import CareTeamMembership, KitConnection
+from tests.assignments.factories import CareTeamMembershipFactory, KitConnectionFactory
 
 from .factories import (
     CareTeamFactory,
@@ -25,13 +25,13 @@ from .factories import (
 
 def owned_values(owner, route: str | None = None) -> dict[str, object]:
     team = CareTeamFactory()
-    CareTeamMembership.objects.create(team=team, user=owner.user)
+    CareTeamMembershipFactory(team=team, user=owner.user)
     grant_care(owner.user)
     colleague = staff_member(team)
     client = ClientFactory(team=team)
     assignment = make_assignment(client, assignee=owner.user)
     kit = EquipmentKitFactory(team=team)
-    KitConnection.objects.create(kit=kit, client=client, connected_at=timezone.now(), connected_by=owner.user)
+    KitConnectionFactory(kit=kit, client=client, connected_at=timezone.now(), connected_by=owner.user)
     values = {
         "clientId": client.pk,
         "assignmentId": assignment.pk,

@@ -13,9 +13,9 @@ from rest_framework.test import APIClient
 
 from apps.assignments import services
 from apps.assignments.api import urls as care_urls
-from apps.assignments.models import KitConnection
 from apps.assignments.states import TRANSITIONS, Action, State
 from tests.api.harness import Bad, Endpoint, EndpointContract, World
+from tests.assignments.factories import KitConnectionFactory
 from tests.factories import UserFactory
 
 from .conftest import make_team
@@ -97,9 +97,7 @@ class TestCareEndpoints(EndpointContract):
         CareTermsFactory(version=1)
         kit_client = ClientFactory(team=care.team)
         connected = EquipmentKitFactory(team=care.team)
-        KitConnection.objects.create(
-            kit=connected, client=kit_client, connected_at=timezone.now(), connected_by=care.nurse
-        )
+        KitConnectionFactory(kit=connected, client=kit_client, connected_at=timezone.now(), connected_by=care.nurse)
         kin = NextOfKinFactory(client=kit_client, user=UserFactory())
         invited = NextOfKinFactory(client=kit_client)
         guest = UserFactory()

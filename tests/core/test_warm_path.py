@@ -20,6 +20,7 @@ from esmart.api.compiled import CompiledQuery, NotCompilableError
 from esmart.api.routing import FirstSegmentResolver
 from esmart.api.views import _COMPILED_ANCHORS, ApiView
 from tests.conftest import basic
+from tests.factories import CustomerAccessFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,7 @@ def test_a_lost_customer_access_counts_at_once(owner):
     assert client.get(f"{meter_url}/wattmeter").status_code in (403, 404)
     response = client.get(customer_url(owner))
     assert response.status_code == 403  # no Power customer left: the scope's own answer
-    CustomerAccess.objects.create(user=owner.user, customer=owner.customer)
+    CustomerAccessFactory(user=owner.user, customer=owner.customer)
     assert client.get(customer_url(owner)).status_code == 200
 
 

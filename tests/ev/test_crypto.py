@@ -10,6 +10,7 @@ from django.db import connection
 
 from apps.ev import crypto
 from apps.ev.models import VendorAccount
+from tests.ev.factories import VendorAccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def raw_row(pk):
 
 def make(owner, manufacturer="demo", **fields):
     defaults = {"username": "kari@example.no", "password": "hemmelig-passord", "access_token": "tok-SECRET-123"}
-    return VendorAccount.objects.create(
+    return VendorAccountFactory(
         user=owner.user,
         manufacturer=manufacturer,
         handle_digest=f"{manufacturer}-{owner.user.pk}".ljust(64, "d"),

@@ -5,7 +5,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from apps.ev import demo
-from apps.ev.models import BatteryCar, Car, ChargerImport, EvChargingRequest, VendorAccount
+from apps.ev.models import BatteryCar, Car, EvChargingRequest, VendorAccount
+from tests.ev.factories import ChargerImportFactory, VendorAccountFactory
 
 from . import world as ev_world
 
@@ -40,8 +41,8 @@ def admin_client(client):
 
 def test_admin_pages(admin_client, owner):
     world = ev_world.build(owner)
-    ChargerImport.objects.create(charger=world.charger, import_source="easee")
-    VendorAccount.objects.create(
+    ChargerImportFactory(charger=world.charger, import_source="easee")
+    VendorAccountFactory(
         user=owner.user,
         manufacturer="demo",
         username="kari@example.no",

@@ -18,6 +18,7 @@ from apps.ev.vendors.demo import DemoVendor
 from esmart.api.casing import utc_text
 from tests.api.harness import Bad, Endpoint, EndpointContract, World
 from tests.conftest import make_owner
+from tests.ev.factories import VendorAccountFactory
 
 from . import world as ev_world
 from .world import next_hour
@@ -45,7 +46,7 @@ def import_world(owner, username="kari@example.no") -> ev_world.World:
     token = DemoVendor().authorize(Credentials(username=username, password="x"))
     world.car.vehicle_id = DemoVendor().vehicles(token)[0].vehicle_id
     world.car.save()
-    VendorAccount.objects.create(
+    VendorAccountFactory(
         user=owner.user, manufacturer="demo", access_token=token, handle_digest=f"{owner.user.pk}".ljust(64, "h")
     )
     return world

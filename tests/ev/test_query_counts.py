@@ -12,6 +12,7 @@ from apps.assets.graph.services import relate
 from apps.assets.models import RelationType
 from apps.ev import services
 from apps.ev.models import BatteryCar, Car
+from tests.ev.factories import CarFactory
 
 from . import world as ev_world
 from .world import next_hour
@@ -103,7 +104,7 @@ def test_gateway_devices_and_cars(owner, django_assert_num_queries):
                 delivery_point_id=owner.delivery_point.pk,
             )
             relate(parent=world.gateway.asset, child=charger.asset, relation_type=RelationType.Controls)
-            Car.objects.create(customer=owner.customer, manufacturer="demo", connected_asset=charger.asset)
+            CarFactory(customer=owner.customer, manufacturer="demo", connected_asset=charger.asset)
             services.create_charging_request(
                 customer=owner.customer,
                 asset_id=charger.pk,

@@ -17,6 +17,7 @@ from apps.ev.models import Car, EvChargingRequest
 from apps.pricing import spotprices
 from apps.pricing.adapters.base import DayPrices, IntervalPrice, market_date, market_day_bounds
 from apps.pricing.areas import zone
+from tests.ev.factories import CarFactory
 
 
 @dataclass
@@ -62,7 +63,7 @@ def build(owner, *, with_request: bool = True) -> World:
     )
     relate(parent=gateway.asset, child=charger.asset, relation_type=RelationType.Controls)
     relate(parent=meter_asset, child=charger.asset, relation_type=RelationType.Measures)
-    car = Car.objects.create(
+    car = CarFactory(
         customer=owner.customer,
         manufacturer="demo",
         model="Model Y",

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from apps.assets.devices import services as devices
 from apps.assets.models import DeviceType, SearchFilter, TimeSeriesTypeClass, ValueSubCategory, ValueUnit
 from apps.flex import services
-from apps.flex.models import SiteSettings
 from apps.metering.services import load_intervals
 from tests.assets import devices_world
 from tests.factories import DeliveryPointFactory, MeterFactory
+from tests.flex.factories import SiteSettingsFactory
 
 from .world import build, make_plan
 
@@ -78,7 +78,7 @@ def test_sites_and_site_devices(owner):
     for _ in range(MANY):
         point = DeliveryPointFactory(contract=owner.contract)
         MeterFactory(delivery_point=point)
-        SiteSettings.objects.create(site=point, threshold_kw=4)
+        SiteSettingsFactory(site=point, threshold_kw=4)
     assert len(client.get(sites).json()) == MANY + 1
     assert queries(client, sites) == few
 

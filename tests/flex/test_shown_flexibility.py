@@ -9,8 +9,9 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pytest
 
 from apps.flex import baseline
-from apps.flex.models import BaselineConfig, BaselineMethod, ControlPlan, ControlPlanInterval, IntervalSource
+from apps.flex.models import BaselineConfig, BaselineMethod, ControlPlanInterval, IntervalSource
 from apps.metering.services import load_intervals
+from tests.flex.factories import ControlPlanFactory
 
 from .world import build
 
@@ -73,9 +74,7 @@ def test_the_api_shows_delivered_as_the_difference_of_the_shown_baseline_and_mea
     BaselineConfig.objects.filter(asset=w.device.asset).update(
         method=BaselineMethod.AverageOfSimilarDays, days=2, high_count=None
     )
-    plan = ControlPlan.objects.create(
-        device=w.flex, zone=w.flex.zone, start_at=START, end_at=START + dt.timedelta(hours=1)
-    )
+    plan = ControlPlanFactory(device=w.flex, zone=w.flex.zone, start_at=START, end_at=START + dt.timedelta(hours=1))
     ControlPlanInterval.objects.bulk_create(
         ControlPlanInterval(
             plan=plan,

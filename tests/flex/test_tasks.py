@@ -13,8 +13,6 @@ from apps.flex.models import (
     ControllableDevice,
     ControlPlan,
     ControlPlanInterval,
-    ControlPlanRequest,
-    ControlPlanRequestValue,
     DeviceCommand,
     IntervalSource,
     SheddingAction,
@@ -28,6 +26,8 @@ from esmart.celery import app
 from tests.clock import TEST_NOW
 from tests.conftest import make_owner
 from tests.ev.world import store_prices
+from tests.flex.factories import ControlPlanRequestFactory, ControlPlanRequestValueFactory
+from tests.metering.factories import LiveValueFactory
 
 from .world import build
 
@@ -45,14 +45,14 @@ def _prices():
 
 def test_plan_day_is_idempotent_and_follows_grid_requests(owner):
     w = build(owner)
-    request = ControlPlanRequest.objects.create(
+    request = ControlPlanRequestFactory(
         zone=w.zone,
         ts_type=1,
         requested_by=owner.user,
         start_at=START + dt.timedelta(hours=23),
         end_at=START + dt.timedelta(hours=24),
     )
-    ControlPlanRequestValue.objects.create(request=request, time=START + dt.timedelta(hours=23), value=3)
+    ControlPlanRequestValueFactory(request=request, time=START + dt.timedelta(hours=23), value=3)
     area = w.device.asset.delivery_point.price_area
     counts = services.plan_day(day=DAY, devices=[w.flex], prices_by_area={area: _prices()})
     assert counts["created"] == 1
@@ -141,9 +141,7 @@ def test_load_shedding_through_a_real_worker(owner):
     from tests.celery_worker import running_worker
 
     w = build(owner)
-    LiveValue.objects.create(
-        object_key=owner.meter.meter_id, type=TimeSeriesType.ActivePower, value_time=START, value=9.0
-    )
+    LiveValueFactory(object_key=owner.meter.meter_id, type=TimeSeriesType.ActivePower, value_time=START, value=9.0)
     with running_worker(broker_db=13, results=True):  # 13: flex
         assert tasks.evaluate_sites.delay(site_ids=[owner.delivery_point.pk]).get(timeout=30) == 1
         shed = SheddingAction.objects.get()

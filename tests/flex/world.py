@@ -12,17 +12,20 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from apps.flex.models import (
-    BaselineConfig,
     BaselineMethod,
-    ControllableDevice,
     ControlPlan,
     ControlPlanInterval,
-    FlexContract,
     IntervalSource,
-    SiteDevice,
-    SiteSettings,
 )
 from tests.assets import devices_world, graph_world
+from tests.flex.factories import (
+    BaselineConfigFactory,
+    ControllableDeviceFactory,
+    ControlPlanFactory,
+    FlexContractFactory,
+    SiteDeviceFactory,
+    SiteSettingsFactory,
+)
 
 
 def grant(user, codename: str) -> None:
@@ -32,9 +35,7 @@ def grant(user, codename: str) -> None:
 
 
 def make_plan(device, *, start: dt.datetime, hours: int = 4) -> ControlPlan:
-    plan = ControlPlan.objects.create(
-        device=device, zone=device.zone, start_at=start, end_at=start + dt.timedelta(hours=hours)
-    )
+    plan = ControlPlanFactory(device=device, zone=device.zone, start_at=start, end_at=start + dt.timedelta(hours=hours))
     ControlPlanInterval.objects.bulk_create(
         [
             ControlPlanInterval(
@@ -59,17 +60,15 @@ def build(owner) -> SimpleNamespace:
     graph = graph_world.build(owner)
     grant(owner.user, "demand_response")
     device = devices.device
-    flex = ControllableDevice.objects.create(
-        device=device, zone=graph.zone, power_kw=Decimal(2), daily_energy_kwh=Decimal(4)
-    )
+    flex = ControllableDeviceFactory(device=device, zone=graph.zone, power_kw=Decimal(2), daily_energy_kwh=Decimal(4))
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     past = make_plan(flex, start=now - dt.timedelta(days=2))
     future = make_plan(flex, start=now + dt.timedelta(days=1))
-    contract = FlexContract.objects.create(participant=graph.participant, name=f"Flex {owner.user.pk}")
+    contract = FlexContractFactory(participant=graph.participant, name=f"Flex {owner.user.pk}")
     contract.zones.add(graph.zone)
-    site_settings = SiteSettings.objects.create(site=owner.delivery_point, threshold_kw=Decimal(5))
-    SiteDevice.objects.create(settings=site_settings, device=device, position=0)
-    BaselineConfig.objects.create(asset=device.asset, method=BaselineMethod.AverageOfSimilarDays, days=10)
+    site_settings = SiteSettingsFactory(site=owner.delivery_point, threshold_kw=Decimal(5))
+    SiteDeviceFactory(settings=site_settings, device=device, position=0)
+    BaselineConfigFactory(asset=device.asset, method=BaselineMethod.AverageOfSimilarDays, days=10)
     world = SimpleNamespace(
         owner=owner,
         graph=graph,

@@ -14,6 +14,7 @@ from django.test import override_settings
 from apps.customers.models import DeliveryPoint
 from apps.metering.models import MeterSettings
 from tests.factories import DeliveryPointFactory, MeterFactory
+from tests.metering.factories import MeterSettingsFactory
 
 from .helpers import load_hours, oslo_midnight
 
@@ -37,7 +38,7 @@ def household(hourly: str, *, heating_area=None, days=(DAY_1, DAY_2), price_area
     for day in days:
         load_hours(meter, day, day + (DAY_2 - DAY_1), value=hourly)
     if heating_area is not None:
-        MeterSettings.objects.create(meter=meter, heating_area=heating_area)
+        MeterSettingsFactory(meter=meter, heating_area=heating_area)
     return meter, Decimal(hourly) * 24
 
 
@@ -58,7 +59,7 @@ def leaked(series_values, daily_totals) -> list:
 def my_meter(owner, heating_area=None):
     load_hours(owner.meter, DAY_1, DAY_3, value="2")
     if heating_area is not None:
-        MeterSettings.objects.create(meter=owner.meter, heating_area=heating_area)
+        MeterSettingsFactory(meter=owner.meter, heating_area=heating_area)
 
 
 class TestSmallGroups:

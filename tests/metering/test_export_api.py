@@ -334,10 +334,6 @@ class TestRules:
             assert owner.client().get(wrong_contract, SPRING_DAY).status_code == 404
 
     @pytest.mark.parametrize("url", [export_url, archive_url])
-    def test_no_credentials_is_401(self, anonymous, owner, url):
-        assert anonymous.get(url(owner), SPRING_DAY).status_code == 401
-
-    @pytest.mark.parametrize("url", [export_url, archive_url])
     def test_x_area_selects_the_customer(self, owner, url):
         assert owner.client(Area.NET).get(url(owner), SPRING_DAY).status_code == 404  # a Power customer's
         assert owner.client(Area.POWER).get(url(owner), SPRING_DAY).status_code == 200

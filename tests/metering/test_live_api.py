@@ -78,18 +78,12 @@ class TestLiveValues:
         assert system.post(path, body, format="json").status_code == 400
         assert not LiveValue.objects.exists()
 
-    def test_customers_may_not_post(self, owner):
-        assert owner.client().post(signalr("obj"), VALUES, format="json").status_code == 403
-
     def test_staff_without_the_privilege_may_not_post(self, owner):
         """Being staff opens the admin, not the API's integration routes."""
         owner.user.is_staff = True
         owner.user.save()
         assert owner.client().post(signalr("obj"), VALUES, format="json").status_code == 403
         assert not LiveValue.objects.exists()
-
-    def test_no_credentials_401(self, anonymous):
-        assert anonymous.post(signalr("obj"), VALUES, format="json").status_code == 401
 
     @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL)")
     def test_publishes_over_redis(self, system, owner, settings, django_capture_on_commit_callbacks):
@@ -181,9 +175,3 @@ class TestWattmeter:
         # On a boundary the higher step, as pricing's capacity rule (5 kW exactly → 5–10 kW).
         on_boundary = [(utc(2025, 1, d, 17), Decimal(5)) for d in (1, 2, 3)]
         assert capacity_step(on_boundary, tz) == 10
-
-    def test_another_users_meter_is_404_and_anonymous_401(self, owner, other, anonymous):
-        assert owner.client().get(meter_path(other) + "/wattmeter").status_code == 404
-        assert owner.client().get(meter_path(other) + "/wattmeter/v2").status_code == 404
-        assert anonymous.get(meter_path(owner) + "/wattmeter").status_code == 401
-        assert anonymous.get(meter_path(owner) + "/wattmeter/v2").status_code == 401

@@ -27,7 +27,7 @@ DAYS = 80
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's row locks; SQLite writes one at a time"),
     pytest.mark.django_db(transaction=True),
-    pytest.mark.real_clock,
+    pytest.mark.real_clock,  # the two import processes read the real clock (their rows' timestamps)
 ]
 
 

@@ -12,6 +12,7 @@ from django.db import connection
 
 from apps.metering import daystore, partitions, services
 from apps.metering.models import MeterDay
+from tests.metering.factories import MeterDayFactory
 
 from .helpers import load_hours, load_quarters, oslo_midnight, utc
 
@@ -179,4 +180,4 @@ class TestPartitions:
 
     def test_a_row_outside_every_partition_is_refused_not_lost(self, owner):
         with pytest.raises(Exception, match="no partition"):
-            MeterDay.objects.create(meter=owner.meter, day=dt.date(1990, 1, 1), minutes=60, values=b"")
+            MeterDayFactory(meter=owner.meter, day=dt.date(1990, 1, 1), minutes=60, values=b"")

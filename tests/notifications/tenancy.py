@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apps.notifications import services
-from apps.notifications.models import CustomerMessage
+from tests.notifications.factories import CustomerMessageFactory
 
 from .world import grant, smartliv
 
@@ -18,7 +18,7 @@ def owned_values(owner, route: str | None = None) -> dict[str, object]:
     registration = services.create_registration(
         app=app, user=owner.user, customer=owner.customer if customer_route else None
     )
-    message = CustomerMessage.objects.create(
+    message = CustomerMessageFactory(
         customer=owner.customer,
         meter_id=owner.meter.meter_id,
         text="Hi",

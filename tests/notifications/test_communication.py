@@ -10,6 +10,7 @@ from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from apps.notifications.models import ClientLog, InboundSms
+from tests.notifications.factories import CallCenterShiftFactory
 
 pytestmark = pytest.mark.django_db
 FORM = "application/x-www-form-urlencoded"
@@ -43,13 +44,12 @@ def test_twilio_token_503_without_settings_and_grants_with(owner):
 
 
 def test_video_token_operator_identity(owner):
-    from apps.notifications.models import CallCenterShift
 
     url = f"/api/communication/videotoken/{owner.user.pk}"
     with override_settings(**TWILIO):
         assert owner.client().get(url, {"isCallCenterOperator": "true"}).status_code == 403
         now = timezone.now()
-        CallCenterShift.objects.create(
+        CallCenterShiftFactory(
             operator=owner.user, starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=1)
         )
         body = owner.client().get(url, {"isCallCenterOperator": "true"}).json()

@@ -10,13 +10,11 @@ from apps.notifications import demo
 from apps.notifications.adapters import ConsolePushProvider
 from apps.notifications.models import (
     CustomerMessage,
-    EmailAlertConfig,
     MessageState,
-    PushAppCredentials,
     PushDelivery,
-    PushMessage,
     PushRegistration,
 )
+from tests.notifications.factories import EmailAlertConfigFactory, PushAppCredentialsFactory, PushMessageFactory
 
 from .world import bulk_registrations, grant, send_all, smartliv
 
@@ -48,11 +46,11 @@ def admin_client(client):
 
 def test_admin_pages_render_with_delivery_counts_per_message(admin_client, owner):
     app = smartliv()
-    PushAppCredentials.objects.create(app=app, fcm_project_id="p", fcm_service_account_json='{"private_key": "SECRET"}')
+    PushAppCredentialsFactory(app=app, fcm_project_id="p", fcm_service_account_json='{"private_key": "SECRET"}')
     ids = bulk_registrations(app=app, user=owner.user, count=3, tag=(2, str(owner.user.pk)))
-    message = PushMessage.objects.create(app=app, text="Counted", tags=[[2, str(owner.user.pk)]])
+    message = PushMessageFactory(app=app, text="Counted", tags=[[2, str(owner.user.pk)]])
     send_all(message, ConsolePushProvider())
-    EmailAlertConfig.objects.create(user=owner.user, asset_id=_asset(owner))
+    EmailAlertConfigFactory(user=owner.user, asset_id=_asset(owner))
     pages = [
         "/admin/notifications/pushregistration/",
         f"/admin/notifications/pushregistration/{ids[0]}/change/",
@@ -81,7 +79,7 @@ def test_a_registrations_result_is_found_in_the_admin_and_by_the_selector(admin_
 
     app = smartliv()
     ids = bulk_registrations(app=app, user=owner.user, count=3, tag=(2, str(owner.user.pk)))
-    message = PushMessage.objects.create(app=app, text="Found", tags=[[2, str(owner.user.pk)]])
+    message = PushMessageFactory(app=app, text="Found", tags=[[2, str(owner.user.pk)]])
     rejected = ids[1]
 
     class RejectingOne:
@@ -112,7 +110,7 @@ def test_email_config_admin_list_needs_support_and_covers_managed_users(owner, o
     url = f"/api/emailconfigs/admin/{owner.user.pk}"
     assert owner.client().get(url).status_code == 403  # one's own list too: support or superuser
     grant(owner.user, "support")
-    EmailAlertConfig.objects.create(user=owner.user, asset_id=_asset(owner))
+    EmailAlertConfigFactory(user=owner.user, asset_id=_asset(owner))
     rows = owner.client().get(url).json()
     assert [(r["UserId"], r["AssetIds"]) for r in rows] == [(owner.user.pk, [_asset(owner)])]
     # support does not reach users outside the caller's participants

@@ -36,6 +36,7 @@ from apps.notifications.models import (
 from tests.api.harness import Bad, Endpoint, EndpointContract, World, client_for
 from tests.conftest import make_owner
 from tests.db_rows import app_rows
+from tests.notifications.factories import CallCenterShiftFactory, CustomerMessageFactory
 
 from .world import grant, smartliv
 
@@ -126,10 +127,8 @@ def build(owner) -> dict[str, object]:
         tags=[(PushIdentifierTypes.UserId, str(owner.user.pk))],
         template_version=1,
     )
-    message = CustomerMessage.objects.create(
-        customer=owner.customer, meter_id=owner.meter.meter_id, text="Hi", sent_at=now
-    )
-    CallCenterShift.objects.create(
+    message = CustomerMessageFactory(customer=owner.customer, meter_id=owner.meter.meter_id, text="Hi", sent_at=now)
+    CallCenterShiftFactory(
         operator=owner.user, starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=1)
     )
     return {
@@ -336,7 +335,7 @@ def test_messages_count_filters_all_unread_and_read(owner, other):
         CustomerMessage(customer=owner.customer, text=f"m{n}", state=state, sent_at=now)
         for n, state in enumerate(states)
     )
-    CustomerMessage.objects.create(customer=other.customer, text="theirs", state=MessageState.Read, sent_at=now)
+    CustomerMessageFactory(customer=other.customer, text="theirs", state=MessageState.Read, sent_at=now)
     url = f"/api/customers/{owner.customer.pk}/messages/count"
     client = owner.client()
     counts = {state: client.get(url, {"state": state}).json() for state in (-1, 1, 2)}
@@ -347,8 +346,8 @@ def test_messages_count_filters_all_unread_and_read(owner, other):
 
 def test_setting_states_with_any_foreign_id_is_404_and_changes_nothing(owner, other):
     now = timezone.now()
-    mine = [CustomerMessage.objects.create(customer=owner.customer, text=f"m{n}", sent_at=now).pk for n in range(3)]
-    theirs = CustomerMessage.objects.create(customer=other.customer, text="theirs", sent_at=now).pk
+    mine = [CustomerMessageFactory(customer=owner.customer, text=f"m{n}", sent_at=now).pk for n in range(3)]
+    theirs = CustomerMessageFactory(customer=other.customer, text="theirs", sent_at=now).pk
     url = f"/api/customers/{owner.customer.pk}/messages/state"
     client = owner.client()
     before = app_rows("notifications")

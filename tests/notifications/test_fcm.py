@@ -16,8 +16,9 @@ from requests.adapters import BaseAdapter
 
 from apps.notifications import tasks
 from apps.notifications.adapters import FcmPushProvider, ProviderUnavailableError, Result
-from apps.notifications.models import PushAppCredentials, PushChunk, PushDelivery, PushMessage, PushRegistration
+from apps.notifications.models import PushAppCredentials, PushChunk, PushDelivery, PushRegistration
 from esmart.celery import app as celery_app
+from tests.notifications.factories import PushAppCredentialsFactory, PushMessageFactory
 
 from .world import bulk_registrations, send_all, smartliv
 
@@ -61,14 +62,12 @@ def fcm_app():
         "token_uri": TOKEN_URI,
     }
     app = smartliv()
-    PushAppCredentials.objects.create(
-        app=app, fcm_project_id="esmart-push", fcm_service_account_json=json.dumps(account)
-    )
+    PushAppCredentialsFactory(app=app, fcm_project_id="esmart-push", fcm_service_account_json=json.dumps(account))
     return app, key.public_key()
 
 
 def _message(app, owner):
-    return PushMessage.objects.create(app=app, text="Strømmen er tilbake", tags=[[2, str(owner.user.pk)]])
+    return PushMessageFactory(app=app, text="Strømmen er tilbake", tags=[[2, str(owner.user.pk)]])
 
 
 def test_success_exchanges_a_signed_jwt_for_a_token_and_posts_the_v1_body(fcm_app, owner):
@@ -96,7 +95,7 @@ def test_unregistered_404_marks_the_registration_gone_and_its_put_is_410(fcm_app
     url = f"/api/customers/{owner.customer.pk}/push/smartliv/{reg}"
     body = {"Platform": "fcm", "Handle": "stale-token", "MeterIds": [owner.meter.meter_id]}
     assert client.put(url, body, format="json").status_code == 200
-    message = PushMessage.objects.create(app=app, customer=owner.customer, text="x", meter_ids=[owner.meter.meter_id])
+    message = PushMessageFactory(app=app, customer=owner.customer, text="x", meter_ids=[owner.meter.meter_id])
     provider = FcmPushProvider(transport=RecordedTransport((404, "fcm_unregistered.json")))
     assert send_all(message, provider) == 0
     assert PushDelivery.objects.get().state == "GONE"

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from apps.notifications.models import CustomerMessage, MessageState
+from tests.notifications.factories import CustomerMessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -13,12 +14,12 @@ pytestmark = pytest.mark.django_db
 def test_messages_paging_count_and_states(owner, other):
     now = timezone.now()
     ids = [
-        CustomerMessage.objects.create(
+        CustomerMessageFactory(
             customer=owner.customer, meter_id="m", text=f"t{i}", sent_at=now - dt.timedelta(minutes=i)
         ).pk
         for i in range(12)
     ]
-    foreign = CustomerMessage.objects.create(customer=other.customer, text="x", sent_at=now).pk
+    foreign = CustomerMessageFactory(customer=other.customer, text="x", sent_at=now).pk
     client = owner.client()
     base = f"/api/customers/{owner.customer.pk}/messages"
     page = client.get(base).json()

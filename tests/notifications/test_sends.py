@@ -17,6 +17,7 @@ from apps.notifications.models import (
     PushMessage,
     PushRegistration,
 )
+from tests.notifications.factories import PushMessageFactory
 
 from .world import bulk_registrations, grant, register, send_all, smartliv
 
@@ -58,9 +59,7 @@ def test_gone_token_marks_registration(owner):
     from apps.notifications.adapters import Outcome, Result
 
     reg, _ = register(owner)
-    message = PushMessage.objects.create(
-        app=smartliv(), customer=owner.customer, text="x", meter_ids=[owner.meter.meter_id]
-    )
+    message = PushMessageFactory(app=smartliv(), customer=owner.customer, text="x", meter_ids=[owner.meter.meter_id])
 
     class Rejecting:
         def send(self, *, registration, message):
@@ -75,9 +74,7 @@ def test_gone_token_marks_registration(owner):
 def _stale_chunk(owner, *, attempts=1, state=PushChunk.State.SENDING):
     """A message to the owner's registration whose one chunk was left by a run an hour ago."""
     reg, _ = register(owner)
-    message = PushMessage.objects.create(
-        app=smartliv(), customer=owner.customer, text="x", meter_ids=[owner.meter.meter_id]
-    )
+    message = PushMessageFactory(app=smartliv(), customer=owner.customer, text="x", meter_ids=[owner.meter.meter_id])
     (chunk_id,) = services.make_chunks(message_id=message.pk, provider=CONSOLE)
     PushChunk.objects.filter(pk=chunk_id).update(
         state=state,
@@ -130,9 +127,7 @@ def test_a_fresh_chunk_is_left_to_its_run(owner):
 def _unsent_message(owner, *, age: dt.timedelta) -> PushMessage:
     """A message to the owner's registration stored `age` ago whose fan-out was never queued."""
     register(owner)
-    message = PushMessage.objects.create(
-        app=smartliv(), customer=owner.customer, text="x", meter_ids=[owner.meter.meter_id]
-    )
+    message = PushMessageFactory(app=smartliv(), customer=owner.customer, text="x", meter_ids=[owner.meter.meter_id])
     PushMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() - age)
     return message
 
@@ -171,9 +166,7 @@ def test_a_run_that_lost_its_chunk_to_the_sweep_stops_and_writes_nothing(owner):
     from apps.notifications.adapters import Outcome, Result
 
     register(owner)
-    message = PushMessage.objects.create(
-        app=smartliv(), customer=owner.customer, text="x", meter_ids=[owner.meter.meter_id]
-    )
+    message = PushMessageFactory(app=smartliv(), customer=owner.customer, text="x", meter_ids=[owner.meter.meter_id])
     (chunk_id,) = services.make_chunks(message_id=message.pk, provider=CONSOLE)
 
     class TakenOverMidCall:  # the sweep takes the chunk over while this run is at the provider
@@ -192,7 +185,7 @@ def test_chunks_are_cut_once_and_cover_each_registration_once(owner, settings):
     settings.NOTIFICATIONS_PUSH_CHUNK_SIZE = 3
     tag = (PushIdentifierTypes.UserId, str(owner.user.pk))
     ids = bulk_registrations(app=smartliv(), user=owner.user, count=10, tag=tag)
-    message = PushMessage.objects.create(app=smartliv(), text="x", tags=[list(tag)])
+    message = PushMessageFactory(app=smartliv(), text="x", tags=[list(tag)])
     first = services.make_chunks(message_id=message.pk, provider=CONSOLE)
     assert (
         len(first) == 4 and services.make_chunks(message_id=message.pk, provider=CONSOLE) == first

@@ -24,6 +24,7 @@ from apps.customers.models import App
 from apps.notifications import conf, selectors, services
 from apps.notifications.models import PushChunk, PushDelivery, PushIdentifierTypes, PushMessage
 from esmart.celery import app as celery_app
+from tests.notifications.factories import PushMessageFactory
 
 from ..celery_worker import running_worker
 from .providers import RecordingProvider, sent_log
@@ -120,7 +121,7 @@ def test_a_worker_killed_mid_chunk_sends_nothing_twice_and_the_sweep_retries_the
     sent_file.touch()
     tag = (PushIdentifierTypes.UserId, str(owner.user.pk))
     ids = bulk_registrations(app=_app(), user=owner.user, count=1000, tag=tag, evenly=True)  # 5 × 200
-    message = PushMessage.objects.create(app=_app(), text="Outage", tags=[list(tag)], sent_by=owner.user)
+    message = PushMessageFactory(app=_app(), text="Outage", tags=[list(tag)], sent_by=owner.user)
 
     # 1. A worker process (chunks of 200, batches of 50) SIGKILLs itself on its 231st send: chunk 1
     # is done, chunk 2 has sent 30 of its first batch; chunks 3-5 wait in the queue.

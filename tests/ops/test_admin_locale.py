@@ -7,6 +7,7 @@ import pytest
 
 from apps.notifications.models import CallCenterShift
 from tests.factories import UserFactory
+from tests.notifications.factories import CallCenterShiftFactory
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def test_the_login_page_in_english_otherwise(client, db):
 def test_times_are_shown_in_oslo_time_in_24_hour_form(staff, language, shown):
     operator = UserFactory()
     starts = dt.datetime(2026, 3, 11, 9, 17, tzinfo=dt.UTC)  # 10:17 in Oslo (CET)
-    CallCenterShift.objects.create(operator=operator, starts_at=starts, ends_at=starts + dt.timedelta(hours=14))
+    CallCenterShiftFactory(operator=operator, starts_at=starts, ends_at=starts + dt.timedelta(hours=14))
     text = staff.get("/admin/notifications/callcentershift/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert shown in text
     assert "a.m." not in text and "p.m." not in text

@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.core.gunicorn_server import get, production_server
 
-pytestmark = pytest.mark.real_clock
+pytestmark = pytest.mark.real_clock  # a gunicorn subprocess serves the metrics: its clock is the real one
 
 REQUESTS = 24
 

@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from apps.notifications.models import PushChunk, PushMessage
-from apps.pricing.models import SpotPriceDay
 from esmart.core.tasks import record_worker_heartbeat
+from tests.notifications.factories import PushChunkFactory, PushMessageFactory
 from tests.notifications.world import smartliv
+from tests.pricing.factories import SpotPriceDayFactory
 
 from .conftest import lock_out
 
@@ -143,10 +143,10 @@ def test_a_failed_task_is_counted_as_a_failure(client, monkeypatch):
 
 
 def test_open_push_chunks(owner, client):
-    message = PushMessage.objects.create(app=smartliv(), customer=owner.customer, text="x", meter_ids=[])
+    message = PushMessageFactory(app=smartliv(), customer=owner.customer, text="x", meter_ids=[])
     now = timezone.now()
     for seq, state in enumerate(["PENDING", "PENDING", "SENDING", "DONE"]):
-        PushChunk.objects.create(message=message, seq=seq, state=state, touched_at=now, claim=uuid.uuid4())
+        PushChunkFactory(message=message, seq=seq, state=state, touched_at=now, claim=uuid.uuid4())
     samples = scrape(client)
     assert value(samples, "esmart_push_chunks_open", state="pending") == 2
     assert value(samples, "esmart_push_chunks_open", state="sending") == 1
@@ -159,7 +159,7 @@ def test_newest_spot_price_day_per_area(client, db):
         ("10YNO-1--------2", "2026-03-12"),
         ("10YNO-4--------9", "2026-03-10"),
     ]:
-        SpotPriceDay.objects.create(
+        SpotPriceDayFactory(
             area=area, delivery_date=day, resolution_minutes=15, intervals=96, source="demo", fetched_at=now
         )
     samples = scrape(client)

@@ -15,7 +15,7 @@ import pytest
 from .sentry_probe import BASIC, SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.real_clock
+pytestmark = pytest.mark.real_clock  # the probe runs in a subprocess, on the real clock
 
 
 class Collector(BaseHTTPRequestHandler):

@@ -1,10 +1,13 @@
-"""Invoices for tests, made directly (no billing run): quick, with lines that add up."""
+"""factory-boy factories for the pricing app's rows, and invoices made directly (no billing run):
+quick, with lines that add up."""
 
 import datetime as dt
 from decimal import Decimal
 
+import factory
+
 from apps.pricing import conf, services
-from apps.pricing.models import Invoice, InvoiceLine, InvoiceStatus
+from apps.pricing.models import ExchangeRate, Invoice, InvoiceLine, InvoiceStatus, PricePlan, SpotPriceDay
 
 
 def make_invoice(
@@ -17,7 +20,7 @@ def make_invoice(
     period_end = invoice_date
     period_start = (period_end - dt.timedelta(days=1)).replace(day=1)
     vat = (energy * Decimal("0.25")).quantize(Decimal("0.01"))
-    invoice = Invoice.objects.create(
+    invoice = InvoiceFactory(
         customer_id=contract.customer_id,
         contract=contract,
         period_start=period_start,
@@ -48,3 +51,23 @@ def make_invoice(
         ]
     )
     return invoice
+
+
+class ExchangeRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExchangeRate
+
+
+class InvoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invoice
+
+
+class PricePlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PricePlan
+
+
+class SpotPriceDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SpotPriceDay

@@ -11,6 +11,7 @@ from apps.pricing import services
 from apps.pricing.areas import zone
 from apps.pricing.models import PricePlan, SpotPrice, SpotPriceDay
 from tests.factories import DeliveryPointFactory, MeterFactory
+from tests.pricing.factories import PricePlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +153,7 @@ class TestContractHourPrices:
         assert first["Value"] == pytest.approx((first["Energy"] + 0.049) * 1.25, abs=1e-5)
 
     def test_fixed_price_and_norgespris_keeps_the_supply_price(self, owner, source):
-        plan = PricePlan.objects.create(
+        plan = PricePlanFactory(
             contract=owner.contract, product_type=PricePlan.ProductType.Fixed, fixed_price_nok_per_kwh=Decimal("0.8")
         )
         values = hourprices(owner.client(), owner).json()["Values"]
@@ -166,7 +167,7 @@ class TestContractHourPrices:
 
     def test_norgespris_on_the_net_contract_settles_to_40_ore(self, owner, source):
         contract = Contract.objects.get(customer=owner.net_customer)
-        PricePlan.objects.create(contract=contract, product_type=PricePlan.ProductType.Norgespris)
+        PricePlanFactory(contract=contract, product_type=PricePlan.ProductType.Norgespris)
         values = hourprices(owner.client(area=1), owner, contract=contract).json()["Values"]
         for v in values:
             # The grid side bills no energy; its settlement (0.40 − spot) × 1.25 brings the supplier's spot
@@ -178,7 +179,7 @@ class TestContractHourPrices:
 
     def test_norgespris_is_not_offered_before_october_2025(self, owner, source):
         contract = Contract.objects.get(customer=owner.net_customer)
-        PricePlan.objects.create(contract=contract, product_type=PricePlan.ProductType.Norgespris)
+        PricePlanFactory(contract=contract, product_type=PricePlan.ProductType.Norgespris)
         values = hourprices(
             owner.client(area=1),
             owner,
@@ -247,7 +248,7 @@ class TestContractHourPrices:
 
     def test_fixed_price_net_household_without_spot_is_not_priced(self, owner, source):
         contract = Contract.objects.get(customer=owner.net_customer)
-        PricePlan.objects.create(
+        PricePlanFactory(
             contract=contract, product_type=PricePlan.ProductType.Fixed, fixed_price_nok_per_kwh=Decimal("0.8")
         )
         source.unpublished.add(dt.date(2025, 10, 2))

@@ -10,6 +10,7 @@ from apps.metering.services import load_intervals
 from apps.pricing import demo, selectors, services
 from apps.pricing.models import Invoice, InvoiceLine, InvoiceStatus, PricePlan
 from tests.factories import DeliveryPointFactory, MeterFactory
+from tests.pricing.factories import PricePlanFactory
 
 from .test_invoices_by_hand import pdf_text
 
@@ -38,7 +39,7 @@ def test_kid_has_a_valid_mod10_digit():
 
 
 def test_fixed_price_month(owner, source):
-    PricePlan.objects.create(
+    PricePlanFactory(
         contract=owner.contract, product_type=PricePlan.ProductType.Fixed, fixed_price_nok_per_kwh=Decimal("1.00")
     )
     load(owner.meter, OCTOBER_UTC[0], 100, "1.5")

@@ -9,6 +9,7 @@ from apps.customers.models import Contract
 from apps.metering.services import load_intervals
 from apps.pricing.models import PricePlan, SpotPrice
 from tests.factories import DeliveryPointFactory, MeterFactory
+from tests.pricing.factories import PricePlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def costs(client, meter, **body):
 
 
 def test_fixed_price_day_costs(owner, source):
-    PricePlan.objects.create(
+    PricePlanFactory(
         contract=owner.contract, product_type=PricePlan.ProductType.Fixed, fixed_price_nok_per_kwh=Decimal("1.00")
     )
     load(owner.meter)

@@ -10,6 +10,7 @@ from apps.pricing.adapters.base import market_date
 from apps.pricing.areas import zone
 from apps.pricing.models import SpotPrice, SpotPriceDay
 from tests.clock import TEST_NOW
+from tests.pricing.factories import ExchangeRateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -145,9 +146,7 @@ def test_a_plan_cannot_start_norgespris_before_october_2025(owner):
 def test_exchange_rate_admin_lists_stored_days(owner, client):
     from decimal import Decimal
 
-    from apps.pricing.models import ExchangeRate
-
-    ExchangeRate.objects.create(
+    ExchangeRateFactory(
         delivery_date=dt.date(2025, 4, 19),
         nok_per_eur=Decimal("11.963"),
         observed_on=dt.date(2025, 4, 16),

@@ -10,6 +10,7 @@ from apps.pricing.adapters import SourceError, entsoe, get_source
 from apps.pricing.adapters.norgesbank import NorgesBankRates, parse_rates, rate_on_or_before
 from apps.pricing.areas import zone
 from apps.pricing.models import ExchangeRate
+from tests.pricing.factories import ExchangeRateFactory
 
 from .conftest import fixture_bytes
 
@@ -99,7 +100,7 @@ class TestStoredRate:
         settings.ENTSOE_API_TOKEN = "token"
         settings.PRICING_EXCHANGE_RATE_SOURCE = "norgesbank"
         monkeypatch.setattr(NorgesBankRates, "download", lambda self, url: fixture_bytes(NORGES_BANK))
-        ExchangeRate.objects.create(
+        ExchangeRateFactory(
             delivery_date=dt.date(2025, 3, 15),
             nok_per_eur=Decimal("11.6100"),
             observed_on=dt.date(2025, 3, 14),

@@ -9,6 +9,7 @@ from apps.customers.models import Contract
 from apps.metering.services import load_intervals
 from apps.pricing.models import PricePlan, SpotPrice
 from tests.factories import DeliveryPointFactory, MeterFactory
+from tests.pricing.factories import PricePlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def load(meter, start, hours, kwh):
 
 
 def fixed_price(contract, price="1.00"):
-    PricePlan.objects.create(
+    PricePlanFactory(
         contract=contract, product_type=PricePlan.ProductType.Fixed, fixed_price_nok_per_kwh=Decimal(price)
     )
 

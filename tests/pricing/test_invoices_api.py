@@ -11,6 +11,7 @@ from apps.pricing import links, services
 from apps.pricing.models import Invoice, InvoiceStatus
 from tests.conftest import PASSWORD
 from tests.factories import ContractFactory
+from tests.pricing.factories import PricePlanFactory
 
 from .factories import make_invoice
 
@@ -182,7 +183,7 @@ def test_invoice_sum_from_billing_is_on_the_wire(owner, source):
     from apps.metering.services import load_intervals
     from apps.pricing.models import PricePlan
 
-    PricePlan.objects.create(
+    PricePlanFactory(
         contract=owner.contract, product_type=PricePlan.ProductType.Fixed, fixed_price_nok_per_kwh=Decimal("1.00")
     )
     start = dt.datetime(2025, 9, 30, 22, tzinfo=dt.UTC)

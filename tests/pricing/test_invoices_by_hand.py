@@ -23,6 +23,7 @@ from apps.customers.models import Contract
 from apps.pricing import selectors, services
 from apps.pricing.models import InvoiceLine, InvoiceStatus, PricePlan
 from tests.factories import ContractFactory, DeliveryPointFactory, MeterFactory
+from tests.pricing.factories import PricePlanFactory
 
 from .test_rules_costs import load, local, store_prices
 
@@ -111,7 +112,7 @@ class TestKristiansandHouseholdJanuary2025:
     def invoices(self, owner):
         customer = owner.customer
         supply, supply_meters = contract_with_point(customer, Contract.Product.POWER, area="NO2", municipality="4204")
-        PricePlan.objects.create(contract=supply, monthly_fee_nok=D("39.00"))
+        PricePlanFactory(contract=supply, monthly_fee_nok=D("39.00"))
         grid, grid_meters = contract_with_point(customer, Contract.Product.NET, area="NO2", municipality="4204")
         consume(supply_meters + grid_meters, JAN_2025, every_hour="2.0", peak="5.0")
         prices("NO2", JAN_2025, "1.00")
@@ -215,7 +216,7 @@ class TestKristiansandHouseholdFebruary2026:
     def test_both_invoices(self, owner):
         customer = owner.customer
         supply, supply_meters = contract_with_point(customer, Contract.Product.POWER, area="NO2", municipality="4204")
-        PricePlan.objects.create(contract=supply, monthly_fee_nok=D("39.00"))
+        PricePlanFactory(contract=supply, monthly_fee_nok=D("39.00"))
         grid, grid_meters = contract_with_point(customer, Contract.Product.NET, area="NO2", municipality="4204")
         consume(supply_meters + grid_meters, FEB_2026, every_hour="2.0", peak="5.0")
         prices("NO2", FEB_2026, "0.97")
@@ -310,7 +311,7 @@ class TestNorgesprisHouseholdOsloNovember2025:
         grid, grid_meters = contract_with_point(
             owner.customer, Contract.Product.NET, area="NO1", municipality="0301", meters=meters
         )
-        PricePlan.objects.create(contract=grid, product_type=PricePlan.ProductType.Norgespris)
+        PricePlanFactory(contract=grid, product_type=PricePlan.ProductType.Norgespris)
         consume(grid_meters, NOV_2025, every_hour=every_hour)
         prices("NO1", NOV_2025, spot)
         return bill(grid, NOV_2025)

@@ -12,8 +12,9 @@ from apps.metering.services import load_intervals
 from apps.pricing import selectors, services
 from apps.pricing.adapters.base import market_day_bounds
 from apps.pricing.areas import zone
-from apps.pricing.models import PricePlan, SpotPrice, SpotPriceDay
+from apps.pricing.models import PricePlan, SpotPrice
 from tests.factories import DeliveryPointFactory, MeterFactory
+from tests.pricing.factories import PricePlanFactory, SpotPriceDayFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def store_prices(*, area="NO1", first: dt.date, last: dt.date, price) -> None:
             )
             moment += dt.timedelta(hours=1)
         SpotPrice.objects.bulk_create(rows)
-        SpotPriceDay.objects.create(
+        SpotPriceDayFactory(
             area=eic,
             delivery_date=day,
             resolution_minutes=60,
@@ -89,7 +90,7 @@ class TestMonthlyCaps:
         # November 2025, 10 kWh every hour: 720 h × 10 = 7,200 kWh; spot 1.00. The settlement
         # (0.40 − 1.00) × 1.25 = −0.75 per kWh runs for the first 5,000 kWh; above them spot applies.
         contract, meter = net_point(owner)
-        PricePlan.objects.create(contract=contract, product_type=PricePlan.ProductType.Norgespris)
+        PricePlanFactory(contract=contract, product_type=PricePlan.ProductType.Norgespris)
         store_prices(first=dt.date(2025, 11, 1), last=dt.date(2025, 11, 30), price=lambda t: "1.00")
         load(meter, start=local(2025, 11, 1), end=local(2025, 12, 1), kwh=lambda t: "10")
         totals = month_costs(meter, dt.date(2025, 11, 1), dt.date(2025, 12, 1))
@@ -106,7 +107,7 @@ class TestMonthlyCaps:
 
     def test_norgespris_holiday_home_cap_is_1000_kwh(self, owner):
         contract, meter = net_point(owner, consumer_kind="HOLIDAY_HOME")
-        PricePlan.objects.create(contract=contract, product_type=PricePlan.ProductType.Norgespris)
+        PricePlanFactory(contract=contract, product_type=PricePlan.ProductType.Norgespris)
         store_prices(first=dt.date(2025, 11, 1), last=dt.date(2025, 11, 30), price=lambda t: "1.00")
         load(meter, start=local(2025, 11, 1), end=local(2025, 12, 1), kwh=lambda t: "10")
         assert month_costs(meter, dt.date(2025, 11, 1), dt.date(2025, 12, 1))["norgespris"] == -750.0
