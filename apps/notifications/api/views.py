@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.parsers import FormParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from apps.customers.public import (
@@ -418,12 +418,24 @@ class ClientLogView(ApiView):
         return Response()
 
 
+class IsCallCenterOperator(BasePermission):
+    """A room's sid is all the request names, so only the call center (a user with a shift) may end one."""
+
+    message = "Only call-center operators may complete a video room."
+
+    def has_permission(self, request, view):
+        return communication.is_operator(user=request.user)
+
+
 class CompleteRoomView(ApiView):
-    tenancy = NotTenantScoped("completes a video room by its Twilio sid; no stored row")
-    permission_classes = [IsAuthenticated]
+    tenancy = NotTenantScoped("completes a video room by its Twilio sid; no stored row; call-center operators only")
+    permission_classes = [IsAuthenticated, IsCallCenterOperator]
 
     @extend_schema(
-        request=None, parameters=query_parameters(s.RoomQuery), responses=NO_BODY, summary="Completes a video room."
+        request=None,
+        parameters=query_parameters(s.RoomQuery),
+        responses={**NO_BODY, 403: OpenApiResponse(ErrorSerializer, description="The caller is not an operator.")},
+        summary="Completes a video room (call-center operators).",
     )
     def post(self, request):
         query = bind_query(request, s.RoomQuery)
