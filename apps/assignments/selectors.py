@@ -132,12 +132,11 @@ def assignment(*, pk: int) -> Assignment:
     return with_log(Assignment.objects.filter(pk=pk)).get()
 
 
-def assignment_page(*, queryset: QuerySet, state: int | None, page: int, page_size: int) -> list[Assignment]:
-    """One page of `queryset`, newest first, optionally only in `state`."""
+def assignments_newest_first(*, queryset: QuerySet, state: int | None) -> QuerySet:
+    """`queryset` newest first with its logs, optionally only in `state` (a view pages it)."""
     if state is not None:
         queryset = queryset.filter(state=state)
-    offset = (page - 1) * page_size
-    return list(with_log(queryset.order_by("-created_at", "-id"))[offset : offset + page_size])
+    return with_log(queryset.order_by("-created_at", "-id"))
 
 
 def assignments_of_user(*, user) -> QuerySet:

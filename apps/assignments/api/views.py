@@ -14,6 +14,7 @@ from rest_framework.throttling import BaseThrottle
 from apps.customers.public import USER
 from esmart.api.authentication import client_ident
 from esmart.api.fields import EnumField
+from esmart.api.pagination import paginate
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer, WireAutoSchema
@@ -56,7 +57,7 @@ MOVES_TEXT = "; ".join(
     if action != states.Action.ASSIGN
 )
 HAND_OVER_FROM = ", ".join(state.label for (state, action) in states.TRANSITIONS if action == states.Action.ASSIGN)
-LIST_DESCRIPTION = f"Newest first, paged with page and pageSize (at most 100); state filters ({STATES_TEXT})."
+LIST_DESCRIPTION = f"Newest first, paged with page and pageSize; state filters ({STATES_TEXT})."
 
 
 def _body(request, serializer_class):
@@ -101,9 +102,7 @@ class ClientAnchored(CareStaffView):
 
 def _assignment_page(request, queryset):
     query = bind_query(request, AssignmentListQuery)
-    page = selectors.assignment_page(
-        queryset=queryset, state=query.get("state"), page=query["page"], page_size=query["page_size"]
-    )
+    page = paginate(selectors.assignments_newest_first(queryset=queryset, state=query.get("state")), query)
     return Response(AssignmentResponseSerializer(page, many=True).data)
 
 

@@ -16,6 +16,7 @@ from apps.customers.public import (
     USER,
     app_by_short_name,
 )
+from esmart.api.pagination import paginate
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
@@ -237,8 +238,7 @@ class MessagesView(CustomerAnchored):
     )
     def get(self, request, customerId):
         query = bind_query(request, s.MessagesPageQuery)
-        start = (query["page"] - 1) * query["page_size"]
-        rows = selectors.messages_of(customer_id=self.anchor.pk)[start : start + query["page_size"]]
+        rows = paginate(selectors.messages_of(customer_id=self.anchor.pk), query)
         return Response(s.MessageResponseSerializer([_message_wire(m) for m in rows], many=True).data)
 
 
