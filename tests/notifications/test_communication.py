@@ -11,6 +11,8 @@ from twilio.request_validator import RequestValidator
 
 from apps.notifications.models import ClientLog, InboundSms
 
+from .world import grant
+
 pytestmark = pytest.mark.django_db
 FORM = "application/x-www-form-urlencoded"
 SECRET = "s3cret-" + "x" * 32
@@ -40,6 +42,15 @@ def test_twilio_token_503_without_settings_and_grants_with(owner):
     assert "voice" in claims["grants"]
     assert 3500 <= claims["exp"] - claims["nbf"] <= 3700 or claims["exp"] > timezone.now().timestamp()
     assert owner.client().get(f"/api/communication/twiliotoken?userId={owner.user.pk + 1000}").status_code == 404
+
+
+@override_settings(**TWILIO)
+def test_twilio_token_for_another_user_needs_support(owner, other):
+    url = f"/api/communication/twiliotoken?userId={other.user.pk}"
+    assert owner.client().get(url).status_code == 404
+    grant(owner.user, "support")
+    body = owner.client().get(url).json()
+    assert body["Identity"] == f"user-{owner.user.pk}"  # the token is still the caller's own
 
 
 def test_video_token_operator_identity(owner):

@@ -342,14 +342,12 @@ def participant_reachable(*, user, participant_path: str = "") -> Q:
     return Q(_ParticipantReachable(F(f"{participant_path}__pk" if participant_path else "pk"), user.pk))
 
 
-def typed_children(*, user, asset: Asset, relation_type) -> QuerySet[Asset]:
-    """The direct children of `asset` over a typed (non-hierarchy) link, in the user's reach.
-
-    Typed links may point outside the hierarchies, so unlike a hierarchy walk they are filtered.
-    """
+def typed_children(*, asset: Asset, relation_type) -> QuerySet[Asset]:
+    """The direct children of `asset` over a typed (non-hierarchy) link. Typed links may point outside
+    the hierarchies, so unlike a hierarchy walk the caller restricts them to the reach (the view's
+    ASSETS_IN_REACH)."""
     return (
         Asset.objects.filter(parent_relations__parent=asset, parent_relations__relation_type=relation_type)
-        .filter(reachable(user=user))
         .annotate(tree_parent_id=Value(asset.pk), tree_depth=Value(1))
         .order_by("id")
     )

@@ -12,8 +12,9 @@ from rest_framework.response import Response
 
 from apps.customers.public import (
     CUSTOMER,
-    SUPPORT_PRIVILEGE,
     USER,
+    USERS_IN_REACH,
+    User,
     app_by_short_name,
 )
 from esmart.api.pagination import paginate
@@ -353,7 +354,7 @@ class EmailConfigAdminView(UserAnchored):
 
 
 class TwilioTokenView(ApiView):
-    tenancy = NotTenantScoped("issues a token for the caller only; ?userId= must be the caller unless support")
+    tenancy = USERS_IN_REACH  # ?userId= is the caller, or any user for support; the token is the caller's
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -367,7 +368,7 @@ class TwilioTokenView(ApiView):
     )
     def get(self, request):
         query = bind_query(request, s.TwilioTokenQuery)
-        if query["user_id"] != request.user.pk and not request.user.has_perm(SUPPORT_PRIVILEGE):
+        if not self.restrict(User.objects.filter(pk=query["user_id"])).exists():
             raise exceptions.NotFound()
         token, identity = communication.chat_voice_token(user=request.user)
         return Response(s.AccessTokenSerializer({"token": token, "identity": identity}).data)

@@ -391,8 +391,8 @@ def participant_children_view(relation_type: RelationType):
 # --- relations ---------------------------------------------------------------------------------------
 
 
-def _children_response(request, *, asset: Asset, relation_type: RelationType):
-    query = bind_query(request, ChildrenQuerySerializer)
+def _children_response(view: ApiView, *, asset: Asset, relation_type: RelationType):
+    query = bind_query(view.request, ChildrenQuerySerializer)
     if relation_type in HIERARCHIES:
         # Reach is downward-closed in the hierarchies: everything below a reachable asset is reachable.
         page = children_page(
@@ -402,7 +402,9 @@ def _children_response(request, *, asset: Asset, relation_type: RelationType):
             **window(query)._asdict(),  # offset and limit
         )
         return Response(page)
-    rows = paginate(selectors.typed_children(user=request.user, asset=asset, relation_type=relation_type), query)
+    # Typed links may point outside the hierarchies, so their children are restricted to the reach.
+    typed = view.restrict(selectors.typed_children(asset=asset, relation_type=relation_type), through=ASSETS_IN_REACH)
+    rows = paginate(typed, query)
     return Response(AssetNodeSerializer(rows, many=True).data)
 
 
@@ -417,13 +419,15 @@ def asset_children_view(relation_type: RelationType):
             "and Depth; paged. One query whatever the depth. " + REACH,
         )
         def get(self, request, assetId):
-            return _children_response(request, asset=self.anchor, relation_type=relation_type)
+            return _children_response(self, asset=self.anchor, relation_type=relation_type)
 
     AssetChildrenView.__name__ = f"Asset{relation_type.label}ChildrenView"
     return AssetChildrenView
 
 
 class AssetTypedChildrenView(AssetAnchored):
+    also_restricts = (ASSETS_IN_REACH,)  # the children of a typed link
+
     @extend_schema(
         parameters=[
             OpenApiParameter(
@@ -437,7 +441,7 @@ class AssetTypedChildrenView(AssetAnchored):
         "hierarchy routes; for typed links the direct children in the caller's reach (depth is ignored).",
     )
     def get(self, request, assetId, relationshipType):
-        return _children_response(request, asset=self.anchor, relation_type=enum_member(RelationType, relationshipType))
+        return _children_response(self, asset=self.anchor, relation_type=enum_member(RelationType, relationshipType))
 
 
 class AssetParentLocationView(AssetAnchored):
