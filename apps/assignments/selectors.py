@@ -70,11 +70,10 @@ def with_devices(queryset: QuerySet) -> QuerySet:
     return queryset.prefetch_related("devices")
 
 
-def available_kits(*, user) -> QuerySet:
-    """Kits in the store of the caller's teams that no client has connected."""
-    teams = CareTeamMembership.objects.filter(user=user).values("team_id")
+def available_kits(*, kits: QuerySet) -> QuerySet:
+    """Those of `kits` (the caller's teams' store, restricted by the view) that no client has connected."""
     connected = KitConnection.objects.filter(disconnected_at__isnull=True).values("kit_id")
-    return with_devices(EquipmentKit.objects.filter(team_id__in=teams).exclude(pk__in=connected))
+    return with_devices(kits.exclude(pk__in=connected))
 
 
 def connected_kit(*, client: Client) -> EquipmentKit | None:
@@ -89,11 +88,11 @@ def kit_history(*, client: Client) -> list[KitConnection]:
 CARE_STAFF_CONTACT, NEXT_OF_KIN_CONTACT = 1, 2
 
 
-def equipment_contacts(*, user) -> list[dict]:
-    """For each kit connected to a client the caller reaches: the client's next of kin who have a
-    login, and the care staff assigned to the client's open assignments (3 queries)."""
+def equipment_contacts(*, clients: QuerySet) -> list[dict]:
+    """For each kit connected to one of `clients` (the caller's, restricted by the view): the client's
+    next of kin who have a login, and the care staff assigned to the client's open assignments (3 queries)."""
     connections = list(
-        KitConnection.objects.filter(disconnected_at__isnull=True, client_id__in=reachable_client_ids(user=user))
+        KitConnection.objects.filter(disconnected_at__isnull=True, client_id__in=clients.values("pk"))
         .select_related("kit")
         .order_by("kit_id")
     )
@@ -132,12 +131,11 @@ def assignment(*, pk: int) -> Assignment:
     return with_log(Assignment.objects.filter(pk=pk)).get()
 
 
-def assignment_page(*, queryset: QuerySet, state: int | None, page: int, page_size: int) -> list[Assignment]:
-    """One page of `queryset`, newest first, optionally only in `state`."""
+def assignments_newest_first(*, queryset: QuerySet, state: int | None) -> QuerySet:
+    """`queryset` newest first with its logs, optionally only in `state` (a view pages it)."""
     if state is not None:
         queryset = queryset.filter(state=state)
-    offset = (page - 1) * page_size
-    return list(with_log(queryset.order_by("-created_at", "-id"))[offset : offset + page_size])
+    return with_log(queryset.order_by("-created_at", "-id"))
 
 
 def assignments_of_user(*, user) -> QuerySet:

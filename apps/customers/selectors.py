@@ -78,10 +78,11 @@ def delivery_points_of(*, customer: Customer):
     )
 
 
-def associates_of(*, customer: Customer, user: User):
-    """Associated customers the user also has access to (in any area: the same person's other side)."""
+def associates_of(*, customer: Customer, reachable):
+    """The customer's associations whose associate is one of `reachable` (the caller's customers in any
+    area, restricted by the view: the same person's other side)."""
     return (
-        CustomerAssociation.objects.filter(customer=customer, associate__accesses__user=user)
+        CustomerAssociation.objects.filter(customer=customer, associate__in=reachable)
         .select_related("associate")
         .order_by("associate_id")
     )

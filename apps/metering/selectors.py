@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from apps.customers.public import Meter
 from esmart.replica import connection_for, heavy_read
@@ -342,14 +342,9 @@ def meters_of_user(*, user) -> list[Meter]:
     )
 
 
-def readings_page(*, delivery_point, page: int, page_size: int) -> list:
-    """One page of the delivery point's manual readings, newest first, with their meter (one query)."""
-    offset = (page - 1) * page_size
-    return list(
-        delivery_point.manual_readings.select_related("meter").order_by("-reading_date", "-id")[
-            offset : offset + page_size
-        ]
-    )
+def readings_of(*, delivery_point) -> QuerySet:
+    """The delivery point's manual readings, newest first, with their meter (one query a page)."""
+    return delivery_point.manual_readings.select_related("meter").order_by("-reading_date", "-id")
 
 
 # --- Wattmeter -----------------------------------------------------------------------------------
@@ -425,10 +420,10 @@ def wattmeter_v2(*, meter: Meter, now: dt.datetime | None = None) -> dict:
 # --- CIM export logs -----------------------------------------------------------------------------
 
 
-def cim_export_logs(*, from_time: dt.datetime, to_time: dt.datetime, skip: int, take: int) -> list:
+def cim_export_logs(*, from_time: dt.datetime, to_time: dt.datetime) -> QuerySet:
     """Main export logs whose period starts in [from_time, to_time), newest first."""
     logs = CimExportLog.objects.filter(period_start__gte=from_time, period_start__lt=to_time)
-    return list(logs.order_by("-period_start")[skip : skip + take])
+    return logs.order_by("-period_start")
 
 
 def cim_sub_export_logs(*, correlation_id) -> list | None:

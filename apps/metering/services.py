@@ -16,8 +16,7 @@ from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 
-from apps.customers.models import DeliveryPoint, Meter
-from apps.customers.services import update_customer_contact
+from apps.customers.public import DeliveryPoint, Meter, update_customer_contact
 
 from . import daystore
 from . import live as live_channel

@@ -7,9 +7,8 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from apps.metering import series as metering_series
-from apps.metering.models import Resolution
-from apps.metering.timeseries import window
+from apps.metering import public as metering
+from apps.metering.public import Resolution, window
 
 DEFAULT_TIME_ZONE = "Europe/Oslo"
 
@@ -25,7 +24,7 @@ def series_of_meters(
 ) -> dict[int, list[tuple[dt.datetime, Decimal | None, int]]]:
     """{meter pk: [(UTC start, kWh or None, status)]} of several meters over one window, from one query."""
     win = window(from_time, to_time, Resolution(resolution), _zone(time_zone))
-    built = metering_series.consumption_of_meters([meter.pk for meter in meters], win)
+    built = metering.consumption_of_meters([meter.pk for meter in meters], win)
     return {meter_pk: each.kwh() for meter_pk, each in built.items()}
 
 
@@ -45,9 +44,9 @@ def hourly_kwh(*, meters, from_time: dt.datetime, to_time: dt.datetime, time_zon
 def series(*, meter, from_time: dt.datetime, to_time: dt.datetime, resolution: Resolution, time_zone=None):
     """[(UTC start, kWh as Decimal or None, status)] of one meter."""
     win = window(from_time, to_time, Resolution(resolution), _zone(time_zone or meter.time_zone))
-    return metering_series.consumption(meter.pk, win).kwh()
+    return metering.consumption(meter.pk, win).kwh()
 
 
 def has_quarter_hours(*, meter, from_time: dt.datetime, to_time: dt.datetime) -> bool:
     """Whether the meter has 15-minute intervals in [from_time, to_time)."""
-    return metering_series.has_quarter_hours(meter_id=meter.pk, from_time=from_time, to_time=to_time)
+    return metering.has_quarter_hours(meter_id=meter.pk, from_time=from_time, to_time=to_time)

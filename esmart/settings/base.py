@@ -217,6 +217,9 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 # How deep a JSON request body may nest (at most 256): deeper is a 400 before anything walks it.
 API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=64)
 
+# The largest page of any paged list (esmart/api/pagination.py; the choice is explained in docs/api.md).
+API_MAX_PAGE_SIZE = 10_000
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "eSmart customer API",
     "DESCRIPTION": (

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from apps.assets.devices import services as devices
@@ -88,7 +89,7 @@ class TestParticipantDevices:
         second = client.get(self.url(mine), {"pageSize": 2, "page": 2}).json()
         assert [d["AssetId"] for d in first + second] == sorted(d["AssetId"] for d in first + second)
         assert len(first) == len(second) == 2
-        assert client.get(self.url(mine), {"pageSize": 1001}).status_code == 400
+        assert client.get(self.url(mine), {"pageSize": settings.API_MAX_PAGE_SIZE + 1}).status_code == 400
         assert client.get(self.url(mine), {"page": 0}).status_code == 400
 
 

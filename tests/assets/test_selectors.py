@@ -33,7 +33,7 @@ def chain(length, relation_type=NET):
 def test_children_and_ancestors_of_a_deep_chain(django_assert_num_queries):
     nodes = chain(50)
     with django_assert_num_queries(1):
-        below = selectors.children(asset_id=nodes[0].pk, relation_types=[NET], depth=100, page_size=100)
+        below = selectors.children(asset_id=nodes[0].pk, relation_types=[NET], depth=100, limit=100)
     assert [a.id for a in below] == [n.pk for n in nodes[1:]]
     assert below[-1].tree_depth == 49 and below[-1].tree_parent_id == nodes[-2].pk
     with django_assert_num_queries(1):

@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -59,7 +60,9 @@ def test_the_users_assignments_newest_first_paged_and_filtered(care):
         assert [a["AssignmentId"] for a in filtered] == [second.pk]
 
 
-@pytest.mark.parametrize("query", ["state=9", "state=open", "pageSize=0", "pageSize=101", "page=0", "page=x"])
+@pytest.mark.parametrize(
+    "query", ["state=9", "state=open", "pageSize=0", f"pageSize={settings.API_MAX_PAGE_SIZE + 1}", "page=0", "page=x"]
+)
 def test_bad_list_parameters_are_400(care, query):
     response = client_for(care.nurse).get(f"/api/users/{care.nurse.pk}/assignments?{query}")
     assert response.status_code == 400

@@ -5,6 +5,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from apps.flex import services
@@ -31,7 +32,7 @@ def test_plans_newest_first_and_paged(owner):
     w = build(owner)
     body = owner.client().get(_plans_url(w) + "?pageSize=1").json()
     assert [p["ControlPlanId"] for p in body] == [str(w.future_plan.pk)]
-    assert owner.client().get(_plans_url(w) + "?pageSize=101").status_code == 400
+    assert owner.client().get(_plans_url(w) + f"?pageSize={settings.API_MAX_PAGE_SIZE + 1}").status_code == 400
     second = owner.client().get(_plans_url(w) + "?pageSize=1&pageNumber=2").json()
     assert second[0]["ControlPlanId"] == str(w.past_plan.pk) and len(second[0]["Intervals"]) == 4
 

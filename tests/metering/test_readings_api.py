@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -95,7 +96,9 @@ class TestGet:
         assert third[-1]["Consumption"] is None
         assert client.get(url(owner), {"pageSize": 10, "page": 4}).json() == []
 
-    @pytest.mark.parametrize("query", [{"pageSize": 0}, {"pageSize": 101}, {"page": 0}, {"page": "x"}])
+    @pytest.mark.parametrize(
+        "query", [{"pageSize": 0}, {"pageSize": settings.API_MAX_PAGE_SIZE + 1}, {"page": 0}, {"page": "x"}]
+    )
     def test_bad_paging_is_400(self, owner, query):
         assert owner.client().get(url(owner), query).status_code == 400
 

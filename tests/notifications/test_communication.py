@@ -12,6 +12,8 @@ from twilio.request_validator import RequestValidator
 from apps.notifications.models import ClientLog, InboundSms
 from tests.notifications.factories import CallCenterShiftFactory
 
+from .world import grant
+
 pytestmark = pytest.mark.django_db
 FORM = "application/x-www-form-urlencoded"
 SECRET = "s3cret-" + "x" * 32
@@ -43,6 +45,15 @@ def test_twilio_token_503_without_settings_and_grants_with(owner):
     assert owner.client().get(f"/api/communication/twiliotoken?userId={owner.user.pk + 1000}").status_code == 404
 
 
+@override_settings(**TWILIO)
+def test_twilio_token_for_another_user_needs_support(owner, other):
+    url = f"/api/communication/twiliotoken?userId={other.user.pk}"
+    assert owner.client().get(url).status_code == 404
+    grant(owner.user, "support")
+    body = owner.client().get(url).json()
+    assert body["Identity"] == f"user-{owner.user.pk}"  # the token is still the caller's own
+
+
 def test_video_token_operator_identity(owner):
 
     url = f"/api/communication/videotoken/{owner.user.pk}"
@@ -59,9 +70,49 @@ def test_video_token_operator_identity(owner):
     assert status["IsOpen"] is True and status["Operators"][0]["UserId"] == owner.user.pk
 
 
-def test_complete_room(owner):
-    assert owner.client().post("/api/communication/completeroom?roomSid=RM" + "a" * 32).status_code == 200
+ROOM = "/api/communication/completeroom?roomSid=RM" + "a" * 32
+COMPLETED_ROOMS = []
+
+
+class RecordingRoomAdapter:
+    def complete(self, *, room_sid: str) -> str:
+        COMPLETED_ROOMS.append(room_sid)
+        return "completed"
+
+
+@pytest.fixture
+def recorded_rooms(settings):
+    settings.TWILIO_ROOM_ADAPTER = f"{__name__}.RecordingRoomAdapter"
+    COMPLETED_ROOMS.clear()
+    return COMPLETED_ROOMS
+
+
+def make_operator(user):
+    from apps.notifications.models import CallCenterShift
+
+    now = timezone.now()
+    CallCenterShift.objects.create(
+        operator=user, starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=1)
+    )
+
+
+def test_an_operator_completes_a_room(owner, recorded_rooms):
+    make_operator(owner.user)
+    assert owner.client().post(ROOM).status_code == 200
+    assert recorded_rooms == ["RM" + "a" * 32]
     assert owner.client().post("/api/communication/completeroom?roomSid=nope").status_code == 400
+
+
+def test_a_customer_cannot_complete_a_room(owner, recorded_rooms):
+    response = owner.client().post(ROOM)
+    assert response.status_code == 403
+    assert response.json()["Message"] == "Only call-center operators may complete a video room."
+    assert recorded_rooms == []
+
+
+def test_completing_a_room_needs_credentials(anonymous, recorded_rooms):
+    assert anonymous.post(ROOM).status_code == 401
+    assert recorded_rooms == []
 
 
 @override_settings(TWILIO_AUTH_TOKEN="12345", TWILIO_WEBHOOK_URL="https://mycompany.com/myapp.php?foo=1&bar=2")

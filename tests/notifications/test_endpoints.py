@@ -16,6 +16,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
@@ -175,7 +176,7 @@ BAD_INPUTS = [
     ("POST", "/api/communication/log", {"Level": "info"}, None),
     ("POST", "/api/communication/completeroom?roomSid=nope", None, None),
     ("POST", "/api/communication/completeroom", None, None),
-    ("GET", C + "/messages?pageSize=1000", None, None),
+    ("GET", C + f"/messages?pageSize={settings.API_MAX_PAGE_SIZE + 1}", None, None),
     ("GET", C + "/messages?page=0", None, None),
     ("GET", C + "/messages/count?state=0", None, None),  # MessageState's 0 is no filter value
     ("GET", C + "/messages/count?state=3", None, None),

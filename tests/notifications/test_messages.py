@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from apps.notifications.models import CustomerMessage, MessageState
@@ -25,7 +26,7 @@ def test_messages_paging_count_and_states(owner, other):
     page = client.get(base).json()
     assert len(page) == 10 and page[0]["Text"] == "t0" and page[0]["State"] == 1
     assert len(client.get(base, {"page": 2}).json()) == 2
-    assert client.get(base, {"pageSize": 1000}).status_code == 400
+    assert client.get(base, {"pageSize": settings.API_MAX_PAGE_SIZE + 1}).status_code == 400
     assert client.get(f"{base}/count").json() == 12
     response = client.post(f"{base}/state", {"MessageIds": [ids[0], foreign], "State": "Read"}, format="json")
     assert response.status_code == 404

@@ -82,7 +82,7 @@ class AssetAdmin(admin.ModelAdmin):
     def _children(self, obj, relation_type):
         if obj is None or obj.pk is None:
             return "—"
-        rows = selectors.children(asset_id=obj.pk, relation_types=[relation_type], page_size=CHILDREN_SHOWN + 1)
+        rows = selectors.children(asset_id=obj.pk, relation_types=[relation_type], limit=CHILDREN_SHOWN + 1)
         more = " …" if len(rows) > CHILDREN_SHOWN else ""
         links = format_html_join(
             ", ",

@@ -1,7 +1,7 @@
 """Reads of the asset graph. Every walk of the hierarchies is here, and only here.
 
 How to use it:
-- `children(asset_id=, relation_types=, depth=, page=, page_size=)`: the assets below one asset in a
+- `children(asset_id=, relation_types=, depth=, offset=, limit=)`: the assets below one asset in a
   hierarchy, to `depth` levels, as `AssetNode` rows with `tree_parent_id` and `tree_depth`.
 - `ancestors(asset_id=, relation_type=)`: the path from the root down to the asset's parent.
 - `subtree_ids_sql(...)` / `subtree(...)`: a subquery / queryset of every asset at or below some roots.
@@ -81,7 +81,7 @@ def _uuid(value) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(value)  # SQLite stores the hex text
 
 
-def children(*, asset_id: int, relation_types, depth: int = 1, page: int = 1, page_size: int = 100) -> list[AssetNode]:
+def children(*, asset_id: int, relation_types, depth: int = 1, offset: int = 0, limit: int = 100) -> list[AssetNode]:
     """The assets 1..`depth` levels below `asset_id` over `relation_types`, breadth first, one query.
 
     Each row carries `tree_parent_id` (its parent on the walk) and `tree_depth` (1 = a child).
@@ -96,7 +96,7 @@ def children(*, asset_id: int, relation_types, depth: int = 1, page: int = 1, pa
         f" ORDER BY sub.depth, a.id LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, page_size, (page - 1) * page_size])
+        cursor.execute(sql, [*params, limit, offset])
         rows = cursor.fetchall()
     return [AssetNode(row[0], _uuid(row[1]), *row[2:]) for row in rows]
 
@@ -107,7 +107,7 @@ def builds_json() -> bool:
     return connection.vendor == "postgresql"
 
 
-def children_json(*, asset_id: int, relation_types, names, depth: int = 1, page: int = 1, page_size: int = 100) -> str:
+def children_json(*, asset_id: int, relation_types, names, depth: int = 1, offset: int = 0, limit: int = 100) -> str:
     """PostgreSQL: the page `children()` returns, as JSON objects joined by commas (no brackets; ''
     for an empty page), one per row with `names` as the keys of NODE_COLUMNS, tree_parent_id and
     tree_depth. The database builds the text (row_to_json, compact), so no row reaches Python."""
@@ -126,7 +126,7 @@ def children_json(*, asset_id: int, relation_types, names, depth: int = 1, page:
         f" ORDER BY sub.depth, a.id LIMIT %s OFFSET %s) AS p"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, page_size, (page - 1) * page_size])
+        cursor.execute(sql, [*params, limit, offset])
         return cursor.fetchone()[0]
 
 
@@ -342,14 +342,12 @@ def participant_reachable(*, user, participant_path: str = "") -> Q:
     return Q(_ParticipantReachable(F(f"{participant_path}__pk" if participant_path else "pk"), user.pk))
 
 
-def typed_children(*, user, asset: Asset, relation_type) -> QuerySet[Asset]:
-    """The direct children of `asset` over a typed (non-hierarchy) link, in the user's reach.
-
-    Typed links may point outside the hierarchies, so unlike a hierarchy walk they are filtered.
-    """
+def typed_children(*, asset: Asset, relation_type) -> QuerySet[Asset]:
+    """The direct children of `asset` over a typed (non-hierarchy) link. Typed links may point outside
+    the hierarchies, so unlike a hierarchy walk the caller restricts them to the reach (the view's
+    ASSETS_IN_REACH)."""
     return (
         Asset.objects.filter(parent_relations__parent=asset, parent_relations__relation_type=relation_type)
-        .filter(reachable(user=user))
         .annotate(tree_parent_id=Value(asset.pk), tree_depth=Value(1))
         .order_by("id")
     )

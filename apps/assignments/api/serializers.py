@@ -9,13 +9,12 @@ from rest_framework import serializers
 
 from apps.assets.public import AssetType
 from esmart.api.fields import EnumField, StrictCharField, StrictIntegerField
+from esmart.api.pagination import page_query
 
 from .. import states
 from ..models import LogKind
 from ..selectors import CARE_STAFF_CONTACT, NEXT_OF_KIN_CONTACT
 from ..services import MAX_NOTE_LENGTH
-
-MAX_PAGE_SIZE = 100
 
 
 def _display_name(user) -> str | None:
@@ -74,10 +73,8 @@ class AssignmentResponseSerializer(serializers.Serializer):
         return _display_name(assignment.assignee)
 
 
-class AssignmentListQuery(serializers.Serializer):
+class AssignmentListQuery(page_query(default_size=20)):
     state = EnumField(states.State, required=False, help_text="Only assignments in this state (integer or name).")
-    page = serializers.IntegerField(default=1, min_value=1, max_value=100_000)
-    page_size = serializers.IntegerField(default=20, min_value=1, max_value=MAX_PAGE_SIZE, help_text="At most 100.")
 
 
 class AssignmentActionRequestSerializer(serializers.Serializer):

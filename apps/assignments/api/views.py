@@ -14,19 +14,21 @@ from rest_framework.throttling import BaseThrottle
 from apps.customers.public import USER
 from esmart.api.authentication import client_ident
 from esmart.api.fields import EnumField
+from esmart.api.pagination import paginate
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer, WireAutoSchema
-from esmart.api.views import ApiView, NotTenantScoped
+from esmart.api.views import ApiView
 
 from .. import selectors, services, states
-from ..models import Assignment
+from ..models import Assignment, Client, EquipmentKit
 from ..scopes import (
     ASSIGNMENT,
     CLIENT,
     CLIENT_OF_KIN,
     CLIENTS_IN_REACH,
     NEXT_OF_KIN,
+    OWN_TEAMS,
     TEAM_MEMBERSHIP,
     UNCLAIMED_NEXT_OF_KIN,
 )
@@ -56,7 +58,7 @@ MOVES_TEXT = "; ".join(
     if action != states.Action.ASSIGN
 )
 HAND_OVER_FROM = ", ".join(state.label for (state, action) in states.TRANSITIONS if action == states.Action.ASSIGN)
-LIST_DESCRIPTION = f"Newest first, paged with page and pageSize (at most 100); state filters ({STATES_TEXT})."
+LIST_DESCRIPTION = f"Newest first, paged with page and pageSize; state filters ({STATES_TEXT})."
 
 
 def _body(request, serializer_class):
@@ -101,9 +103,7 @@ class ClientAnchored(CareStaffView):
 
 def _assignment_page(request, queryset):
     query = bind_query(request, AssignmentListQuery)
-    page = selectors.assignment_page(
-        queryset=queryset, state=query.get("state"), page=query["page"], page_size=query["page_size"]
-    )
+    page = paginate(selectors.assignments_newest_first(queryset=queryset, state=query.get("state")), query)
     return Response(AssignmentResponseSerializer(page, many=True).data)
 
 
@@ -245,12 +245,12 @@ class ClientNextOfKinView(ApiView):
 
 
 class AvailableEquipmentView(CareStaffView):
-    tenancy = NotTenantScoped("kits in the stores of the caller's own care teams (selectors.available_kits)")
+    tenancy = OWN_TEAMS
 
     @extend_schema(responses=EquipmentKitResponseSerializer(many=True))
     def get(self, request):
         """Get a list of available equipment kits (the caller's teams' kits no client has connected)."""
-        kits = selectors.available_kits(user=request.user)
+        kits = selectors.available_kits(kits=self.restrict(EquipmentKit.objects.all()))
         return Response(EquipmentKitResponseSerializer(kits, many=True).data)
 
 
@@ -330,7 +330,7 @@ class ClientKitAssignmentView(KitAnchored):
 
 
 class EquipmentContactsView(CareStaffView):
-    tenancy = CLIENTS_IN_REACH  # applied by selectors.equipment_contacts (reachable_client_ids)
+    tenancy = CLIENTS_IN_REACH
 
     @extend_schema(
         responses=EquipmentContactResponseSerializer(many=True),
@@ -339,7 +339,7 @@ class EquipmentContactsView(CareStaffView):
     )
     def get(self, request):
         """Get the user contacts linked to equipment."""
-        contacts = selectors.equipment_contacts(user=request.user)
+        contacts = selectors.equipment_contacts(clients=self.restrict(Client.objects.all()))
         return Response(EquipmentContactResponseSerializer(contacts, many=True).data)
 
 

@@ -173,6 +173,8 @@ class DeliveryPointListView(CustomerAnchored):
 
 
 class AssociateListView(CustomerAnchored):
+    also_restricts = (CUSTOMERS_OF_USER,)
+
     @extend_schema(
         responses=AssociateResponseSerializer(many=True),
         summary="Get a list of other customers associated with the given customer.",
@@ -180,7 +182,8 @@ class AssociateListView(CustomerAnchored):
         "also has access to are listed (in either area).",
     )
     def get(self, request, customerId):
-        associations = selectors.associates_of(customer=self.anchor, user=request.user)
+        reachable = self.restrict(Customer.objects.all(), through=CUSTOMERS_OF_USER)
+        associations = selectors.associates_of(customer=self.anchor, reachable=reachable)
         return Response(AssociateResponseSerializer(associations, many=True).data)
 
 

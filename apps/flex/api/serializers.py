@@ -9,20 +9,16 @@ from rest_framework import serializers
 
 from apps.assets.public import TimeSeriesTypeClass
 from esmart.api.fields import EnumField, StrictCharField, StrictIntegerField
+from esmart.api.pagination import page_number_query
 
 from ..baseline import KWH_PLACES
 from ..models import BaselineMethod, ControlPlanRequestTsType, DayOfWeek, IntervalSource
 
-MAX_PAGE_SIZE = 100
 MAX_REQUEST_VALUES = 31 * 96
 MAX_CONTROLS = 1000
 
 
-class PlanPageQuery(serializers.Serializer):
-    page_number = serializers.IntegerField(default=1, min_value=1, max_value=1_000_000, help_text="From 1.")
-    page_size = serializers.IntegerField(
-        default=20, min_value=1, max_value=MAX_PAGE_SIZE, help_text=f"Default 20, at most {MAX_PAGE_SIZE}."
-    )
+PlanPageQuery = page_number_query(default_size=20)
 
 
 class RequestRangeQuery(serializers.Serializer):

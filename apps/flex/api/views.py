@@ -23,6 +23,7 @@ from apps.assets.public import (
 )
 from apps.customers.public import CUSTOMER
 from esmart.api.fields import EnumField
+from esmart.api.pagination import paginate
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
@@ -121,11 +122,6 @@ def _plans_wire(plans, *, asset) -> list[dict]:
     return [_plan_wire(p, flexibility=flexibility.get(p.pk, {})) for p in plans]
 
 
-def _page(queryset, query):
-    start = (query["page_number"] - 1) * query["page_size"]
-    return queryset[start : start + query["page_size"]]
-
-
 # --- control plans ---------------------------------------------------------------------------
 
 
@@ -145,13 +141,13 @@ class ControlPlansView(DeviceAnchored):
         parameters=query_parameters(PlanPageQuery),
         responses=ControlPlanSerializer(many=True),
         summary="Gets the control plans for asset.",
-        description="The device's control plans, newest first, paged (pageSize at most 100). Once a plan's "
+        description="The device's control plans, newest first, paged. Once a plan's "
         "period has passed, each interval carries the baseline, the measured consumption of the site and the "
         "delivered flexibility (baseline − measured).",
     )
     def get(self, request, customerId, assetId):
         query = bind_query(request, PlanPageQuery)
-        page = _page(selectors.device_plans(device=getattr(self.anchor, "flex", None)), query)
+        page = paginate(selectors.device_plans(device=getattr(self.anchor, "flex", None)), query)
         return Response(ControlPlanSerializer(_plans_wire(page, asset=self.anchor.asset), many=True).data)
 
 
@@ -250,6 +246,7 @@ def sample_plans(*, asset_id: int, count: int, first: dt.date) -> list[dict]:
 
 
 MOCK_FIRST_DAY = dt.date(2025, 1, 31)
+MOCK_PLANS = 30  # one a day, back from MOCK_FIRST_DAY
 
 
 class MockControlPlansView(DeviceAnchored):
@@ -263,9 +260,7 @@ class MockControlPlansView(DeviceAnchored):
     )
     def get(self, request, customerId, assetId):
         query = bind_query(request, PlanPageQuery)
-        skip = (query["page_number"] - 1) * query["page_size"]
-        count = max(0, min(query["page_size"], 30 - skip))
-        plans = sample_plans(asset_id=self.anchor.pk, count=skip + count, first=MOCK_FIRST_DAY)[skip:]
+        plans = paginate(sample_plans(asset_id=self.anchor.pk, count=MOCK_PLANS, first=MOCK_FIRST_DAY), query)
         return Response(ControlPlanSerializer(plans, many=True).data)
 
 

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from apps.customers.public import CustomerPatchSerializer, MeterResponseSerializer
 from esmart.api.casing import CAMEL
 from esmart.api.fields import EnumField
+from esmart.api.pagination import page_query, skip_take_query
 
 from .. import conf, selectors
 from ..models import CimExportStatus, Quality, Resolution, TimeSeriesType, WattmeterType
@@ -203,7 +204,6 @@ class UserMeterResponseSerializer(MeterResponseSerializer):
 
 # --- Manual readings -----------------------------------------------------------------------------
 
-MAX_PAGE_SIZE = 100
 MAX_REGISTER_VALUE = 10**12
 
 
@@ -293,15 +293,7 @@ class ReadingSerializer(serializers.Serializer):
         return OK_STATUS
 
 
-class PageQuerySerializer(serializers.Serializer):
-    """`pageSize` and `page` of the query string (bound by esmart.api.query.bind_query)."""
-
-    page_size = serializers.IntegerField(
-        default=10, min_value=1, max_value=MAX_PAGE_SIZE, help_text=f"Readings per page: 1-{MAX_PAGE_SIZE}, default 10."
-    )
-    page = serializers.IntegerField(
-        default=1, min_value=1, max_value=100_000, help_text="The page, from 1 (default 1)."
-    )
+PageQuerySerializer = page_query(default_size=10)
 
 
 # --- Wattmeter and live values -------------------------------------------------------------------
@@ -384,8 +376,6 @@ class LiveValueSerializer(serializers.Serializer):
 
 # --- CIM export logs -----------------------------------------------------------------------------
 
-MAX_TAKE = 500
-
 
 class CimExportLogSerializer(serializers.Serializer):
     correlation_id = serializers.UUIDField()
@@ -454,13 +444,8 @@ class CimRangeQuerySerializer(serializers.Serializer):
         return attrs
 
 
-class CimLogsQuerySerializer(CimRangeQuerySerializer):
+class CimLogsQuerySerializer(CimRangeQuerySerializer, skip_take_query(default_take=50)):
     """The range, and `skip` and `take` of the logs in it."""
-
-    skip = serializers.IntegerField(default=0, min_value=0, max_value=1_000_000, help_text="Logs to skip (default 0).")
-    take = serializers.IntegerField(
-        default=50, min_value=1, max_value=MAX_TAKE, help_text=f"Logs to return: 1-{MAX_TAKE}, default 50."
-    )
 
 
 class CimFileLogType(models.IntegerChoices):

@@ -15,6 +15,7 @@ from apps.customers.public import (
 )
 from esmart.api.casing import WireDict
 from esmart.api.fields import enum_schema
+from esmart.api.pagination import paginate
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.renderers import WireJSONRenderer
@@ -231,7 +232,7 @@ class ReadingsView(ApiView):
     )
     def get(self, request, customerId, deliveryPointId):
         query = bind_query(request, PageQuerySerializer)
-        readings = selectors.readings_page(delivery_point=self.anchor, page=query["page"], page_size=query["page_size"])
+        readings = paginate(selectors.readings_of(delivery_point=self.anchor), query)
         return Response(ReadingSerializer(readings, many=True).data)
 
     @extend_schema(
@@ -377,9 +378,7 @@ class CimExportLogsView(ApiView):
     )
     def get(self, request):
         query = bind_query(request, CimLogsQuerySerializer)
-        logs = selectors.cim_export_logs(
-            from_time=query["from_time"], to_time=query["to_time"], skip=query["skip"], take=query["take"]
-        )
+        logs = paginate(selectors.cim_export_logs(from_time=query["from_time"], to_time=query["to_time"]), query)
         return Response(CimExportLogSerializer(logs, many=True).data)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from esmart.api.fields import EnumField, StrictBooleanField, StrictCharField, StrictIntegerField
+from esmart.api.pagination import page_query
 
 from ..models import (
     CommunicationType,
@@ -18,17 +19,12 @@ from ..models import (
     PushIdentifierTypes,
 )
 
-MAX_PAGE_SIZE = 100
 MAX_TAGS = 100
 MAX_IDS = 1000
 MAX_LOG_CHARS = 4000
 
 
-class MessagesPageQuery(serializers.Serializer):
-    page_size = serializers.IntegerField(
-        default=10, min_value=1, max_value=MAX_PAGE_SIZE, help_text=f"Default 10, at most {MAX_PAGE_SIZE}."
-    )
-    page = serializers.IntegerField(default=1, min_value=1, max_value=1_000_000, help_text="From 1.")
+MessagesPageQuery = page_query(default_size=10)
 
 
 class MessageCountQuery(serializers.Serializer):

@@ -7,15 +7,17 @@ from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.parsers import FormParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from apps.customers.public import (
     CUSTOMER,
-    SUPPORT_PRIVILEGE,
     USER,
+    USERS_IN_REACH,
+    User,
     app_by_short_name,
 )
+from esmart.api.pagination import paginate
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
@@ -237,8 +239,7 @@ class MessagesView(CustomerAnchored):
     )
     def get(self, request, customerId):
         query = bind_query(request, s.MessagesPageQuery)
-        start = (query["page"] - 1) * query["page_size"]
-        rows = selectors.messages_of(customer_id=self.anchor.pk)[start : start + query["page_size"]]
+        rows = paginate(selectors.messages_of(customer_id=self.anchor.pk), query)
         return Response(s.MessageResponseSerializer([_message_wire(m) for m in rows], many=True).data)
 
 
@@ -353,7 +354,7 @@ class EmailConfigAdminView(UserAnchored):
 
 
 class TwilioTokenView(ApiView):
-    tenancy = NotTenantScoped("issues a token for the caller only; ?userId= must be the caller unless support")
+    tenancy = USERS_IN_REACH  # ?userId= is the caller, or any user for support; the token is the caller's
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -367,7 +368,7 @@ class TwilioTokenView(ApiView):
     )
     def get(self, request):
         query = bind_query(request, s.TwilioTokenQuery)
-        if query["user_id"] != request.user.pk and not request.user.has_perm(SUPPORT_PRIVILEGE):
+        if not self.restrict(User.objects.filter(pk=query["user_id"])).exists():
             raise exceptions.NotFound()
         token, identity = communication.chat_voice_token(user=request.user)
         return Response(s.AccessTokenSerializer({"token": token, "identity": identity}).data)
@@ -418,12 +419,24 @@ class ClientLogView(ApiView):
         return Response()
 
 
+class IsCallCenterOperator(BasePermission):
+    """A room's sid is all the request names, so only the call center (a user with a shift) may end one."""
+
+    message = "Only call-center operators may complete a video room."
+
+    def has_permission(self, request, view):
+        return communication.is_operator(user=request.user)
+
+
 class CompleteRoomView(ApiView):
-    tenancy = NotTenantScoped("completes a video room by its Twilio sid; no stored row")
-    permission_classes = [IsAuthenticated]
+    tenancy = NotTenantScoped("completes a video room by its Twilio sid; no stored row; call-center operators only")
+    permission_classes = [IsAuthenticated, IsCallCenterOperator]
 
     @extend_schema(
-        request=None, parameters=query_parameters(s.RoomQuery), responses=NO_BODY, summary="Completes a video room."
+        request=None,
+        parameters=query_parameters(s.RoomQuery),
+        responses={**NO_BODY, 403: OpenApiResponse(ErrorSerializer, description="The caller is not an operator.")},
+        summary="Completes a video room (call-center operators).",
     )
     def post(self, request):
         query = bind_query(request, s.RoomQuery)

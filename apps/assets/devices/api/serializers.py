@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from esmart.api.fields import EnumField
+from esmart.api.pagination import page_query
 from esmart.api.serializers import CompiledReadSerializer
 
 from ...models.components import ComponentEvent, FlagState
@@ -27,16 +28,7 @@ from ...models.devices import (
 )
 from ...models.graph import AssetType
 
-MAX_PAGE_SIZE = 1000
-
-
-class PageQuery(serializers.Serializer):
-    """`page` (from 1) and `pageSize` (default 100, at most 1000) of a list."""
-
-    page = serializers.IntegerField(default=1, min_value=1, max_value=1_000_000, help_text="From 1.")
-    page_size = serializers.IntegerField(
-        default=100, min_value=1, max_value=MAX_PAGE_SIZE, help_text=f"Default 100, at most {MAX_PAGE_SIZE}."
-    )
+PageQuery = page_query(default_size=100)
 
 
 @extend_schema_field(OpenApiTypes.UUID)

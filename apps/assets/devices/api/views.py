@@ -18,6 +18,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from esmart.api.fields import EnumField
+from esmart.api.pagination import paginate
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
@@ -65,9 +66,7 @@ class DevicesView(ApiView):
 
 
 def _page(request, queryset, query: dict | None = None):
-    query = query or bind_query(request, PageQuery)
-    start = (query["page"] - 1) * query["page_size"]
-    return queryset[start : start + query["page_size"]]
+    return paginate(queryset, query or bind_query(request, PageQuery))
 
 
 def _path_enum(enum, value: str, parameter: str):

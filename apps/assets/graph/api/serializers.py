@@ -12,12 +12,12 @@ from rest_framework import serializers
 
 from esmart.api.casing import PRESERVE
 from esmart.api.fields import EnumField, StrictCharField
+from esmart.api.pagination import page_query
 from esmart.api.serializers import CompiledReadSerializer
 
 from ...models import ActivitySeverity, AssetType, Hierarchy, Participant, ParticipantKind, RelationType
 from .. import selectors
 
-MAX_PAGE_SIZE = 10000
 MAX_CHILDREN_PER_POST = 1000
 
 
@@ -130,7 +130,7 @@ def node_rows(rows) -> WireList:
     return WireList(dict(zip(keys, row, strict=True)) for row in rows)
 
 
-def children_page(*, asset_id: int, relation_types, depth: int, page: int, page_size: int) -> WireList:
+def children_page(*, asset_id: int, relation_types, depth: int, offset: int, limit: int) -> WireList:
     """One page of a hierarchy walk as AssetNode JSON. On PostgreSQL the database writes the JSON
     (the rows never become Python objects: 10,000 nodes are one text value); elsewhere the rows
     are zipped with the wire names. Both give the same JSON."""
@@ -138,8 +138,8 @@ def children_page(*, asset_id: int, relation_types, depth: int, page: int, page_
         "asset_id": asset_id,
         "relation_types": relation_types,
         "depth": depth,
-        "page": page,
-        "page_size": page_size,
+        "offset": offset,
+        "limit": limit,
     }
     if selectors.builds_json():
         text = selectors.children_json(names=_node_keys(), **walk)
@@ -284,11 +284,7 @@ class RelationResponseSerializer(CompiledReadSerializer):
         ref_name = "AssetRelation"
 
 
-class PageQuerySerializer(serializers.Serializer):
-    page = serializers.IntegerField(default=1, min_value=1, max_value=1_000_000, help_text="From 1 (default 1).")
-    page_size = serializers.IntegerField(
-        default=100, min_value=1, max_value=MAX_PAGE_SIZE, help_text=f"1-{MAX_PAGE_SIZE}, default 100."
-    )
+PageQuerySerializer = page_query(default_size=100)
 
 
 class ChildrenQuerySerializer(PageQuerySerializer):

@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from apps.customers.public import CUSTOMER, USER, USERS_IN_REACH, User
+from esmart.api.pagination import paginate, window
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
@@ -67,11 +68,6 @@ def enum_member(enum, raw: str):
         if member.label.lower() == text.lower():
             return member
     raise NotFound(f"Unknown {enum.__name__} {raw!r}.")
-
-
-def _page(query) -> tuple[int, int]:
-    start = (query["page"] - 1) * query["page_size"]
-    return start, start + query["page_size"]
 
 
 def reached_asset(view: ApiView, asset_id: int) -> Asset:
@@ -200,8 +196,8 @@ class AssetsByTypeView(ProfessionalView):
     )
     def get(self, request, type):
         asset_type = enum_member(AssetType, type)
-        start, stop = _page(bind_query(request, PageQuerySerializer))
-        assets = selectors.visible_assets(user=request.user).filter(asset_type=asset_type).order_by("id")[start:stop]
+        visible = selectors.visible_assets(user=request.user).filter(asset_type=asset_type).order_by("id")
+        assets = paginate(visible, bind_query(request, PageQuerySerializer))
         return Response(AssetNodeSerializer(assets, many=True).data)
 
 
@@ -384,8 +380,8 @@ def participant_children_view(relation_type: RelationType):
             description=f"The participant's top nodes in the {relation_type.label} hierarchy, paged.",
         )
         def get(self, request, participantId):
-            start, stop = _page(bind_query(request, PageQuerySerializer))
-            nodes = selectors.participant_top_nodes(participant=self.anchor, relation_type=relation_type)[start:stop]
+            top_nodes = selectors.participant_top_nodes(participant=self.anchor, relation_type=relation_type)
+            nodes = paginate(top_nodes, bind_query(request, PageQuerySerializer))
             return Response(AssetNodeSerializer(nodes, many=True).data)
 
     ParticipantChildrenView.__name__ = f"Participant{relation_type.label}ChildrenView"
@@ -395,20 +391,20 @@ def participant_children_view(relation_type: RelationType):
 # --- relations ---------------------------------------------------------------------------------------
 
 
-def _children_response(request, *, asset: Asset, relation_type: RelationType):
-    query = bind_query(request, ChildrenQuerySerializer)
+def _children_response(view: ApiView, *, asset: Asset, relation_type: RelationType):
+    query = bind_query(view.request, ChildrenQuerySerializer)
     if relation_type in HIERARCHIES:
         # Reach is downward-closed in the hierarchies: everything below a reachable asset is reachable.
         page = children_page(
             asset_id=asset.pk,
             relation_types=[relation_type],
             depth=query["depth"],
-            page=query["page"],
-            page_size=query["page_size"],
+            **window(query)._asdict(),  # offset and limit
         )
         return Response(page)
-    start, stop = _page(query)
-    rows = selectors.typed_children(user=request.user, asset=asset, relation_type=relation_type)[start:stop]
+    # Typed links may point outside the hierarchies, so their children are restricted to the reach.
+    typed = view.restrict(selectors.typed_children(asset=asset, relation_type=relation_type), through=ASSETS_IN_REACH)
+    rows = paginate(typed, query)
     return Response(AssetNodeSerializer(rows, many=True).data)
 
 
@@ -423,13 +419,15 @@ def asset_children_view(relation_type: RelationType):
             "and Depth; paged. One query whatever the depth. " + REACH,
         )
         def get(self, request, assetId):
-            return _children_response(request, asset=self.anchor, relation_type=relation_type)
+            return _children_response(self, asset=self.anchor, relation_type=relation_type)
 
     AssetChildrenView.__name__ = f"Asset{relation_type.label}ChildrenView"
     return AssetChildrenView
 
 
 class AssetTypedChildrenView(AssetAnchored):
+    also_restricts = (ASSETS_IN_REACH,)  # the children of a typed link
+
     @extend_schema(
         parameters=[
             OpenApiParameter(
@@ -443,7 +441,7 @@ class AssetTypedChildrenView(AssetAnchored):
         "hierarchy routes; for typed links the direct children in the caller's reach (depth is ignored).",
     )
     def get(self, request, assetId, relationshipType):
-        return _children_response(request, asset=self.anchor, relation_type=enum_member(RelationType, relationshipType))
+        return _children_response(self, asset=self.anchor, relation_type=enum_member(RelationType, relationshipType))
 
 
 class AssetParentLocationView(AssetAnchored):
