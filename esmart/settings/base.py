@@ -217,6 +217,13 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 # How deep a JSON request body may nest (at most 256): deeper is a 400 before anything walks it.
 API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=64)
 
+# Off: every response is rendered by its declared serializer from the instance, never by the
+# serializer's fast producer (SQL-built JSON, cached wire bytes); docs/api.md "How a view answers".
+API_FAST_OUTPUT = env.bool("API_FAST_OUTPUT", default=True)
+# Off: anchor queries go through the ORM on every request instead of the statement compiled once
+# per view (esmart/api/compiled.py).
+API_COMPILED_ANCHORS = env.bool("API_COMPILED_ANCHORS", default=True)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "eSmart customer API",
     "DESCRIPTION": (

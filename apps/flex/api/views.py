@@ -12,7 +12,6 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission, IsAuthenticated
-from rest_framework.response import Response
 
 from apps.assets.public import (
     ASSET,
@@ -23,6 +22,7 @@ from apps.assets.public import (
 )
 from apps.customers.public import CUSTOMER
 from esmart.api.fields import EnumField
+from esmart.api.output import no_body, respond, respond_many
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
@@ -152,7 +152,7 @@ class ControlPlansView(DeviceAnchored):
     def get(self, request, customerId, assetId):
         query = bind_query(request, PlanPageQuery)
         page = _page(selectors.device_plans(device=getattr(self.anchor, "flex", None)), query)
-        return Response(ControlPlanSerializer(_plans_wire(page, asset=self.anchor.asset), many=True).data)
+        return respond_many(ControlPlanSerializer, _plans_wire(page, asset=self.anchor.asset))
 
 
 class DeclineView(ApiView):
@@ -168,7 +168,7 @@ class DeclineView(ApiView):
         services.decline_plan(plan=self.anchor, user=request.user, reason=body.validated_data.get("reason", ""))
         plan = selectors.device_plans(device=self.anchor.device).get(pk=self.anchor.pk)
         (wire,) = _plans_wire([plan], asset=self.anchor.device.device.asset)
-        return Response(ControlPlanSerializer(wire).data)
+        return respond(ControlPlanSerializer, wire)
 
     @extend_schema(
         request=DeclineRequestSerializer,
@@ -266,7 +266,7 @@ class MockControlPlansView(DeviceAnchored):
         skip = (query["page_number"] - 1) * query["page_size"]
         count = max(0, min(query["page_size"], 30 - skip))
         plans = sample_plans(asset_id=self.anchor.pk, count=skip + count, first=MOCK_FIRST_DAY)[skip:]
-        return Response(ControlPlanSerializer(plans, many=True).data)
+        return respond_many(ControlPlanSerializer, plans)
 
 
 class MockDeclineView(DeviceAnchored):
@@ -294,7 +294,7 @@ class MockDeclineView(DeviceAnchored):
             decline_reason=body.validated_data.get("reason", ""),
             version=2,
         )
-        return Response(ControlPlanSerializer(plan).data)
+        return respond(ControlPlanSerializer, plan)
 
 
 class MockSeedDeclineView(MockDeclineView):
@@ -337,7 +337,7 @@ class TsTypesView(ApiView):
         description="The time-series types of control-plan requests (kW reductions, hourly or quarter-hourly).",
     )
     def get(self, request):
-        return Response(TsTypeSerializer(_ts_types(), many=True).data)
+        return respond_many(TsTypeSerializer, _ts_types())
 
 
 CONTRACT_HEADER = OpenApiParameter(
@@ -363,7 +363,7 @@ class ContractZonesView(ApiView):
         contract = self.restrict(FlexContract.objects.filter(pk=int(text))).first()
         if contract is None:
             raise exceptions.NotFound("No such contract.")
-        return Response(SearchFilterSerializer(contract.zones.order_by("id"), many=True).data)
+        return respond_many(SearchFilterSerializer, contract.zones.order_by("id"))
 
 
 class ZoneRequestsView(ApiView):
@@ -388,7 +388,7 @@ class ZoneRequestsView(ApiView):
         if to_time <= from_time or to_time - from_time > dt.timedelta(days=31):
             raise exceptions.ValidationError({"toDate": ["toDate must be after fromDate, at most 31 days."]})
         found = selectors.requests_in(zone=self.anchor, ts_type=tsTypeId, from_time=from_time, to_time=to_time)
-        return Response(ControlPlanRequestTsSerializer(found).data)
+        return respond(ControlPlanRequestTsSerializer, found)
 
 
 class ControlPlanRequestsView(ApiView):
@@ -423,7 +423,7 @@ class ControlPlanRequestsView(ApiView):
             )
         except services.ConflictError as error:
             raise Conflict(str(error)) from None
-        return Response()
+        return no_body()
 
 
 class Conflict(exceptions.APIException):
@@ -451,7 +451,7 @@ class SitesView(ApiView):
             }
             for s in selectors.customer_sites(customer=self.anchor)
         ]
-        return Response(SiteSerializer(sites, many=True).data)
+        return respond_many(SiteSerializer, sites)
 
 
 class SiteAnchored(ApiView):
@@ -464,7 +464,7 @@ class SiteDevicesView(SiteAnchored):
         responses=DeviceResponseSerializer(many=True), summary="GET all devices associated with customer and site"
     )
     def get(self, request, custId, siteId):
-        return Response(DeviceResponseSerializer(selectors.site_devices(site=self.anchor), many=True).data)
+        return respond_many(DeviceResponseSerializer, selectors.site_devices(site=self.anchor))
 
 
 def _settings_wire(site_settings: SiteSettings) -> dict:
@@ -496,11 +496,11 @@ class SiteSettingsView(SiteAnchored):
             device_ids=data["device_order"],
             replace=replace,
         )
-        return Response(SiteSettingsSerializer(_settings_wire(saved)).data)
+        return respond(SiteSettingsSerializer, _settings_wire(saved))
 
     @extend_schema(responses=SiteSettingsSerializer, summary="GET settings associated with a site")
     def get(self, request, custId, siteId):
-        return Response(SiteSettingsSerializer(_settings_wire(self._settings())).data)
+        return respond(SiteSettingsSerializer, _settings_wire(self._settings()))
 
     @extend_schema(
         request=SiteSettingsSerializer,
@@ -523,7 +523,7 @@ class SiteSettingsView(SiteAnchored):
     @extend_schema(responses=NO_BODY, summary="DELETE settings for site")
     def delete(self, request, custId, siteId):
         services.delete_site_settings(site_settings=self._settings())
-        return Response()
+        return no_body()
 
 
 # --- ET configuration and baselines -------------------------------------------------------------
@@ -550,7 +550,7 @@ class EtConfigView(AssetAnchored):
 
     @extend_schema(responses=EtConfigurationSerializer, summary="Gets the et configuration.")
     def get(self, request, id):
-        return Response(EtConfigurationSerializer(_et_wire(self.anchor)).data)
+        return respond(EtConfigurationSerializer, _et_wire(self.anchor))
 
     @extend_schema(
         request=EtConfigurationSerializer,
@@ -563,7 +563,7 @@ class EtConfigView(AssetAnchored):
         body = EtConfigurationSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.set_et_profiles(asset=self.anchor, profiles=body.validated_data["profiles"])
-        return Response(EtConfigurationSerializer(_et_wire(self.anchor)).data)
+        return respond(EtConfigurationSerializer, _et_wire(self.anchor))
 
 
 class EtConfigDeleteView(AssetAnchored):
@@ -572,7 +572,7 @@ class EtConfigDeleteView(AssetAnchored):
     @extend_schema(responses=NO_BODY, summary="Deletes the et configuration.")
     def delete(self, request, id):
         services.delete_et_profiles(asset=self.anchor)
-        return Response()
+        return no_body()
 
 
 def parse_weekdays(text: str) -> list[int]:
@@ -599,7 +599,7 @@ class EtProfileDeleteView(AssetAnchored):
     )
     def delete(self, request, id, weekdays):
         services.delete_et_profiles(asset=self.anchor, weekdays=parse_weekdays(weekdays))
-        return Response()
+        return no_body()
 
 
 class BaselineView(AssetAnchored):
@@ -615,7 +615,7 @@ class BaselineView(AssetAnchored):
         config = getattr(self.anchor, "baseline_config", None)
         if config is None:
             raise exceptions.NotFound("The asset has no baseline configuration.")
-        return Response(BaselineConfigurationSerializer(_baseline_wire(config)).data)
+        return respond(BaselineConfigurationSerializer, _baseline_wire(config))
 
     @extend_schema(
         request=BaselineConfigurationSerializer,
@@ -627,12 +627,12 @@ class BaselineView(AssetAnchored):
         body = BaselineConfigurationSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         config = services.set_baseline(asset=self.anchor, **body.validated_data)
-        return Response(BaselineConfigurationSerializer(_baseline_wire(config)).data)
+        return respond(BaselineConfigurationSerializer, _baseline_wire(config))
 
     @extend_schema(responses={**NO_BODY, **NO_PRIVILEGE}, summary="Deletes the baseline configuration.")
     def delete(self, request, id):
         services.delete_baseline(asset=self.anchor)
-        return Response()
+        return no_body()
 
 
 def _baseline_wire(config) -> dict:
@@ -671,4 +671,4 @@ class SeqControlView(ApiView):
             ],
         }
         services.queue_commands(device=self.anchor, kind="SEQUENCE", controls=controls, user=request.user)
-        return Response()
+        return no_body()

@@ -15,6 +15,7 @@ from apps.customers.public import (
 )
 from esmart.api.casing import WireDict
 from esmart.api.fields import enum_schema
+from esmart.api.output import no_body, respond, respond_many, respond_value
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.renderers import WireJSONRenderer
@@ -165,7 +166,7 @@ class MeterSettingsView(MeterAnchored):
         summary="Get settings for a customer's building/meter, e.g. building year, heated area, number of residents.",
     )
     def get(self, request, customerId, contractNo, meterId):
-        return Response(MeterSettingsSerializer(selectors.meter_settings(meter=self.anchor)).data)
+        return respond(MeterSettingsSerializer, selectors.meter_settings(meter=self.anchor))
 
     @extend_schema(
         request=ObsoleteSettingsSerializer,
@@ -180,7 +181,7 @@ class MeterSettingsView(MeterAnchored):
         body = ObsoleteSettingsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.save_legacy_settings(meter=self.anchor, **body.validated_data)
-        return Response(status=200)
+        return no_body()
 
 
 class BuildingView(MeterAnchored):
@@ -195,7 +196,7 @@ class BuildingView(MeterAnchored):
         body = BuildingSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.update_building(meter=self.anchor, **body.validated_data)
-        return Response(status=200)
+        return no_body()
 
 
 class MeterExistsView(MeterAnchored):
@@ -205,7 +206,7 @@ class MeterExistsView(MeterAnchored):
         description="true when it does; an unknown meter, or one that is not the caller's, is a 404.",
     )
     def get(self, request, customerId, contractNo, meterId):
-        return Response(True)
+        return respond_value(True)
 
 
 class UserMetersView(ApiView):
@@ -217,7 +218,7 @@ class UserMetersView(ApiView):
         description="Every meter of every customer the user has access to, in both areas.",
     )
     def get(self, request, userId):
-        return Response(UserMeterResponseSerializer(selectors.meters_of_user(user=self.anchor), many=True).data)
+        return respond_many(UserMeterResponseSerializer, selectors.meters_of_user(user=self.anchor))
 
 
 class ReadingsView(ApiView):
@@ -232,7 +233,7 @@ class ReadingsView(ApiView):
     def get(self, request, customerId, deliveryPointId):
         query = bind_query(request, PageQuerySerializer)
         readings = selectors.readings_page(delivery_point=self.anchor, page=query["page"], page_size=query["page_size"])
-        return Response(ReadingSerializer(readings, many=True).data)
+        return respond_many(ReadingSerializer, readings)
 
     @extend_schema(
         request=ReadingsRequestSerializer,
@@ -249,7 +250,7 @@ class ReadingsView(ApiView):
             reading_date=body.validated_data["reading_date"],
             value=body.validated_data["value"],
         )
-        return Response(ReadingSerializer(reading).data)
+        return respond(ReadingSerializer, reading)
 
 
 class MeterTemperaturesView(ApiView):
@@ -291,7 +292,7 @@ class WattmeterView(MeterAnchored):
         "Max: the highest hourly consumption this local month and in the last 12 months. Null when unknown.",
     )
     def get(self, request, customerId, contractNo, meterId):
-        return Response(WattMeterAndMaxEffectSerializer(selectors.wattmeter(meter=self.anchor)).data)
+        return respond(WattMeterAndMaxEffectSerializer, selectors.wattmeter(meter=self.anchor))
 
 
 class WattmeterV2View(WattmeterView):
@@ -309,7 +310,7 @@ class WattmeterV2View(WattmeterView):
             raise ValidationError({"contract_no": ["The contract is not active."]})
         if not meter.has_wattmeter:
             raise ValidationError({"meter_id": ["The meter has no wattmeter."]})
-        return Response(WattMeterResponseSerializer(selectors.wattmeter_v2(meter=meter)).data)
+        return respond(WattMeterResponseSerializer, selectors.wattmeter_v2(meter=meter))
 
 
 LIVE_TYPES = [value for value in TimeSeriesType.values if value != TimeSeriesType.None_]
@@ -353,7 +354,7 @@ class LiveValuesView(ApiView):
         services.receive_live_values(
             object_key=objectKey, type_=type_, values=[(v["value_time"], v["value"]) for v in body.validated_data]
         )
-        return Response(status=200)
+        return no_body()
 
 
 # --- CIM export logs -----------------------------------------------------------------------------
@@ -380,7 +381,7 @@ class CimExportLogsView(ApiView):
         logs = selectors.cim_export_logs(
             from_time=query["from_time"], to_time=query["to_time"], skip=query["skip"], take=query["take"]
         )
-        return Response(CimExportLogSerializer(logs, many=True).data)
+        return respond_many(CimExportLogSerializer, logs)
 
 
 class CimSubExportLogsView(ApiView):
@@ -402,7 +403,7 @@ class CimSubExportLogsView(ApiView):
         subs = selectors.cim_sub_export_logs(correlation_id=correlation_id)
         if subs is None:
             raise NotFound("No export has this correlation id.")
-        return Response(CimSubExportLogSerializer(subs, many=True).data)
+        return respond_many(CimSubExportLogSerializer, subs)
 
 
 class CimStatisticsView(ApiView):
@@ -419,7 +420,7 @@ class CimStatisticsView(ApiView):
     def get(self, request):
         query = bind_query(request, CimRangeQuerySerializer)
         stats = selectors.cim_sub_export_statistics(from_time=query["from_time"], to_time=query["to_time"])
-        return Response(CimStatisticsSerializer(stats).data)
+        return respond(CimStatisticsSerializer, stats)
 
 
 def _file_url(request, path: str) -> dict:
@@ -450,7 +451,7 @@ class CimDataFileUrlView(ApiView):
         body = CimDataFileRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         sub = _sub_export_or_404(body.validated_data)
-        return Response(FileUrlSerializer(_file_url(request, cim.file_path(sub))).data)
+        return respond(FileUrlSerializer, _file_url(request, cim.file_path(sub)))
 
 
 class CimLogFileUrlView(ApiView):
@@ -468,7 +469,7 @@ class CimLogFileUrlView(ApiView):
         body.is_valid(raise_exception=True)
         sub = _sub_export_or_404(body.validated_data)
         kind = CIM_LOG_KINDS[body.validated_data["log_type"]]
-        return Response(FileUrlSerializer(_file_url(request, cim.file_path(sub, kind))).data)
+        return respond(FileUrlSerializer, _file_url(request, cim.file_path(sub, kind)))
 
 
 class CimFileView(PublicApiView):

@@ -17,6 +17,7 @@ from apps.customers.public import (
 from apps.metering.public import ConsumptionRequestSerializer
 from esmart.api.area import request_area
 from esmart.api.authentication import CachedBasicAuthentication
+from esmart.api.output import respond, respond_many
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView, NotTenantScoped
@@ -237,7 +238,7 @@ def _checked_year(year: int) -> int:
 
 def _invoices_response(request, invoices) -> Response:
     context = {"request": request, "area": request_area(request)}
-    return Response(InvoiceResponseSerializer(invoices, many=True, context=context).data)
+    return respond_many(InvoiceResponseSerializer, invoices, context=context)
 
 
 class CustomerInvoicesView(ApiView):
@@ -289,7 +290,7 @@ class InvoiceView(ApiView):
     )
     def get(self, request, customerId, invoiceNo):
         context = {"request": request, "area": request_area(request)}
-        return Response(InvoiceResponseSerializer(self.anchor, context=context).data)
+        return respond(InvoiceResponseSerializer, self.anchor, context=context)
 
 
 class InvoicePdfView(ApiView):

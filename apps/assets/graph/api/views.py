@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from apps.customers.public import CUSTOMER, USER, USERS_IN_REACH, User
+from esmart.api.output import no_body, respond, respond_many, respond_value
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
@@ -106,7 +107,7 @@ def business_object_views(asset_type: AssetType):
     name = asset_type.label
 
     def respond(asset: Asset) -> Response:
-        return Response(response_serializer(asset).data, headers={"ETag": asset.etag})
+        return respond(response_serializer, asset, headers={"ETag": asset.etag})
 
     class BusinessObjectView(ProfessionalView):
         tenancy = ASSET
@@ -202,7 +203,7 @@ class AssetsByTypeView(ProfessionalView):
         asset_type = enum_member(AssetType, type)
         start, stop = _page(bind_query(request, PageQuerySerializer))
         assets = selectors.visible_assets(user=request.user).filter(asset_type=asset_type).order_by("id")[start:stop]
-        return Response(AssetNodeSerializer(assets, many=True).data)
+        return respond_many(AssetNodeSerializer, assets)
 
 
 class AssetTimeZoneView(ApiView):
@@ -217,7 +218,7 @@ class AssetTimeZoneView(ApiView):
         "in their reach.",
     )
     def get(self, request, assetId):
-        return Response(self.anchor.default_time_zone)
+        return respond_value(self.anchor.default_time_zone)
 
 
 class CustomerZonesView(ApiView):
@@ -231,13 +232,13 @@ class CustomerZonesView(ApiView):
         "customer's delivery points, or an asset above it, belongs to. X-Area selects the customer's area.",
     )
     def get(self, request, customerId):
-        return Response(SearchFilterSerializer(selectors.customer_zones(customer=self.anchor), many=True).data)
+        return respond_many(SearchFilterSerializer, selectors.customer_zones(customer=self.anchor))
 
 
 class AssetLabelView(AssetAnchored):
     @extend_schema(responses={200: AssetLabelSerializer, **ERRORS}, summary="Gets the asset label.")
     def get(self, request, assetId):
-        return Response(AssetLabelSerializer(self.anchor).data)
+        return respond(AssetLabelSerializer, self.anchor)
 
     @extend_schema(
         request=AssetLabelSerializer,
@@ -249,7 +250,7 @@ class AssetLabelView(AssetAnchored):
         body = AssetLabelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.save_label(asset=self.anchor, label=body.validated_data["label"], user=request.user)
-        return Response()
+        return no_body()
 
 
 class AssetInfoView(ProfessionalView):
@@ -265,7 +266,7 @@ class AssetInfoView(ProfessionalView):
         description="The asset with its activity log, newest first. " + REACH,
     )
     def get(self, request, id):
-        return Response(AssetSerializer(self.anchor).data, headers={"ETag": self.anchor.etag})
+        return respond(AssetSerializer, self.anchor, headers={"ETag": self.anchor.etag})
 
 
 def create_children_view(asset_type: AssetType, summary: str):
@@ -291,7 +292,7 @@ def create_children_view(asset_type: AssetType, summary: str):
                 items=[dict(i) for i in body.validated_data],
                 user=request.user,
             )
-            return Response(AssetNodeSerializer(created, many=True).data)
+            return respond_many(AssetNodeSerializer, created)
 
     CreateChildrenView.__name__ = f"Create{asset_type.label}ChildrenView"
     return CreateChildrenView
@@ -316,7 +317,7 @@ class FacilitiesView(ProfessionalView):
         created = services.create_under_parents(
             asset_type=AssetType.Facility, items=[dict(i) for i in body.validated_data], user=request.user
         )
-        return Response(AssetNodeSerializer(created, many=True).data)
+        return respond_many(AssetNodeSerializer, created)
 
 
 # --- participants ---------------------------------------------------------------------------------
@@ -332,7 +333,7 @@ class UserParticipantsView(UserAnchored):
         summary="Get the participants of the specified user.",
     )
     def get(self, request, userId):
-        return Response(ParticipantSerializer(selectors.user_participants(user=self.anchor), many=True).data)
+        return respond_many(ParticipantSerializer, selectors.user_participants(user=self.anchor))
 
 
 class ObsoleteParticipantsView(ProfessionalView):
@@ -350,7 +351,7 @@ class ObsoleteParticipantsView(ProfessionalView):
         user = self.restrict(User.objects.filter(pk=user_id)).first()
         if user is None:
             raise NotFound()
-        return Response(ParticipantSerializer(selectors.user_participants(user=user), many=True).data)
+        return respond_many(ParticipantSerializer, selectors.user_participants(user=user))
 
 
 class UserTopNodesView(UserAnchored):
@@ -360,7 +361,7 @@ class UserTopNodesView(UserAnchored):
         description="The roots of what the user's participants manage, with their hierarchy.",
     )
     def get(self, request, userId):
-        return Response(TopNodeSerializer(selectors.top_nodes(user=self.anchor), many=True).data)
+        return respond_many(TopNodeSerializer, selectors.top_nodes(user=self.anchor))
 
 
 class UserParticipantHierarchyView(UserAnchored):
@@ -369,7 +370,7 @@ class UserParticipantHierarchyView(UserAnchored):
         summary="The user's participants and the participants below them (ParentId, Depth).",
     )
     def get(self, request, userId):
-        return Response(ParticipantNodeSerializer(selectors.participant_hierarchy(user=self.anchor), many=True).data)
+        return respond_many(ParticipantNodeSerializer, selectors.participant_hierarchy(user=self.anchor))
 
 
 def participant_children_view(relation_type: RelationType):
@@ -386,7 +387,7 @@ def participant_children_view(relation_type: RelationType):
         def get(self, request, participantId):
             start, stop = _page(bind_query(request, PageQuerySerializer))
             nodes = selectors.participant_top_nodes(participant=self.anchor, relation_type=relation_type)[start:stop]
-            return Response(AssetNodeSerializer(nodes, many=True).data)
+            return respond_many(AssetNodeSerializer, nodes)
 
     ParticipantChildrenView.__name__ = f"Participant{relation_type.label}ChildrenView"
     return ParticipantChildrenView
@@ -409,7 +410,7 @@ def _children_response(request, *, asset: Asset, relation_type: RelationType):
         return Response(page)
     start, stop = _page(query)
     rows = selectors.typed_children(user=request.user, asset=asset, relation_type=relation_type)[start:stop]
-    return Response(AssetNodeSerializer(rows, many=True).data)
+    return respond_many(AssetNodeSerializer, rows)
 
 
 def asset_children_view(relation_type: RelationType):
@@ -463,7 +464,7 @@ class AssetParentLocationView(AssetAnchored):
         )
         if parent is None:
             return HttpResponse(b"null", content_type="application/json")  # DRF would send an empty body
-        return Response(str(parent.key))
+        return respond_value(str(parent.key))
 
 
 class RelationView(ProfessionalView):
@@ -487,4 +488,4 @@ class RelationView(ProfessionalView):
         parent = reached_asset(self, data["parent_id"])
         child = reached_asset(self, data["child_id"])
         relation = services.relate(parent=parent, child=child, relation_type=data["relation_type"], user=request.user)
-        return Response(RelationResponseSerializer(relation).data)
+        return respond(RelationResponseSerializer, relation)
