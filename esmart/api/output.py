@@ -9,9 +9,11 @@ without a body is `no_body()` (200, or the status given); one whose schema is a 
 A fast path is an optional renderer of the same serializer: a serializer may set `fast_output`, a
 function of the same instance that returns the body already in wire form (JSON bytes built by
 the database or spliced from a cache, or a `WireDict`/`WireList`), or None when it cannot (e.g.
-off PostgreSQL). The kernel uses it only while the setting API_FAST_OUTPUT is on (the default);
-off, or when it returns None, the serializer renders the instance. tests/api/test_fast_output.py
-answers every read of the schema both ways and requires the same JSON.
+off PostgreSQL). Such an instance is usually a `Read`: the arguments of the read, which the fast
+producer turns into wire bytes and the plain path into objects (`Read.result()`). The kernel uses
+the fast producer only while the setting API_FAST_OUTPUT is on (the default); off, or when it
+returns None, the serializer renders the instance. tests/api/test_fast_output.py answers every
+read of the schema both ways and requires the same JSON.
 """
 
 from __future__ import annotations
@@ -25,11 +27,23 @@ from rest_framework.serializers import BaseSerializer
 
 FastOutput = Callable[[Any], Any]
 
-__all__ = ["no_body", "plain_output", "respond", "respond_many", "respond_value"]
+
+class Read:
+    """The arguments of a read whose result a serializer with a fast producer renders. The fast
+    producer takes the read itself and builds the body in wire form; the plain path renders
+    `result()`, the same data as Python objects."""
+
+    def result(self):
+        raise NotImplementedError
+
+
+__all__ = ["Read", "no_body", "plain_output", "respond", "respond_many", "respond_value"]
 
 
 def plain_output(serializer_class: type[BaseSerializer], instance, *, many: bool = False, context=None):
     """The serializer's own representation of `instance` (what the fast path must equal)."""
+    if isinstance(instance, Read):
+        instance = instance.result()
     return serializer_class(instance, many=many, context=context or {}).data
 
 
@@ -49,7 +63,7 @@ def respond(
         body = fast(instance)
         if body is not None:
             response = Response(body, status=status, headers=headers)
-            response.fast_output = True  # tests/api/test_fast_output.py: which answers took the fast path
+            response.fast_output_of = serializer_class  # which answers took the fast path (tests/api)
             return response
     return Response(
         plain_output(serializer_class, instance, many=many, context=context), status=status, headers=headers
@@ -66,6 +80,17 @@ def respond_value(value: bool | int | str | list[str] | None) -> Response:
     if not (value is None or isinstance(value, bool | int | str | list)):
         raise TypeError(f"respond_value takes a JSON scalar or a list of them, not a {type(value).__name__}")
     return Response(value)
+
+
+def fast_serializers() -> set[type[BaseSerializer]]:
+    """Every serializer class (among those imported) that names a fast producer."""
+    found, pending = set(), [BaseSerializer]
+    while pending:
+        cls = pending.pop()
+        pending += cls.__subclasses__()
+        if cls.__dict__.get("fast_output") is not None:
+            found.add(cls)
+    return found
 
 
 def no_body(status: int = 200, headers: dict | None = None) -> Response:
