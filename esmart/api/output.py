@@ -79,7 +79,7 @@ def respond_value(value: bool | int | str | list[str] | None) -> Response:
     sent for operations whose schema is an OpenAPI type rather than a component."""
     if not (value is None or isinstance(value, bool | int | str | list)):
         raise TypeError(f"respond_value takes a JSON scalar or a list of them, not a {type(value).__name__}")
-    return Response(value)
+    return Response(b"null" if value is None else value)  # DRF would send None as an empty body
 
 
 def fast_serializers() -> set[type[BaseSerializer]]:

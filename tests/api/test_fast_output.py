@@ -17,10 +17,18 @@ from . import schema_world
 
 pytestmark = pytest.mark.django_db
 
-# Reads the walk cannot fill in (required query parameters without an example), asked by the customer.
+# Reads the walk cannot fill in (required query parameters, bodies whose example is not a
+# useful range), asked by the customer: (method, path with the customer's values, body).
+DAY = schema_world.TODAY
+METER = "/api/customers/{customerId}/contracts/{contractNo}/meters/{meterId}"
+SERIES = {"FromTime": "2024-10-28T23:00:00", "ToTime": f"{DAY}T00:00:00", "TimeZone": "Europe/Oslo"}
 QUERIED_READS = [
-    f"/api/spotprices?priceArea=NO1&fromTimeUtc={schema_world.TODAY}T00:00:00&toTimeUtc={schema_world.TODAY}T23:00:00",
-    f"/api/spotprices?priceArea=NO2&fromTimeUtc={schema_world.TODAY}T00:00:00&includePreliminary=true",
+    ("get", f"/api/spotprices?priceArea=NO1&fromTimeUtc={DAY}T00:00:00&toTimeUtc={DAY}T23:00:00", None),
+    ("get", f"/api/spotprices?priceArea=NO2&fromTimeUtc={DAY}T00:00:00&includePreliminary=true", None),
+    ("post", f"{METER}/consumption", {**SERIES, "Resolution": 7, "IncludeLastYear": True, "IncludeWeather": True}),
+    ("post", f"{METER}/consumption", {**SERIES, "Resolution": 20}),
+    ("post", "/api/meters/{meterId}/temperatures", {**SERIES, "Resolution": 7}),
+    ("post", "/api/meters/{meterId}/temperatures", {**SERIES, "Resolution": 30}),
 ]
 
 
@@ -61,9 +69,11 @@ def test_every_fast_answer_equals_its_serializer_rendering_the_instance(time_mac
     for username in ("demo1", "grid1"):
         schema_world.walk(schema, username)
     customer = client_for("demo1")
-    for url in QUERIED_READS:
-        response = customer.get(url)
-        assert response.status_code == 200 and response.json()["Values"], url  # seeded values, not an empty series
+    values = schema_world.seeded_values("demo1")
+    for method, path, body in QUERIED_READS:
+        url = path.format(**values)
+        response = customer.get(url) if method == "get" else customer.post(url, body, format="json")
+        assert response.status_code == 200 and response.json()["Values"], url  # not an empty series
     compared = [entry for api in clients for entry in api.compared]
     differences = [difference for api in clients for difference in api.differences]
     assert not differences, "\n".join(differences)

@@ -1,7 +1,7 @@
 import datetime as dt
 import uuid
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -18,7 +18,6 @@ from esmart.api.fields import enum_schema
 from esmart.api.output import no_body, respond, respond_many, respond_value
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
-from esmart.api.renderers import WireJSONRenderer
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView, NotTenantScoped, PublicApiView
 from esmart.core.validators import is_ascii_digits
@@ -38,6 +37,7 @@ from .serializers import (
     CimStatisticsSerializer,
     CimSubExportLogSerializer,
     CompareRequestSerializer,
+    ConsumptionRead,
     ConsumptionRequestSerializer,
     ConsumptionSeriesSerializer,
     FileUrlSerializer,
@@ -48,6 +48,7 @@ from .serializers import (
     ReadingSerializer,
     ReadingsRequestSerializer,
     SeriesRequestSerializer,
+    TemperatureRead,
     TemperatureRequestSerializer,
     TemperatureSeriesSerializer,
     UserMeterResponseSerializer,
@@ -73,25 +74,17 @@ class MeterAnchored(ApiView):
         return queryset.select_related("delivery_point")
 
 
-def _series_response(read_json, read_dict, **arguments):
-    """On PostgreSQL the database writes the body and it is sent as is (the JSON the renderer would
-    write, same status and headers); elsewhere the body is built in Python and rendered."""
-    if selectors.use_sql():
-        return HttpResponse(read_json(**arguments), content_type=WireJSONRenderer.media_type)
-    return Response(WireDict(read_dict(**arguments)))
-
-
 def _consumption(meter, request):
     body = ConsumptionRequestSerializer(data=request.data, context={"meter": meter})
     body.is_valid(raise_exception=True)
     data = body.validated_data
-    body = selectors.consumption_response(
+    read = ConsumptionRead(
         meter=meter,
         **SeriesRequestSerializer.window(data),
         include_last_year=data["include_last_year"],
         include_weather=data["include_weather"],
     )
-    return Response(WireDict(body))
+    return respond(ConsumptionSeriesSerializer, read)
 
 
 class ConsumptionView(MeterAnchored):
@@ -273,11 +266,8 @@ class MeterTemperaturesView(ApiView):
         body = TemperatureRequestSerializer(data=request.data, context={"meter": self.anchor})
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        return _series_response(
-            selectors.temperature_json,
-            selectors.temperature_response,
-            meter=self.anchor,
-            **SeriesRequestSerializer.window(data),
+        return respond(
+            TemperatureSeriesSerializer, TemperatureRead(meter=self.anchor, **SeriesRequestSerializer.window(data))
         )
 
 

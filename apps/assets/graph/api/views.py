@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
 
 from apps.customers.public import CUSTOMER, USER, USERS_IN_REACH, User
 from esmart.api.output import no_body, respond, respond_many, respond_value
@@ -28,6 +26,7 @@ from .serializers import (
     AssetSerializer,
     ChildAssetSerializer,
     ChildrenQuerySerializer,
+    ChildrenWalk,
     FacilityRequestSerializer,
     ObsoleteParticipantsQuerySerializer,
     PageQuerySerializer,
@@ -38,7 +37,6 @@ from .serializers import (
     RelationResponseSerializer,
     SearchFilterSerializer,
     TopNodeSerializer,
-    children_page,
 )
 from .serializers_business import business_object_serializers, split
 
@@ -106,7 +104,7 @@ def business_object_views(asset_type: AssetType):
     create_serializer, replace_serializer, response_serializer = business_object_serializers(kind)
     name = asset_type.label
 
-    def respond(asset: Asset) -> Response:
+    def answer(asset: Asset):
         return respond(response_serializer, asset, headers={"ETag": asset.etag})
 
     class BusinessObjectView(ProfessionalView):
@@ -124,7 +122,7 @@ def business_object_views(asset_type: AssetType):
             f"for a later PUT. {REACH}",
         )
         def get(self, request, id):
-            return respond(business_objects.read(kind=kind, asset_id=self.anchor.pk))
+            return answer(business_objects.read(kind=kind, asset_id=self.anchor.pk))
 
         @extend_schema(
             operation_id=f"businessobject_{name.lower()}_update",
@@ -153,7 +151,7 @@ def business_object_views(asset_type: AssetType):
                 asset_fields=asset_fields,
                 details=details,
             )
-            return respond(asset)
+            return answer(asset)
 
     class BusinessObjectCreateView(ProfessionalView):
         tenancy = ASSETS_IN_REACH  # ParentId
@@ -177,7 +175,7 @@ def business_object_views(asset_type: AssetType):
                 asset_fields=asset_fields,
                 details=details,
             )
-            return respond(asset)
+            return answer(asset)
 
     BusinessObjectView.__name__ = f"{name}BusinessObjectView"
     BusinessObjectCreateView.__name__ = f"{name}BusinessObjectCreateView"
@@ -400,14 +398,14 @@ def _children_response(request, *, asset: Asset, relation_type: RelationType):
     query = bind_query(request, ChildrenQuerySerializer)
     if relation_type in HIERARCHIES:
         # Reach is downward-closed in the hierarchies: everything below a reachable asset is reachable.
-        page = children_page(
+        walk = ChildrenWalk(
             asset_id=asset.pk,
-            relation_types=[relation_type],
+            relation_types=(relation_type,),
             depth=query["depth"],
             page=query["page"],
             page_size=query["page_size"],
         )
-        return Response(page)
+        return respond_many(AssetNodeSerializer, walk)
     start, stop = _page(query)
     rows = selectors.typed_children(user=request.user, asset=asset, relation_type=relation_type)[start:stop]
     return respond_many(AssetNodeSerializer, rows)
@@ -463,7 +461,7 @@ class AssetParentLocationView(AssetAnchored):
             user=request.user, asset_id=self.anchor.pk, relation_type=RelationType.Location
         )
         if parent is None:
-            return HttpResponse(b"null", content_type="application/json")  # DRF would send an empty body
+            return respond_value(None)
         return respond_value(str(parent.key))
 
 
