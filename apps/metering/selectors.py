@@ -553,9 +553,23 @@ def compared_with_others(
     are the meter's total as a percentage of the averages' totals; Scores: the same rank per bucket.
     What may be shown of the others follows compare.py (minimum group, rounded size).
     """
+    return compare.compare_body(**_compare_stats(meter, from_time, to_time, resolution, time_zone))
+
+
+@heavy_read()
+def compared_fields(
+    *, meter: Meter, from_time: dt.datetime, to_time: dt.datetime, resolution: Resolution, time_zone=None
+) -> dict:
+    """compared_with_others() as Python values: what AssetCompareModelSerializer renders."""
+    return compare.compare_fields(**_compare_stats(meter, from_time, to_time, resolution, time_zone))
+
+
+def _compare_stats(meter, from_time, to_time, resolution, time_zone) -> dict:
     win = window(from_time, to_time, Resolution(resolution), meter_time_zone(meter, time_zone))
-    members = cohort(meter=meter)
-    buckets, total = _compare(meter=meter, members=members, win=win)
-    return compare.compare_body(
-        buckets=buckets, total=total, min_group=conf.compare_min_group(), size_step=conf.compare_size_step()
-    )
+    buckets, total = _compare(meter=meter, members=cohort(meter=meter), win=win)
+    return {
+        "buckets": buckets,
+        "total": total,
+        "min_group": conf.compare_min_group(),
+        "size_step": conf.compare_size_step(),
+    }

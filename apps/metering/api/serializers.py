@@ -578,7 +578,21 @@ class DailyScoreValueSerializer(serializers.Serializer):
         ref_name = "DailyScoreValue"
 
 
+@dataclass(frozen=True)
+class CompareRead(SeriesRead):
+    def result(self) -> dict:
+        return selectors.compared_fields(**vars(self))
+
+
+def _compare_wire(read: CompareRead) -> WireDict:
+    return WireDict(selectors.compared_with_others(**vars(read)))
+
+
 class AssetCompareModelSerializer(serializers.Serializer):
+    """A CompareRead."""
+
+    fast_output = staticmethod(_compare_wire)
+
     meter_average = TimeSeriesValueSerializer(many=True, help_text="The meter's own consumption per bucket.")
     reference_group_average = TimeSeriesValueSerializer(
         many=True, help_text="The mean of the cohort (same price area and heated-area band); 4000 below 20 meters."

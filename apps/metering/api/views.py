@@ -6,14 +6,12 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.response import Response
 
 from apps.customers.public import (
     DELIVERY_POINT,
     METER,
     USER,
 )
-from esmart.api.casing import WireDict
 from esmart.api.fields import enum_schema
 from esmart.api.output import no_body, respond, respond_many, respond_value
 from esmart.api.permissions import privilege_required
@@ -36,6 +34,7 @@ from .serializers import (
     CimRangeQuerySerializer,
     CimStatisticsSerializer,
     CimSubExportLogSerializer,
+    CompareRead,
     CompareRequestSerializer,
     ConsumptionRead,
     ConsumptionRequestSerializer,
@@ -121,13 +120,8 @@ class ComparedWithOthersView(MeterAnchored):
         body = CompareRequestSerializer(data=request.data, context={"meter": self.anchor})
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        return Response(
-            WireDict(
-                selectors.compared_with_others(
-                    meter=self.anchor,
-                    **SeriesRequestSerializer.window(data),
-                )
-            )
+        return respond(
+            AssetCompareModelSerializer, CompareRead(meter=self.anchor, **SeriesRequestSerializer.window(data))
         )
 
 
