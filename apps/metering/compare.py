@@ -127,8 +127,12 @@ def _wire_time(moment: dt.datetime) -> str:
 
 def _point(start: dt.datetime, value: Decimal | None, shown: bool) -> dict:
     if value is None or not shown:
-        return {"ValueTime": _wire_time(start), "Value": None, "Status": int(Quality.Missing)}
-    return {"ValueTime": _wire_time(start), "Value": float(value.quantize(THOUSANDTH, ROUND_HALF_EVEN)), "Status": 0}
+        return {"value_time": start, "value": None, "status": int(Quality.Missing)}
+    return {"value_time": start, "value": float(value.quantize(THOUSANDTH, ROUND_HALF_EVEN)), "status": 0}
+
+
+def _wire_point(point: dict) -> dict:
+    return {"ValueTime": _wire_time(point["value_time"]), "Value": point["value"], "Status": point["status"]}
 
 
 def _score(more: int, same: int, count: int) -> int:
@@ -142,25 +146,41 @@ def _percentage(mine: Decimal | None, average: Decimal | None, shown: bool) -> i
     return round(100 * mine / average)
 
 
-def compare_body(*, buckets: list[BucketStats], total: TotalStats, min_group: int, size_step: int) -> dict:
-    """AssetCompareModel in wire form; every figure about others rests on at least `min_group` meters."""
+def compare_fields(*, buckets: list[BucketStats], total: TotalStats, min_group: int, size_step: int) -> dict:
+    """AssetCompareModel's fields (datetimes, floats); every figure about others rests on at least
+    `min_group` meters."""
     group_shown = total.group_count >= min_group
     efficient_shown = total.efficient_count >= min_group
     return {
-        "MeterAverage": [_point(b.start, b.mine, True) for b in buckets],
-        "ReferenceGroupAverage": [
+        "meter_average": [_point(b.start, b.mine, True) for b in buckets],
+        "reference_group_average": [
             _point(b.start, b.group_average, group_shown and b.group_count >= min_group) for b in buckets
         ],
-        "EfficientsAverage": [
+        "efficients_average": [
             _point(b.start, b.efficient_average, efficient_shown and b.efficient_count >= min_group) for b in buckets
         ],
-        "Score": _score(total.more, total.same, total.group_count) if group_shown and total.mine is not None else 0,
-        "EfficientComparisonPercentage": _percentage(total.mine, total.efficient_average, efficient_shown),
-        "ReferenceGroupComparisonPercentage": _percentage(total.mine, total.group_average, group_shown),
-        "Scores": [
-            {"ValueTime": _wire_time(b.start), "Score": _score(b.more, b.same, b.group_count)}
+        "score": _score(total.more, total.same, total.group_count) if group_shown and total.mine is not None else 0,
+        "efficient_comparison_percentage": _percentage(total.mine, total.efficient_average, efficient_shown),
+        "reference_group_comparison_percentage": _percentage(total.mine, total.group_average, group_shown),
+        "scores": [
+            {"value_time": b.start, "score": _score(b.more, b.same, b.group_count)}
             for b in buckets
             if group_shown and b.mine is not None and b.group_count >= min_group
         ],
-        "ReferenceGroupSize": rounded_size(total.group_count, min_group=min_group, size_step=size_step),
+        "reference_group_size": rounded_size(total.group_count, min_group=min_group, size_step=size_step),
+    }
+
+
+def compare_body(*, buckets: list[BucketStats], total: TotalStats, min_group: int, size_step: int) -> dict:
+    """compare_fields() in wire form (the fast producer of AssetCompareModelSerializer)."""
+    fields = compare_fields(buckets=buckets, total=total, min_group=min_group, size_step=size_step)
+    return {
+        "MeterAverage": [_wire_point(p) for p in fields["meter_average"]],
+        "ReferenceGroupAverage": [_wire_point(p) for p in fields["reference_group_average"]],
+        "EfficientsAverage": [_wire_point(p) for p in fields["efficients_average"]],
+        "Score": fields["score"],
+        "EfficientComparisonPercentage": fields["efficient_comparison_percentage"],
+        "ReferenceGroupComparisonPercentage": fields["reference_group_comparison_percentage"],
+        "Scores": [{"ValueTime": _wire_time(s["value_time"]), "Score": s["score"]} for s in fields["scores"]],
+        "ReferenceGroupSize": fields["reference_group_size"],
     }

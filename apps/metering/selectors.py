@@ -318,6 +318,57 @@ def temperature_response(
     return {"Resolution": int(resolution), "Unit": TEMPERATURE_UNIT, "Values": temperature_values(meter=meter, win=win)}
 
 
+def _plain_values(rows) -> list[dict]:
+    return [{"value_time": t, "value": v, "status": q} for t, v, q in rows]
+
+
+def _plain_temperatures(*, meter: Meter, win: Window) -> list[dict]:
+    """temperature_values() as Python values (datetimes, decimals), for the serializers to render."""
+    station = weather_station_for(meter)
+    if station is None:
+        return [{"value_time": t, "value": None, "status": int(Quality.Missing)} for t in win.starts()]
+    return _plain_values(_series(kind="temperature", key=station.pk, win=win, wire=False))
+
+
+@heavy_read()
+def temperature_series(
+    *, meter: Meter, from_time: dt.datetime, to_time: dt.datetime, resolution: Resolution, time_zone=None
+) -> dict:
+    """temperature_response() as Python values: what TemperatureSeriesSerializer renders."""
+    resolution = Resolution(resolution)
+    win = window(from_time, to_time, resolution, meter_time_zone(meter, time_zone))
+    return {"resolution": resolution, "unit": TEMPERATURE_UNIT, "values": _plain_temperatures(meter=meter, win=win)}
+
+
+@heavy_read()
+def consumption_body(
+    *,
+    meter: Meter,
+    from_time: dt.datetime,
+    to_time: dt.datetime,
+    resolution: Resolution,
+    time_zone: str | None = None,
+    include_last_year: bool = False,
+    include_weather: bool = False,
+) -> dict:
+    """consumption_response() as Python values: what ConsumptionSeriesSerializer renders."""
+    tz = meter_time_zone(meter, time_zone)
+    resolution = Resolution(resolution)
+    win = window(from_time, to_time, resolution, tz)
+    body = {
+        "resolution": resolution,
+        "unit": unit_of(meter),
+        "values": _plain_values(_series(kind="consumption", key=meter.pk, win=win, wire=False)),
+    }
+    if include_last_year:
+        earlier = window(one_year_earlier(from_time, tz), one_year_earlier(to_time, tz), resolution, tz)
+        body["last_year"] = _plain_values(_series(kind="consumption", key=meter.pk, win=earlier, wire=False))
+    if include_weather:
+        body["temperature_unit"] = TEMPERATURE_UNIT
+        body["temperatures"] = _plain_temperatures(meter=meter, win=win)
+    return body
+
+
 def meter_settings(*, meter: Meter) -> dict:
     """The settings body of a meter (blank building properties when none were saved)."""
     saved = MeterSettings.objects.filter(meter=meter).first()
@@ -497,9 +548,23 @@ def compared_with_others(
     are the meter's total as a percentage of the averages' totals; Scores: the same rank per bucket.
     What may be shown of the others follows compare.py (minimum group, rounded size).
     """
+    return compare.compare_body(**_compare_stats(meter, from_time, to_time, resolution, time_zone))
+
+
+@heavy_read()
+def compared_fields(
+    *, meter: Meter, from_time: dt.datetime, to_time: dt.datetime, resolution: Resolution, time_zone=None
+) -> dict:
+    """compared_with_others() as Python values: what AssetCompareModelSerializer renders."""
+    return compare.compare_fields(**_compare_stats(meter, from_time, to_time, resolution, time_zone))
+
+
+def _compare_stats(meter, from_time, to_time, resolution, time_zone) -> dict:
     win = window(from_time, to_time, Resolution(resolution), meter_time_zone(meter, time_zone))
-    members = cohort(meter=meter)
-    buckets, total = _compare(meter=meter, members=members, win=win)
-    return compare.compare_body(
-        buckets=buckets, total=total, min_group=conf.compare_min_group(), size_step=conf.compare_size_step()
-    )
+    buckets, total = _compare(meter=meter, members=cohort(meter=meter), win=win)
+    return {
+        "buckets": buckets,
+        "total": total,
+        "min_group": conf.compare_min_group(),
+        "size_step": conf.compare_size_step(),
+    }

@@ -54,6 +54,35 @@ def spot_rows(
     return out
 
 
+def spot_series(
+    *, zone: BiddingZone, from_time: dt.datetime, to_time: dt.datetime, include_preliminary: bool, use_cache: bool
+) -> dict:
+    """SpotPriceSeries of `zone` over [from_time, to_time) as Python values (what `spot_series_json`
+    writes from the cached wire form): Resolution is the finest of the intervals' resolutions."""
+    rows = spot_rows(
+        zone=zone, from_time=from_time, to_time=to_time, include_preliminary=include_preliminary, use_cache=use_cache
+    )
+    minutes = min((row[6] for row in rows), default=expected_resolution_minutes(market_date(from_time)))
+    return {
+        "price_area": zone.code,
+        "eic": zone.eic,
+        "currency": "NOK",
+        "unit": "NOK/kWh",
+        "resolution": spotwire.QUARTER_HOUR if minutes < 60 else spotwire.HOUR,
+        "values": [
+            {
+                "value_time": row[1],
+                "value": row[2],
+                "status": 0,
+                "eur_per_mwh": row[3],
+                "exchange_rate": row[4],
+                "preliminary": row[5],
+            }
+            for row in rows
+        ],
+    }
+
+
 def spot_series_json(
     *, zone: BiddingZone, from_time: dt.datetime, to_time: dt.datetime, include_preliminary: bool, use_cache: bool
 ) -> bytes:

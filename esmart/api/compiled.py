@@ -18,6 +18,7 @@ the request (the stand-in request has nothing else to read).
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -30,6 +31,8 @@ from django.db.models.query import get_related_populators
 # text ones have both cases and inner spaces, so a transformed stand-in differs from both sets.
 _INT_STAND_INS = (31_001, 32_001)
 _MAX_VALUES = 500
+
+logger = logging.getLogger(__name__)
 
 
 class NotCompilableError(Exception):
@@ -149,7 +152,8 @@ class CompiledQuery:
 
 
 class CompiledQueries:
-    """Compiled statements by key, or None for a key that cannot be compiled (it keeps the ORM)."""
+    """Compiled statements by key, or None for a key that cannot be compiled (it keeps the ORM,
+    and says so once in the log: the key, e.g. the view, and why)."""
 
     def __init__(self):
         self._found: dict = {}
@@ -160,11 +164,15 @@ class CompiledQueries:
             return self._found[key]
         except KeyError:
             pass
+        compiled, reason = None, None
         try:
             compiled = build()
-        except NotCompilableError:
-            compiled = None
+        except NotCompilableError as exc:
+            reason = str(exc)
         with self._lock:
+            if reason is not None and key not in self._found:
+                owner = key[0] if isinstance(key, tuple) else key  # the view
+                logger.warning("%s: the anchor query is not compiled, it goes through the ORM (%s)", owner, reason)
             return self._found.setdefault(key, compiled)
 
     def clear(self):

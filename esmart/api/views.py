@@ -17,6 +17,7 @@ Every view sets `tenancy` (esmart/api/tenancy.py): a named `Anchor` its app decl
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from rest_framework import exceptions
@@ -131,6 +132,8 @@ class ApiView(GenericAPIView):
 
     def _compiled_anchor_query(self) -> CompiledQuery | None:
         """The anchor statement of this view for path values of these types, or None (the ORM then)."""
+        if not settings.API_COMPILED_ANCHORS:
+            return None
         if not self.anchor_scope.reads_user_and_area or self.request.user.pk is None:
             return None
         kinds = tuple((name, type(value)) for name, value in self.kwargs.items())

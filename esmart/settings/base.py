@@ -219,6 +219,12 @@ API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=64)
 
 # The largest page of any paged list (esmart/api/pagination.py; the choice is explained in docs/api.md).
 API_MAX_PAGE_SIZE = 10_000
+# Off: every response is rendered by its declared serializer from the instance, never by the
+# serializer's fast producer (SQL-built JSON, cached wire bytes); docs/api.md "How a view answers".
+API_FAST_OUTPUT = env.bool("API_FAST_OUTPUT", default=True)
+# Off: anchor queries go through the ORM on every request instead of the statement compiled once
+# per view (esmart/api/compiled.py).
+API_COMPILED_ANCHORS = env.bool("API_COMPILED_ANCHORS", default=True)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "eSmart customer API",

@@ -93,16 +93,16 @@ def test_the_database_built_page_is_the_python_page_byte_for_byte(world):
     import orjson
 
     from apps.assets.graph import selectors
-    from apps.assets.graph.api.serializers import _node_keys, children_page, node_rows
+    from apps.assets.graph.api.serializers import ChildrenWalk, _node_keys, children_page, node_rows
 
     odd = hang(world.feeder, 3, asset_type=AssetType.Transformer)
     Asset.objects.filter(pk=odd[0].pk).update(name='Trafo "Ø" \\ ✓', description="line\nbreak\ttab", latitude=59.922)
     Asset.objects.filter(pk=odd[1].pk).update(longitude=-0.1, owner=world.participant, external_id="</script>")
     walk = dict(asset_id=world.substation.pk, relation_types=[NET], depth=10, offset=0, limit=100)
-    from_database = orjson.dumps(children_page(**walk))
+    from_database = orjson.dumps(children_page(ChildrenWalk(**walk)))
     from_python = orjson.dumps(node_rows(selectors.children(**walk)))
     assert from_database == from_python
     assert len(orjson.loads(from_database)) == 7  # feeder, AP, transformer, meter and the three new ones
     empty = dict(walk, offset=100)
-    assert orjson.dumps(children_page(**empty)) == b"[]"
+    assert orjson.dumps(children_page(ChildrenWalk(**empty))) == b"[]"
     assert selectors.children_json(names=_node_keys(), **empty) == ""

@@ -8,12 +8,12 @@ the user's team membership through the kernel's UserScope (the caller, or suppor
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
 from apps.customers.public import USER
 from esmart.api.authentication import client_ident
 from esmart.api.fields import EnumField
+from esmart.api.output import no_body, respond, respond_many
 from esmart.api.pagination import paginate
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
@@ -104,7 +104,7 @@ class ClientAnchored(CareStaffView):
 def _assignment_page(request, queryset):
     query = bind_query(request, AssignmentListQuery)
     page = paginate(selectors.assignments_newest_first(queryset=queryset, state=query.get("state")), query)
-    return Response(AssignmentResponseSerializer(page, many=True).data)
+    return respond_many(AssignmentResponseSerializer, page)
 
 
 LIST_SCHEMA = extend_schema(
@@ -130,7 +130,7 @@ class AssignmentView(AssignmentAnchored):
     @extend_schema(responses=AssignmentResponseSerializer)
     def get(self, request, assignmentId):
         """Get an assignment from assignment ID."""
-        return Response(AssignmentResponseSerializer(self.anchor).data)
+        return respond(AssignmentResponseSerializer, self.anchor)
 
 
 class UserAssignmentView(MembershipAnchored):
@@ -139,7 +139,7 @@ class UserAssignmentView(MembershipAnchored):
     @extend_schema(responses=AssignmentResponseSerializer)
     def get(self, request, userId, assignmentId):
         """Get an assignment from assignment ID (one of a client of the user's teams)."""
-        return Response(AssignmentResponseSerializer(selectors.assignment(pk=assignmentId)).data)
+        return respond(AssignmentResponseSerializer, selectors.assignment(pk=assignmentId))
 
 
 class ClientAssignmentsView(ClientAnchored):
@@ -172,7 +172,7 @@ class AssignView(AssignmentAnchored):
         """Assign the assignment to another user."""
         note = _body(request, AssignmentActionRequestSerializer).get("note", "")
         services.assign(assignment_id=self.anchor.pk, to_user_id=toUserId, user=request.user, note=note)
-        return Response(AssignmentResponseSerializer(selectors.assignment(pk=self.anchor.pk)).data)
+        return respond(AssignmentResponseSerializer, selectors.assignment(pk=self.anchor.pk))
 
 
 class ActionView(AssignmentAnchored):
@@ -194,7 +194,7 @@ class ActionView(AssignmentAnchored):
             raise ValidationError({"type": [f"'{type}' is not an action: use {ACTIONS_TEXT}."]})
         note = _body(request, AssignmentActionRequestSerializer).get("note", "")
         services.act(assignment_id=self.anchor.pk, action=action, user=request.user, note=note)
-        return Response(AssignmentResponseSerializer(selectors.assignment(pk=self.anchor.pk)).data)
+        return respond(AssignmentResponseSerializer, selectors.assignment(pk=self.anchor.pk))
 
 
 class CommentView(AssignmentAnchored):
@@ -207,7 +207,7 @@ class CommentView(AssignmentAnchored):
         """Add a comment to an assignment."""
         text = _body(request, AssignmentCommentRequestSerializer)["text"]
         services.comment(assignment_id=self.anchor.pk, user=request.user, text=text)
-        return Response(AssignmentResponseSerializer(selectors.assignment(pk=self.anchor.pk)).data)
+        return respond(AssignmentResponseSerializer, selectors.assignment(pk=self.anchor.pk))
 
 
 # --- collaborators ----------------------------------------------------------------------------
@@ -217,7 +217,7 @@ class UserCollaboratorsView(UserAnchored):
     @extend_schema(responses=CollaboratorResponseSerializer(many=True))
     def get(self, request, userId):
         """Get a list of the users' collaborators which (s)he can assign assignments to."""
-        return Response(CollaboratorResponseSerializer(selectors.collaborators_of(user=self.anchor), many=True).data)
+        return respond_many(CollaboratorResponseSerializer, selectors.collaborators_of(user=self.anchor))
 
 
 class UserClientCollaboratorsView(MembershipAnchored):
@@ -225,7 +225,7 @@ class UserClientCollaboratorsView(MembershipAnchored):
     def get(self, request, userId, clientId):
         """Get a list of the users' collaborators which (s)he can assign the client's assignments to."""
         colleagues = selectors.collaborators_of(user=self.anchor.user, team_id=self.anchor.team_id)
-        return Response(CollaboratorResponseSerializer(colleagues, many=True).data)
+        return respond_many(CollaboratorResponseSerializer, colleagues)
 
 
 class ClientNextOfKinView(ApiView):
@@ -238,7 +238,7 @@ class ClientNextOfKinView(ApiView):
     )
     def get(self, request, clientId):
         """Get a list of the specified client's collaborators (next of kin)."""
-        return Response(NextOfKinResponseSerializer(selectors.next_of_kin_of(client=self.anchor), many=True).data)
+        return respond_many(NextOfKinResponseSerializer, selectors.next_of_kin_of(client=self.anchor))
 
 
 # --- equipment kits --------------------------------------------------------------------------
@@ -251,7 +251,7 @@ class AvailableEquipmentView(CareStaffView):
     def get(self, request):
         """Get a list of available equipment kits (the caller's teams' kits no client has connected)."""
         kits = selectors.available_kits(kits=self.restrict(EquipmentKit.objects.all()))
-        return Response(EquipmentKitResponseSerializer(kits, many=True).data)
+        return respond_many(EquipmentKitResponseSerializer, kits)
 
 
 class ClientEquipmentReadView(ApiView):
@@ -268,24 +268,23 @@ class ClientEquipmentView(ClientEquipmentReadView):
         """Get the equipment kit connected to the client."""
         kit = selectors.connected_kit(client=self.anchor)
         if kit is None:
-            return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(EquipmentKitResponseSerializer(kit).data)
+            return no_body(status=status.HTTP_204_NO_CONTENT)
+        return respond(EquipmentKitResponseSerializer, kit)
 
 
-def _equipment_info(client):
-    body = {
+def _equipment_info(client) -> dict:
+    return {
         "client_id": client.pk,
         "equipment": selectors.connected_kit(client=client),
         "history": selectors.kit_history(client=client),
     }
-    return EquipmentInfoResponseSerializer(body).data
 
 
 class ClientEquipmentInfoView(ClientEquipmentReadView):
     @extend_schema(responses=EquipmentInfoResponseSerializer)
     def get(self, request, clientId):
         """Get the equipment kit connected to client, with the client's connection history."""
-        return Response(_equipment_info(self.anchor))
+        return respond(EquipmentInfoResponseSerializer, _equipment_info(self.anchor))
 
 
 class KitAnchored(ClientAnchored):
@@ -306,13 +305,13 @@ class ClientKitView(KitAnchored):
     def post(self, request, clientId, equipmentId):
         """Connect the equipment kit with the client."""
         services.connect_kit(client=self.anchor, kit_id=equipmentId, user=request.user)
-        return Response(_equipment_info(self.anchor))
+        return respond(EquipmentInfoResponseSerializer, _equipment_info(self.anchor))
 
     @extend_schema(responses={200: EquipmentInfoResponseSerializer, 404: ErrorSerializer})
     def delete(self, request, clientId, equipmentId):
         """Remove the connection between the client and the equipment kit (kept in the history)."""
         services.disconnect_kit(client=self.anchor, kit_id=equipmentId, user=request.user)
-        return Response(_equipment_info(self.anchor))
+        return respond(EquipmentInfoResponseSerializer, _equipment_info(self.anchor))
 
 
 class ClientKitAssignmentView(KitAnchored):
@@ -326,7 +325,7 @@ class ClientKitAssignmentView(KitAnchored):
     def post(self, request, clientId, equipmentId, assignmentId):
         """Connect the equipment kit with the client and update the assignment with the equipment."""
         services.connect_kit(client=self.anchor, kit_id=equipmentId, user=request.user, assignment_id=assignmentId)
-        return Response(_equipment_info(self.anchor))
+        return respond(EquipmentInfoResponseSerializer, _equipment_info(self.anchor))
 
 
 class EquipmentContactsView(CareStaffView):
@@ -340,7 +339,7 @@ class EquipmentContactsView(CareStaffView):
     def get(self, request):
         """Get the user contacts linked to equipment."""
         contacts = selectors.equipment_contacts(clients=self.restrict(Client.objects.all()))
-        return Response(EquipmentContactResponseSerializer(contacts, many=True).data)
+        return respond_many(EquipmentContactResponseSerializer, contacts)
 
 
 # --- next of kin: user codes and terms ---------------------------------------------------------
@@ -368,7 +367,7 @@ class NextOfKinTermsView(NextOfKinAnchored):
         terms = selectors.terms_status(next_of_kin=self.anchor)
         if terms is None:
             raise NotFound("No terms have been published.")
-        return Response(CareTermsResponseSerializer(terms).data)
+        return respond(CareTermsResponseSerializer, terms)
 
 
 class NextOfKinUserCodeView(NextOfKinAnchored):
@@ -386,7 +385,7 @@ class NextOfKinUserCodeView(NextOfKinAnchored):
         linked = services.redeem_code(
             next_of_kin=self.anchor, code=code, user=request.user, ident=client_ident(request)
         )
-        return Response(NextOfKinInvitationResponseSerializer(linked).data)
+        return respond(NextOfKinInvitationResponseSerializer, linked)
 
 
 class NextOfKinAcceptTermsView(NextOfKinAnchored):
@@ -400,4 +399,4 @@ class NextOfKinAcceptTermsView(NextOfKinAnchored):
         """Accept the current terms."""
         version = _body(request, AcceptTermsRequestSerializer).get("version")
         services.accept_terms(next_of_kin=self.anchor, user=request.user, version=version)
-        return Response(CareTermsResponseSerializer(selectors.terms_status(next_of_kin=self.anchor)).data)
+        return respond(CareTermsResponseSerializer, selectors.terms_status(next_of_kin=self.anchor))

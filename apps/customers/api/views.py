@@ -4,10 +4,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
-from rest_framework.response import Response
 
 from esmart.api.area import Area
 from esmart.api.authentication import client_ident, verify_credentials
+from esmart.api.output import no_body, respond, respond_many, respond_value
 from esmart.api.query import AspNetBooleanField, bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView, NotTenantScoped, PublicApiView
@@ -61,7 +61,7 @@ class AuthenticateView(PublicApiView):
             ident=client_ident(request),
         )
         area = Area(login.validated_data["area"])
-        return Response(LoginResponseExtendedSerializer(services.login_for_area(user=user, area=area)).data)
+        return respond(LoginResponseExtendedSerializer, services.login_for_area(user=user, area=area))
 
 
 class UserView(ApiView):
@@ -74,7 +74,7 @@ class UserView(ApiView):
 
     @extend_schema(responses=UserResponseSerializer)
     def get(self, request, userId):
-        return Response(UserResponseSerializer(self.anchor).data)
+        return respond(UserResponseSerializer, self.anchor)
 
 
 class UserPrivilegesView(ApiView):
@@ -84,7 +84,7 @@ class UserPrivilegesView(ApiView):
 
     @extend_schema(responses=PrivilegeSerializer(many=True))
     def get(self, request, userId):
-        return Response(PrivilegeSerializer(selectors.privileges_of(user=self.anchor), many=True).data)
+        return respond_many(PrivilegeSerializer, selectors.privileges_of(user=self.anchor))
 
 
 class CustomerView(ApiView):
@@ -92,7 +92,7 @@ class CustomerView(ApiView):
 
     @extend_schema(responses=CustomerResponseSerializer, summary="Get a customer.")
     def get(self, request, customerId):
-        return Response(CustomerResponseSerializer(self.anchor).data)
+        return respond(CustomerResponseSerializer, self.anchor)
 
     @extend_schema(
         request=CustomerResponseSerializer,  # the original's body type; CustomerResponseBodySerializer reads it
@@ -106,7 +106,7 @@ class CustomerView(ApiView):
         body = CustomerResponseBodySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         customer = services.update_customer_contact(customer=self.anchor, **body.contact_changes())
-        return Response(CustomerResponseSerializer(customer).data)
+        return respond(CustomerResponseSerializer, customer)
 
 
 # --- contracts and delivery points ----------------------------------------------------------
@@ -122,7 +122,7 @@ class ContractListView(CustomerAnchored):
     @extend_schema(responses=ContractResponseSerializer(many=True), summary="Get a customer's contracts.")
     def get(self, request, customerId):
         contracts = selectors.contracts_of(customer=self.anchor)
-        return Response(ContractResponseSerializer(contracts, many=True).data)
+        return respond_many(ContractResponseSerializer, contracts)
 
 
 class ContractView(ApiView):
@@ -133,7 +133,7 @@ class ContractView(ApiView):
 
     @extend_schema(responses=ContractResponseSerializer, summary="Get one contract for a customer.")
     def get(self, request, customerId, contractNo):
-        return Response(ContractResponseSerializer(self.anchor).data)
+        return respond(ContractResponseSerializer, self.anchor)
 
 
 class ContractDeliveryPointsQuery(serializers.Serializer):
@@ -162,14 +162,14 @@ class ContractDeliveryPointsView(CustomerAnchored):
             "water_meters": query["include_water_meter"],
         }
         contracts = selectors.contract_delivery_points_of(customer=self.anchor, **flags)
-        return Response(ContractDeliveryPointsResponseSerializer(contracts, many=True, context={"flags": flags}).data)
+        return respond_many(ContractDeliveryPointsResponseSerializer, contracts, context={"flags": flags})
 
 
 class DeliveryPointListView(CustomerAnchored):
     @extend_schema(responses=DeliveryPointResponseSerializer(many=True), summary="Get a customer's delivery points.")
     def get(self, request, customerId):
         points = selectors.delivery_points_of(customer=self.anchor)
-        return Response(DeliveryPointResponseSerializer(points, many=True).data)
+        return respond_many(DeliveryPointResponseSerializer, points)
 
 
 class AssociateListView(CustomerAnchored):
@@ -184,7 +184,7 @@ class AssociateListView(CustomerAnchored):
     def get(self, request, customerId):
         reachable = self.restrict(Customer.objects.all(), through=CUSTOMERS_OF_USER)
         associations = selectors.associates_of(customer=self.anchor, reachable=reachable)
-        return Response(AssociateResponseSerializer(associations, many=True).data)
+        return respond_many(AssociateResponseSerializer, associations)
 
 
 class CustomerImportView(CustomerAnchored):
@@ -198,7 +198,7 @@ class CustomerImportView(CustomerAnchored):
     def get(self, request, customerId):
         result = services.import_customer(customer=self.anchor)
         body = {"customer_id": self.anchor.pk, "found": result.found, "changes": result.changes}
-        return Response(CustomerImportResponseSerializer(body).data)
+        return respond(CustomerImportResponseSerializer, body)
 
 
 # --- EULA and terms -------------------------------------------------------------------------
@@ -217,7 +217,7 @@ class EulaView(AppAnchored):
         "(also when there is nothing to accept). 404 for an unknown app.",
     )
     def get(self, request, customerId, appshortname):
-        return Response(selectors.has_accepted_eula(customer=self.anchor, app=self.app(), user=request.user))
+        return respond_value(selectors.has_accepted_eula(customer=self.anchor, app=self.app(), user=request.user))
 
     @extend_schema(
         request=None,
@@ -226,7 +226,7 @@ class EulaView(AppAnchored):
     )
     def post(self, request, customerId, appshortname):
         services.accept_eula(customer=self.anchor, app=self.app(), user=request.user)
-        return Response()
+        return no_body()
 
 
 class TermsView(AppAnchored):
@@ -236,7 +236,7 @@ class TermsView(AppAnchored):
     )
     def get(self, request, customerId, appshortname):
         status = selectors.terms_status(customer=self.anchor, app=self.app())
-        return Response(TermsResponseSerializer({"accepted": all(s["accepted"] for s in status), "terms": status}).data)
+        return respond(TermsResponseSerializer, {"accepted": all(s["accepted"] for s in status), "terms": status})
 
     @extend_schema(
         request=TermsRequestSerializer,
@@ -255,7 +255,7 @@ class TermsView(AppAnchored):
             general=body.validated_data["accept_general_terms"],
             additional=body.validated_data["accept_additional_terms"],
         )
-        return Response()
+        return no_body()
 
 
 class ResetTermsView(AppAnchored):
@@ -266,7 +266,7 @@ class ResetTermsView(AppAnchored):
     )
     def patch(self, request, customerId, appshortname):
         services.reset_terms(customer=self.anchor, app=self.app(), by=request.user)
-        return Response()
+        return no_body()
 
 
 # --- feedback, tracking, app configuration --------------------------------------------------
@@ -285,7 +285,7 @@ class CustomerFeedbackView(CustomerAnchored):
         services.submit_feedback(
             kind=Feedback.Kind.CUSTOMER, user=request.user, customer=self.anchor, **body.validated_data
         )
-        return Response()
+        return no_body()
 
 
 def _customer_of_body(view: ApiView, customer_id: int) -> Customer:
@@ -312,7 +312,7 @@ class CustomerSystemFeedbackView(ApiView):
         customer_id = fields.pop("customer_id")
         customer = _customer_of_body(self, customer_id) if customer_id else None
         services.submit_feedback(kind=Feedback.Kind.SYSTEM, user=request.user, customer=customer, **fields)
-        return Response()
+        return no_body()
 
 
 class TrackingView(CustomerAnchored):
@@ -328,7 +328,7 @@ class TrackingView(CustomerAnchored):
         body.is_valid(raise_exception=True)
         app = selectors.known_app(short_name=body.validated_data["app_name"], field="app_name")
         services.track_app_usage(customer=self.anchor, user=request.user, app=app, event=body.validated_data["event"])
-        return Response()
+        return no_body()
 
 
 class AppConfigView(ApiView):
@@ -350,4 +350,4 @@ class AppConfigView(ApiView):
             "build": build,
             "parameters": parameters,
         }
-        return Response(AppConfigResponseSerializer(body).data)
+        return respond(AppConfigResponseSerializer, body)

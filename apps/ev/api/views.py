@@ -10,11 +10,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
-from rest_framework.response import Response
 
 from apps.assets.public import ON_ASSET_IN_REACH
 from apps.customers.public import CUSTOMER
 from apps.pricing import public as pricing
+from esmart.api.output import no_body, respond, respond_many, respond_value
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView, NotTenantScoped
@@ -74,7 +74,7 @@ class BatteryCarsView(EvView):
 
     @extend_schema(responses=BatteryCarSerializer(many=True), summary="Get relevant car models with batteries.")
     def get(self, request):
-        return Response(BatteryCarSerializer(selectors.catalogue(), many=True).data)
+        return respond_many(BatteryCarSerializer, selectors.catalogue())
 
 
 class BatteryCarView(EvView):
@@ -88,7 +88,7 @@ class BatteryCarView(EvView):
         car = BatteryCar.objects.filter(pk=batteryCarId).first()
         if car is None:
             raise NotFound(f"No car model {batteryCarId}.")
-        return Response(BatteryCarSerializer(car).data)
+        return respond(BatteryCarSerializer, car)
 
 
 class ManufacturersView(EvView):
@@ -96,7 +96,7 @@ class ManufacturersView(EvView):
 
     @extend_schema(responses=list[str], summary="The manufacturers of the catalogue.")
     def get(self, request):
-        return Response(selectors.manufacturers())
+        return respond_value(selectors.manufacturers())
 
 
 class CarVendorsView(EvView):
@@ -116,7 +116,7 @@ class CarVendorsView(EvView):
             }
             for name, models in by_vendor.items()
         ]
-        return Response(CarVendorSerializer(vendors_list, many=True).data)
+        return respond_many(CarVendorSerializer, vendors_list)
 
 
 # --- Chargers --------------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ class ChargersView(EvView):
         query = bind_query(request, ChargersQuerySerializer)
         charger = services.find_charger(user=request.user, external_id=query["external_id"])
         if charger is not None:
-            return Response(ChargerResponseSerializer(charger).data)
+            return respond(ChargerResponseSerializer, charger)
         if not query["create_if_not_exists"] or not services.may_import_chargers(request.user):
             raise NotFound(f"No charger with external id {query['external_id']}.")
         charger = services.import_charger(
@@ -150,7 +150,7 @@ class ChargersView(EvView):
             import_source=query["import_source"],
             max_power_kw=query["max_power"],
         )
-        return Response(ChargerResponseSerializer(charger).data, status=201)
+        return respond(ChargerResponseSerializer, charger, status=201)
 
 
 # --- Charging requests -----------------------------------------------------------------------------
@@ -174,7 +174,7 @@ class EvChargingRequestsView(EvView):
     @extend_schema(responses=EvChargingRequestSerializer(many=True), summary="Get all the EV charging requests.")
     def get(self, request, customerId):
         requests = selectors.charging_requests(customer=self.anchor)
-        return Response(EvChargingRequestSerializer(requests, many=True).data)
+        return respond_many(EvChargingRequestSerializer, requests)
 
     @extend_schema(
         request=EvChargingRequestPostSerializer,
@@ -196,8 +196,9 @@ class EvChargingRequestsView(EvView):
             charging_demand_kwh=body.demand(),
             car_id=data.get("car_id"),
         )
-        return Response(
-            EvChargingRequestSerializer(selectors.charging_requests(customer=self.anchor).get(pk=created.pk)).data,
+        return respond(
+            EvChargingRequestSerializer,
+            selectors.charging_requests(customer=self.anchor).get(pk=created.pk),
             status=201,
         )
 
@@ -216,7 +217,7 @@ class EvChargingRequestView(EvView):
         summary="Get one specific EV charging request.",
     )
     def get(self, request, customerId, evChargingRequestId):
-        return Response(EvChargingRequestSerializer(self.anchor).data)
+        return respond(EvChargingRequestSerializer, self.anchor)
 
     @extend_schema(
         request=EvChargingRequestPatchSerializer,
@@ -234,7 +235,7 @@ class EvChargingRequestView(EvView):
             end_at=body.validated_data.get("end_time"),
             charging_demand_kwh=body.demand(),
         )
-        return Response()
+        return no_body()
 
     @extend_schema(
         responses={200: None, 400: ErrorSerializer, 404: ErrorSerializer},
@@ -242,7 +243,7 @@ class EvChargingRequestView(EvView):
     )
     def delete(self, request, customerId, evChargingRequestId):
         services.delete_charging_request(request=self.anchor)
-        return Response()
+        return no_body()
 
 
 # --- Cars ------------------------------------------------------------------------------------------
@@ -255,7 +256,7 @@ class CarsView(EvView):
 
     @extend_schema(responses=ElectricalVehicleDtoSerializer(many=True), summary="Gets all the cars of the customer.")
     def get(self, request, customerId):
-        return Response(ElectricalVehicleDtoSerializer(selectors.cars(customer=self.anchor), many=True).data)
+        return respond_many(ElectricalVehicleDtoSerializer, selectors.cars(customer=self.anchor))
 
 
 class CarView(EvView):
@@ -270,13 +271,13 @@ class CarView(EvView):
 
     @extend_schema(responses={200: ElectricalVehicleDtoSerializer, 404: ErrorSerializer}, summary="Gets a car.")
     def get(self, request, customerId, carId):
-        return Response(ElectricalVehicleDtoSerializer(self.anchor).data)
+        return respond(ElectricalVehicleDtoSerializer, self.anchor)
 
     def _save(self, request, replace: bool):
         body = ElectricalVehicleDtoSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         car = services.save_car(car=self.anchor, changes=body.changes(), replace=replace)
-        return Response(ElectricalVehicleDtoSerializer(car).data)
+        return respond(ElectricalVehicleDtoSerializer, car)
 
     @extend_schema(
         request=ElectricalVehicleDtoSerializer,
@@ -297,7 +298,7 @@ class CarView(EvView):
     @extend_schema(responses={200: None, 404: ErrorSerializer}, summary="Removes the car.")
     def delete(self, request, customerId, carId):
         services.delete_car(car=self.anchor)
-        return Response()
+        return no_body()
 
 
 class GatewayDevicesAndCarsView(EvView):
@@ -311,7 +312,7 @@ class GatewayDevicesAndCarsView(EvView):
         summary="Gets all existing cars and chargers for the customer and gateway.",
     )
     def get(self, request, customerId, gatewayAssetId):
-        return Response(EvChargingDevicesAndCarsSerializer(selectors.gateway_devices_and_cars(self.anchor)).data)
+        return respond(EvChargingDevicesAndCarsSerializer, selectors.gateway_devices_and_cars(self.anchor))
 
 
 class ChargerStatisticsView(EvView):
@@ -335,7 +336,7 @@ class ChargerStatisticsView(EvView):
         statistics = selectors.charger_statistics(
             charger=self.anchor, meter=meter, year=query["year"], month=query["month"]
         )
-        return Response(ChargerStatisticsSerializer(statistics).data)
+        return respond(ChargerStatisticsSerializer, statistics)
 
 
 # --- Vendor integration ----------------------------------------------------------------------------
@@ -356,7 +357,7 @@ class AuthorizeView(EvView):
         body = _credentials(request)
         result = services.authorize(user=request.user, manufacturer=body.manufacturer(), credentials=body.credentials())
         data = {"is_authorized": result is not None, "value": result[1] if result else None, "type": AuthType.Bearer}
-        return Response(EvAuthorizationSerializer(data).data)
+        return respond(EvAuthorizationSerializer, data)
 
 
 @sensitive
@@ -373,7 +374,7 @@ class AuthAndImportView(EvView):
         handle, cars = services.import_cars(
             user=request.user, customer=self.anchor, manufacturer=body.manufacturer(), credentials=body.credentials()
         )
-        return Response(IntegratedCarsDtoResponseSerializer({"bearer": handle or None, "cars": cars}).data)
+        return respond(IntegratedCarsDtoResponseSerializer, {"bearer": handle or None, "cars": cars})
 
 
 @sensitive
@@ -389,7 +390,7 @@ class VendorCarView(EvView):
     def post(self, request, vehicleId):
         body = _credentials(request)
         car = services.vendor_vehicle(user=request.user, car=self.anchor, credentials=body.credentials())
-        return Response(ElectricalVehicleDtoSerializer(car).data)
+        return respond(ElectricalVehicleDtoSerializer, car)
 
 
 @sensitive
@@ -405,7 +406,7 @@ class BatteryLevelView(EvView):
     def post(self, request, customerId, vehicleId):
         body = _credentials(request)
         level = services.battery_level(user=request.user, car=self.anchor, credentials=body.credentials())
-        return Response(BatteryLevelResponseSerializer({"battery_level": level}).data)
+        return respond(BatteryLevelResponseSerializer, {"battery_level": level})
 
 
 @sensitive
@@ -420,4 +421,4 @@ class LogoutView(EvView):
     def post(self, request):
         body = _credentials(request)
         services.logout(user=request.user, manufacturer=body.manufacturer())
-        return Response()
+        return no_body()

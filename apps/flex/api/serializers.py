@@ -12,7 +12,15 @@ from esmart.api.fields import EnumField, StrictCharField, StrictIntegerField
 from esmart.api.pagination import page_number_query
 
 from ..baseline import KWH_PLACES
-from ..models import BaselineMethod, ControlPlanRequestTsType, DayOfWeek, IntervalSource
+from ..models import (
+    TS_TYPE_MINUTES,
+    BaselineMethod,
+    ControlPlan,
+    ControlPlanRequestTsType,
+    DayOfWeek,
+    IntervalSource,
+    SiteSettings,
+)
 
 MAX_REQUEST_VALUES = 31 * 96
 MAX_CONTROLS = 1000
@@ -60,7 +68,44 @@ class ControlPlanIntervalSerializer(serializers.Serializer):
         ref_name = "ControlPlanInterval"
 
 
+FLEX_KEYS = ("baseline", "measured", "delivered_flexibility")
+
+
+def _plan_fields(plan: ControlPlan, flexibility: dict) -> dict:
+    """A stored plan as the wire fields; `flexibility`: (baseline, measured, delivered) per interval
+    start ({} before the plan's end)."""
+    decline = getattr(plan, "decline", None)
+    return {
+        "control_plan_id": plan.pk,
+        "asset_id": plan.device_id,
+        "search_filter_id": plan.zone_id,
+        "start_time": plan.start_at,
+        "end_time": plan.end_at,
+        "created": plan.created_at,
+        "version": plan.version,
+        "is_declined": decline is not None,
+        "declined_at": decline.declined_at if decline else None,
+        "decline_reason": decline.reason if decline else None,
+        "intervals": [
+            {
+                "start_time": i.start_at,
+                "end_time": i.end_at,
+                "is_on": i.is_on,
+                "power_limit_kw": i.power_limit_kw,
+                "source": i.source,
+                "price": i.price_nok_per_kwh,
+                "is_declined": i.declined,
+                **dict(zip(FLEX_KEYS, flexibility.get(i.start_at, (None,) * 3), strict=True)),
+            }
+            for i in plan.intervals.all()
+        ],
+    }
+
+
 class ControlPlanSerializer(serializers.Serializer):
+    """A stored ControlPlan (its delivered flexibility in the context's `flexibility`, by plan id:
+    selectors.plans_flexibility), or a sample plan already as these fields (apps/flex/samples.py)."""
+
     control_plan_id = serializers.UUIDField()
     asset_id = serializers.IntegerField()
     search_filter_id = serializers.IntegerField(allow_null=True, help_text="The zone whose grid requests apply.")
@@ -76,6 +121,11 @@ class ControlPlanSerializer(serializers.Serializer):
     class Meta:
         ref_name = "ControlPlan"
 
+    def to_representation(self, instance):
+        if isinstance(instance, ControlPlan):
+            instance = _plan_fields(instance, self.context["flexibility"].get(instance.pk, {}))
+        return super().to_representation(instance)
+
 
 class DeclineRequestSerializer(serializers.Serializer):
     reason = StrictCharField(max_length=500, required=False, allow_blank=True)
@@ -85,6 +135,8 @@ class DeclineRequestSerializer(serializers.Serializer):
 
 
 class TsTypeSerializer(serializers.Serializer):
+    """A ControlPlanRequestTsType."""
+
     id = EnumField(ControlPlanRequestTsType)
     name = serializers.CharField()
     unit = serializers.CharField()
@@ -92,6 +144,10 @@ class TsTypeSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "TsType"
+
+    def to_representation(self, instance: ControlPlanRequestTsType):
+        fields = {"id": instance, "name": instance.label, "unit": "kW", "resolution_minutes": TS_TYPE_MINUTES[instance]}
+        return super().to_representation(fields)
 
 
 class RequestValueSerializer(serializers.Serializer):
@@ -146,6 +202,15 @@ class SiteSettingsSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "DemandControlSettings"
+
+    def to_representation(self, instance: SiteSettings):
+        fields = {
+            "site_id": instance.site_id,
+            "threshold_kw": instance.threshold_kw,
+            "hysteresis_kw": instance.hysteresis_kw,
+            "device_order": [d.device_id for d in instance.devices.order_by("position")],
+        }
+        return super().to_representation(fields)
 
 
 @extend_schema_field({**{"type": "string"}, "nullable": True, "description": "UTC; empty or null means now."})
@@ -202,6 +267,14 @@ class EtConfigurationSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "EtConfiguration"
+
+    def to_representation(self, instance):
+        """`instance`: the asset whose profiles these are."""
+        profiles = [
+            {"weekday": p.weekday, "from_hour": p.from_hour, "to_hour": p.to_hour}
+            for p in instance.et_profiles.order_by("weekday")
+        ]
+        return super().to_representation({"asset_id": instance.pk, "profiles": profiles})
 
     def validate_profiles(self, profiles):
         days = [p["weekday"] for p in profiles]

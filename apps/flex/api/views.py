@@ -1,18 +1,17 @@
 """Flex routes: control plans (real and api/mock), declines, control-plan requests, demand and
 control, ET configuration, baselines and sequential control. Views are thin: services write,
-selectors read."""
+selectors read, serializers render (stored plans included) and api/mock's sample plans come
+from samples.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission, IsAuthenticated
-from rest_framework.response import Response
 
 from apps.assets.public import (
     ASSET,
@@ -23,6 +22,7 @@ from apps.assets.public import (
 )
 from apps.customers.public import CUSTOMER
 from esmart.api.fields import EnumField
+from esmart.api.output import no_body, respond, respond_many
 from esmart.api.pagination import paginate
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
@@ -30,14 +30,12 @@ from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView, NotTenantScoped
 from esmart.core.validators import is_ascii_digits
 
-from .. import selectors, services
+from .. import samples, selectors, services
 from ..models import (
     TS_TYPE_MINUTES,
-    ControlPlan,
     ControlPlanRequestTsType,
     DayOfWeek,
     FlexContract,
-    IntervalSource,
     SiteSettings,
 )
 from ..scopes import CUSTOMER_DEVICE, FLEX_CONTRACTS_IN_REACH, PLAN, SITE, ZONE, ZONES_IN_REACH
@@ -83,43 +81,9 @@ def _parse_end_date(text: str) -> dt.date:
         raise exceptions.ValidationError({"endDate": ["Not a date (yyyy-MM-dd)."]}) from None
 
 
-FLEX_KEYS = ("baseline", "measured", "delivered_flexibility")
-
-
-def _plan_wire(plan: ControlPlan, *, flexibility: dict) -> dict:
-    """`flexibility`: the plan's (baseline, measured, delivered) per interval start ({} before its end)."""
-    decline = getattr(plan, "decline", None)
-    return {
-        "control_plan_id": plan.pk,
-        "asset_id": plan.device_id,
-        "search_filter_id": plan.zone_id,
-        "start_time": plan.start_at,
-        "end_time": plan.end_at,
-        "created": plan.created_at,
-        "version": plan.version,
-        "is_declined": decline is not None,
-        "declined_at": decline.declined_at if decline else None,
-        "decline_reason": decline.reason if decline else None,
-        "intervals": [
-            {
-                "start_time": i.start_at,
-                "end_time": i.end_at,
-                "is_on": i.is_on,
-                "power_limit_kw": i.power_limit_kw,
-                "source": i.source,
-                "price": i.price_nok_per_kwh,
-                "is_declined": i.declined,
-                **dict(zip(FLEX_KEYS, flexibility.get(i.start_at, (None,) * 3), strict=True)),
-            }
-            for i in plan.intervals.all()
-        ],
-    }
-
-
-def _plans_wire(plans, *, asset) -> list[dict]:
-    plans = list(plans)
-    flexibility = selectors.plans_flexibility(plans=plans, asset=asset, now=timezone.now())
-    return [_plan_wire(p, flexibility=flexibility.get(p.pk, {})) for p in plans]
+def _plans_context(plans, *, asset) -> dict:
+    """What ControlPlanSerializer needs beside the plans: their delivered flexibility."""
+    return {"flexibility": selectors.plans_flexibility(plans=plans, asset=asset, now=timezone.now())}
 
 
 # --- control plans ---------------------------------------------------------------------------
@@ -147,8 +111,8 @@ class ControlPlansView(DeviceAnchored):
     )
     def get(self, request, customerId, assetId):
         query = bind_query(request, PlanPageQuery)
-        page = paginate(selectors.device_plans(device=getattr(self.anchor, "flex", None)), query)
-        return Response(ControlPlanSerializer(_plans_wire(page, asset=self.anchor.asset), many=True).data)
+        page = list(paginate(selectors.device_plans(device=getattr(self.anchor, "flex", None)), query))
+        return respond_many(ControlPlanSerializer, page, context=_plans_context(page, asset=self.anchor.asset))
 
 
 class DeclineView(ApiView):
@@ -163,8 +127,8 @@ class DeclineView(ApiView):
         body.is_valid(raise_exception=True)
         services.decline_plan(plan=self.anchor, user=request.user, reason=body.validated_data.get("reason", ""))
         plan = selectors.device_plans(device=self.anchor.device).get(pk=self.anchor.pk)
-        (wire,) = _plans_wire([plan], asset=self.anchor.device.device.asset)
-        return Response(ControlPlanSerializer(wire).data)
+        context = _plans_context([plan], asset=self.anchor.device.device.asset)
+        return respond(ControlPlanSerializer, plan, context=context)
 
     @extend_schema(
         request=DeclineRequestSerializer,
@@ -206,49 +170,6 @@ class SeedDeclineView(DeclineView):
 # --- api/mock: deterministic sample plans, never the real ones --------------------------------
 
 
-def sample_plans(*, asset_id: int, count: int, first: dt.date) -> list[dict]:
-    """Sample day plans for a device: on in the four cheapest-looking night hours, a grid hour at 17."""
-    plans = []
-    for n in range(count):
-        day = first - dt.timedelta(days=n)
-        start = dt.datetime.combine(day, dt.time(), dt.UTC)
-        seed = hashlib.sha256(f"{asset_id}:{day}".encode()).digest()
-        plans.append(
-            {
-                "control_plan_id": uuid.UUID(bytes=seed[:16], version=4),
-                "asset_id": asset_id,
-                "search_filter_id": None,
-                "start_time": start,
-                "end_time": start + dt.timedelta(days=1),
-                "created": start - dt.timedelta(hours=10),
-                "version": 1,
-                "is_declined": False,
-                "declined_at": None,
-                "decline_reason": None,
-                "intervals": [
-                    {
-                        "start_time": start + dt.timedelta(hours=h),
-                        "end_time": start + dt.timedelta(hours=h + 1),
-                        "is_on": h in (1, 2, 3, 4),
-                        "power_limit_kw": 2 if h in (1, 2, 3, 4) else 0,
-                        "source": IntervalSource.Grid if h == 17 else IntervalSource.Price,
-                        "price": round(0.5 + seed[h] / 255, 5),
-                        "is_declined": False,
-                        "baseline": None,
-                        "measured": None,
-                        "delivered_flexibility": None,
-                    }
-                    for h in range(24)
-                ],
-            }
-        )
-    return plans
-
-
-MOCK_FIRST_DAY = dt.date(2025, 1, 31)
-MOCK_PLANS = 30  # one a day, back from MOCK_FIRST_DAY
-
-
 class MockControlPlansView(DeviceAnchored):
     query_serializer_class = PlanPageQuery
 
@@ -260,8 +181,8 @@ class MockControlPlansView(DeviceAnchored):
     )
     def get(self, request, customerId, assetId):
         query = bind_query(request, PlanPageQuery)
-        plans = paginate(sample_plans(asset_id=self.anchor.pk, count=MOCK_PLANS, first=MOCK_FIRST_DAY), query)
-        return Response(ControlPlanSerializer(plans, many=True).data)
+        plans = samples.sample_plans(asset_id=self.anchor.pk, count=samples.MOCK_PLANS, first=samples.MOCK_FIRST_DAY)
+        return respond_many(ControlPlanSerializer, paginate(plans, query))
 
 
 class MockDeclineView(DeviceAnchored):
@@ -281,7 +202,7 @@ class MockDeclineView(DeviceAnchored):
     def _answer(self, request, plan_id):
         body = DeclineRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        plan = sample_plans(asset_id=self.anchor.pk, count=1, first=MOCK_FIRST_DAY)[0]
+        plan = samples.sample_plans(asset_id=self.anchor.pk, count=1, first=samples.MOCK_FIRST_DAY)[0]
         plan.update(
             control_plan_id=uuid.UUID(plan_id),
             is_declined=True,
@@ -289,7 +210,7 @@ class MockDeclineView(DeviceAnchored):
             decline_reason=body.validated_data.get("reason", ""),
             version=2,
         )
-        return Response(ControlPlanSerializer(plan).data)
+        return respond(ControlPlanSerializer, plan)
 
 
 class MockSeedDeclineView(MockDeclineView):
@@ -314,13 +235,6 @@ class MockSeedDeclineView(MockDeclineView):
 # --- control-plan requests -------------------------------------------------------------------
 
 
-def _ts_types():
-    return [
-        {"id": t, "name": t.label, "unit": "kW", "resolution_minutes": TS_TYPE_MINUTES[t]}
-        for t in ControlPlanRequestTsType
-    ]
-
-
 class TsTypesView(ApiView):
     tenancy = NotTenantScoped("a fixed catalogue of time-series types")
     filter_backends = []
@@ -332,7 +246,7 @@ class TsTypesView(ApiView):
         description="The time-series types of control-plan requests (kW reductions, hourly or quarter-hourly).",
     )
     def get(self, request):
-        return Response(TsTypeSerializer(_ts_types(), many=True).data)
+        return respond_many(TsTypeSerializer, list(ControlPlanRequestTsType))
 
 
 CONTRACT_HEADER = OpenApiParameter(
@@ -358,7 +272,7 @@ class ContractZonesView(ApiView):
         contract = self.restrict(FlexContract.objects.filter(pk=int(text))).first()
         if contract is None:
             raise exceptions.NotFound("No such contract.")
-        return Response(SearchFilterSerializer(contract.zones.order_by("id"), many=True).data)
+        return respond_many(SearchFilterSerializer, contract.zones.order_by("id"))
 
 
 class ZoneRequestsView(ApiView):
@@ -383,7 +297,7 @@ class ZoneRequestsView(ApiView):
         if to_time <= from_time or to_time - from_time > dt.timedelta(days=31):
             raise exceptions.ValidationError({"toDate": ["toDate must be after fromDate, at most 31 days."]})
         found = selectors.requests_in(zone=self.anchor, ts_type=tsTypeId, from_time=from_time, to_time=to_time)
-        return Response(ControlPlanRequestTsSerializer(found).data)
+        return respond(ControlPlanRequestTsSerializer, found)
 
 
 class ControlPlanRequestsView(ApiView):
@@ -418,7 +332,7 @@ class ControlPlanRequestsView(ApiView):
             )
         except services.ConflictError as error:
             raise Conflict(str(error)) from None
-        return Response()
+        return no_body()
 
 
 class Conflict(exceptions.APIException):
@@ -446,7 +360,7 @@ class SitesView(ApiView):
             }
             for s in selectors.customer_sites(customer=self.anchor)
         ]
-        return Response(SiteSerializer(sites, many=True).data)
+        return respond_many(SiteSerializer, sites)
 
 
 class SiteAnchored(ApiView):
@@ -459,16 +373,7 @@ class SiteDevicesView(SiteAnchored):
         responses=DeviceResponseSerializer(many=True), summary="GET all devices associated with customer and site"
     )
     def get(self, request, custId, siteId):
-        return Response(DeviceResponseSerializer(selectors.site_devices(site=self.anchor), many=True).data)
-
-
-def _settings_wire(site_settings: SiteSettings) -> dict:
-    return {
-        "site_id": site_settings.site_id,
-        "threshold_kw": site_settings.threshold_kw,
-        "hysteresis_kw": site_settings.hysteresis_kw,
-        "device_order": [d.device_id for d in site_settings.devices.order_by("position")],
-    }
+        return respond_many(DeviceResponseSerializer, selectors.site_devices(site=self.anchor))
 
 
 class SiteSettingsView(SiteAnchored):
@@ -491,11 +396,11 @@ class SiteSettingsView(SiteAnchored):
             device_ids=data["device_order"],
             replace=replace,
         )
-        return Response(SiteSettingsSerializer(_settings_wire(saved)).data)
+        return respond(SiteSettingsSerializer, saved)
 
     @extend_schema(responses=SiteSettingsSerializer, summary="GET settings associated with a site")
     def get(self, request, custId, siteId):
-        return Response(SiteSettingsSerializer(_settings_wire(self._settings())).data)
+        return respond(SiteSettingsSerializer, self._settings())
 
     @extend_schema(
         request=SiteSettingsSerializer,
@@ -518,7 +423,7 @@ class SiteSettingsView(SiteAnchored):
     @extend_schema(responses=NO_BODY, summary="DELETE settings for site")
     def delete(self, request, custId, siteId):
         services.delete_site_settings(site_settings=self._settings())
-        return Response()
+        return no_body()
 
 
 # --- ET configuration and baselines -------------------------------------------------------------
@@ -529,23 +434,13 @@ class AssetAnchored(ApiView):
     tenancy = ASSET
 
 
-def _et_wire(asset) -> dict:
-    return {
-        "asset_id": asset.pk,
-        "profiles": [
-            {"weekday": p.weekday, "from_hour": p.from_hour, "to_hour": p.to_hour}
-            for p in asset.et_profiles.order_by("weekday")
-        ],
-    }
-
-
 class EtConfigView(AssetAnchored):
     anchor_lookups = {"id": "pk"}
     seed_path_names = {"post": {"id": "assetId"}}  # the seed's POST api/etconfig/{assetId}
 
     @extend_schema(responses=EtConfigurationSerializer, summary="Gets the et configuration.")
     def get(self, request, id):
-        return Response(EtConfigurationSerializer(_et_wire(self.anchor)).data)
+        return respond(EtConfigurationSerializer, self.anchor)
 
     @extend_schema(
         request=EtConfigurationSerializer,
@@ -558,7 +453,7 @@ class EtConfigView(AssetAnchored):
         body = EtConfigurationSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.set_et_profiles(asset=self.anchor, profiles=body.validated_data["profiles"])
-        return Response(EtConfigurationSerializer(_et_wire(self.anchor)).data)
+        return respond(EtConfigurationSerializer, self.anchor)
 
 
 class EtConfigDeleteView(AssetAnchored):
@@ -567,7 +462,7 @@ class EtConfigDeleteView(AssetAnchored):
     @extend_schema(responses=NO_BODY, summary="Deletes the et configuration.")
     def delete(self, request, id):
         services.delete_et_profiles(asset=self.anchor)
-        return Response()
+        return no_body()
 
 
 def parse_weekdays(text: str) -> list[int]:
@@ -594,7 +489,7 @@ class EtProfileDeleteView(AssetAnchored):
     )
     def delete(self, request, id, weekdays):
         services.delete_et_profiles(asset=self.anchor, weekdays=parse_weekdays(weekdays))
-        return Response()
+        return no_body()
 
 
 class BaselineView(AssetAnchored):
@@ -610,7 +505,7 @@ class BaselineView(AssetAnchored):
         config = getattr(self.anchor, "baseline_config", None)
         if config is None:
             raise exceptions.NotFound("The asset has no baseline configuration.")
-        return Response(BaselineConfigurationSerializer(_baseline_wire(config)).data)
+        return respond(BaselineConfigurationSerializer, config)
 
     @extend_schema(
         request=BaselineConfigurationSerializer,
@@ -622,16 +517,12 @@ class BaselineView(AssetAnchored):
         body = BaselineConfigurationSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         config = services.set_baseline(asset=self.anchor, **body.validated_data)
-        return Response(BaselineConfigurationSerializer(_baseline_wire(config)).data)
+        return respond(BaselineConfigurationSerializer, config)
 
     @extend_schema(responses={**NO_BODY, **NO_PRIVILEGE}, summary="Deletes the baseline configuration.")
     def delete(self, request, id):
         services.delete_baseline(asset=self.anchor)
-        return Response()
-
-
-def _baseline_wire(config) -> dict:
-    return {"asset_id": config.asset_id, "method": config.method, "days": config.days, "high_count": config.high_count}
+        return no_body()
 
 
 # --- sequential control --------------------------------------------------------------------------
@@ -666,4 +557,4 @@ class SeqControlView(ApiView):
             ],
         }
         services.queue_commands(device=self.anchor, kind="SEQUENCE", controls=controls, user=request.user)
-        return Response()
+        return no_body()

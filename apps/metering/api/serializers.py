@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import models
@@ -10,8 +11,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.customers.public import CustomerPatchSerializer, MeterResponseSerializer
-from esmart.api.casing import CAMEL
+from esmart.api.casing import CAMEL, WireDict
 from esmart.api.fields import EnumField
+from esmart.api.output import Read
 from esmart.api.pagination import page_query, skip_take_query
 
 from .. import conf, selectors
@@ -109,8 +111,49 @@ class TimeSeriesValueSerializer(serializers.Serializer):
         ref_name = "ConsumptionTimeSerieValue"
 
 
+@dataclass(frozen=True)
+class SeriesRead(Read):
+    """A meter's series over a window (SeriesRequestSerializer.window()), for a series serializer."""
+
+    meter: object  # Meter
+    from_time: dt.datetime
+    to_time: dt.datetime
+    resolution: Resolution
+    time_zone: str | None = None
+
+
+@dataclass(frozen=True)
+class ConsumptionRead(SeriesRead):
+    include_last_year: bool = False
+    include_weather: bool = False
+
+    def result(self) -> dict:
+        return selectors.consumption_body(**vars(self))
+
+
+def _consumption_wire(read: ConsumptionRead) -> WireDict:
+    """Values spliced as the series engine's wire JSON (apps/metering/series.py): no object per bucket."""
+    return WireDict(selectors.consumption_response(**vars(read)))
+
+
+@dataclass(frozen=True)
+class TemperatureRead(SeriesRead):
+    def result(self) -> dict:
+        return selectors.temperature_series(**vars(self))
+
+
+def _temperature_wire(read: TemperatureRead) -> bytes | WireDict:
+    """On PostgreSQL the database writes the body (selectors.temperature_json); elsewhere the values
+    are built in wire form."""
+    if selectors.use_sql():
+        return selectors.temperature_json(**vars(read))
+    return WireDict(selectors.temperature_response(**vars(read)))
+
+
 class ConsumptionSeriesSerializer(serializers.Serializer):
-    """Schema of the consumption response (the view returns it already in wire form)."""
+    """A ConsumptionRead."""
+
+    fast_output = staticmethod(_consumption_wire)
 
     resolution = EnumField(Resolution)
     unit = serializers.CharField(help_text="kWh (m3 for water meters).")
@@ -124,6 +167,10 @@ class ConsumptionSeriesSerializer(serializers.Serializer):
 
 
 class TemperatureSeriesSerializer(serializers.Serializer):
+    """A TemperatureRead."""
+
+    fast_output = staticmethod(_temperature_wire)
+
     resolution = EnumField(Resolution)
     unit = serializers.CharField(help_text="°C")
     values = TimeSeriesValueSerializer(many=True)
@@ -516,7 +563,21 @@ class DailyScoreValueSerializer(serializers.Serializer):
         ref_name = "DailyScoreValue"
 
 
+@dataclass(frozen=True)
+class CompareRead(SeriesRead):
+    def result(self) -> dict:
+        return selectors.compared_fields(**vars(self))
+
+
+def _compare_wire(read: CompareRead) -> WireDict:
+    return WireDict(selectors.compared_with_others(**vars(read)))
+
+
 class AssetCompareModelSerializer(serializers.Serializer):
+    """A CompareRead."""
+
+    fast_output = staticmethod(_compare_wire)
+
     meter_average = TimeSeriesValueSerializer(many=True, help_text="The meter's own consumption per bucket.")
     reference_group_average = TimeSeriesValueSerializer(
         many=True, help_text="The mean of the cohort (same price area and heated-area band); 4000 below 20 meters."

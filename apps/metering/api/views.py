@@ -1,24 +1,22 @@
 import datetime as dt
 import uuid
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.response import Response
 
 from apps.customers.public import (
     DELIVERY_POINT,
     METER,
     USER,
 )
-from esmart.api.casing import WireDict
 from esmart.api.fields import enum_schema
+from esmart.api.output import no_body, respond, respond_many, respond_value
 from esmart.api.pagination import paginate
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
-from esmart.api.renderers import WireJSONRenderer
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView, NotTenantScoped, PublicApiView
 from esmart.core.validators import is_ascii_digits
@@ -37,7 +35,9 @@ from .serializers import (
     CimRangeQuerySerializer,
     CimStatisticsSerializer,
     CimSubExportLogSerializer,
+    CompareRead,
     CompareRequestSerializer,
+    ConsumptionRead,
     ConsumptionRequestSerializer,
     ConsumptionSeriesSerializer,
     FileUrlSerializer,
@@ -48,6 +48,7 @@ from .serializers import (
     ReadingSerializer,
     ReadingsRequestSerializer,
     SeriesRequestSerializer,
+    TemperatureRead,
     TemperatureRequestSerializer,
     TemperatureSeriesSerializer,
     UserMeterResponseSerializer,
@@ -73,25 +74,17 @@ class MeterAnchored(ApiView):
         return queryset.select_related("delivery_point")
 
 
-def _series_response(read_json, read_dict, **arguments):
-    """On PostgreSQL the database writes the body and it is sent as is (the JSON the renderer would
-    write, same status and headers); elsewhere the body is built in Python and rendered."""
-    if selectors.use_sql():
-        return HttpResponse(read_json(**arguments), content_type=WireJSONRenderer.media_type)
-    return Response(WireDict(read_dict(**arguments)))
-
-
 def _consumption(meter, request):
     body = ConsumptionRequestSerializer(data=request.data, context={"meter": meter})
     body.is_valid(raise_exception=True)
     data = body.validated_data
-    body = selectors.consumption_response(
+    read = ConsumptionRead(
         meter=meter,
         **SeriesRequestSerializer.window(data),
         include_last_year=data["include_last_year"],
         include_weather=data["include_weather"],
     )
-    return Response(WireDict(body))
+    return respond(ConsumptionSeriesSerializer, read)
 
 
 class ConsumptionView(MeterAnchored):
@@ -128,13 +121,8 @@ class ComparedWithOthersView(MeterAnchored):
         body = CompareRequestSerializer(data=request.data, context={"meter": self.anchor})
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        return Response(
-            WireDict(
-                selectors.compared_with_others(
-                    meter=self.anchor,
-                    **SeriesRequestSerializer.window(data),
-                )
-            )
+        return respond(
+            AssetCompareModelSerializer, CompareRead(meter=self.anchor, **SeriesRequestSerializer.window(data))
         )
 
 
@@ -166,7 +154,7 @@ class MeterSettingsView(MeterAnchored):
         summary="Get settings for a customer's building/meter, e.g. building year, heated area, number of residents.",
     )
     def get(self, request, customerId, contractNo, meterId):
-        return Response(MeterSettingsSerializer(selectors.meter_settings(meter=self.anchor)).data)
+        return respond(MeterSettingsSerializer, selectors.meter_settings(meter=self.anchor))
 
     @extend_schema(
         request=ObsoleteSettingsSerializer,
@@ -181,7 +169,7 @@ class MeterSettingsView(MeterAnchored):
         body = ObsoleteSettingsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.save_legacy_settings(meter=self.anchor, **body.validated_data)
-        return Response(status=200)
+        return no_body()
 
 
 class BuildingView(MeterAnchored):
@@ -196,7 +184,7 @@ class BuildingView(MeterAnchored):
         body = BuildingSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.update_building(meter=self.anchor, **body.validated_data)
-        return Response(status=200)
+        return no_body()
 
 
 class MeterExistsView(MeterAnchored):
@@ -206,7 +194,7 @@ class MeterExistsView(MeterAnchored):
         description="true when it does; an unknown meter, or one that is not the caller's, is a 404.",
     )
     def get(self, request, customerId, contractNo, meterId):
-        return Response(True)
+        return respond_value(True)
 
 
 class UserMetersView(ApiView):
@@ -218,7 +206,7 @@ class UserMetersView(ApiView):
         description="Every meter of every customer the user has access to, in both areas.",
     )
     def get(self, request, userId):
-        return Response(UserMeterResponseSerializer(selectors.meters_of_user(user=self.anchor), many=True).data)
+        return respond_many(UserMeterResponseSerializer, selectors.meters_of_user(user=self.anchor))
 
 
 class ReadingsView(ApiView):
@@ -233,7 +221,7 @@ class ReadingsView(ApiView):
     def get(self, request, customerId, deliveryPointId):
         query = bind_query(request, PageQuerySerializer)
         readings = paginate(selectors.readings_of(delivery_point=self.anchor), query)
-        return Response(ReadingSerializer(readings, many=True).data)
+        return respond_many(ReadingSerializer, readings)
 
     @extend_schema(
         request=ReadingsRequestSerializer,
@@ -250,7 +238,7 @@ class ReadingsView(ApiView):
             reading_date=body.validated_data["reading_date"],
             value=body.validated_data["value"],
         )
-        return Response(ReadingSerializer(reading).data)
+        return respond(ReadingSerializer, reading)
 
 
 class MeterTemperaturesView(ApiView):
@@ -273,11 +261,8 @@ class MeterTemperaturesView(ApiView):
         body = TemperatureRequestSerializer(data=request.data, context={"meter": self.anchor})
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        return _series_response(
-            selectors.temperature_json,
-            selectors.temperature_response,
-            meter=self.anchor,
-            **SeriesRequestSerializer.window(data),
+        return respond(
+            TemperatureSeriesSerializer, TemperatureRead(meter=self.anchor, **SeriesRequestSerializer.window(data))
         )
 
 
@@ -292,7 +277,7 @@ class WattmeterView(MeterAnchored):
         "Max: the highest hourly consumption this local month and in the last 12 months. Null when unknown.",
     )
     def get(self, request, customerId, contractNo, meterId):
-        return Response(WattMeterAndMaxEffectSerializer(selectors.wattmeter(meter=self.anchor)).data)
+        return respond(WattMeterAndMaxEffectSerializer, selectors.wattmeter(meter=self.anchor))
 
 
 class WattmeterV2View(WattmeterView):
@@ -310,7 +295,7 @@ class WattmeterV2View(WattmeterView):
             raise ValidationError({"contract_no": ["The contract is not active."]})
         if not meter.has_wattmeter:
             raise ValidationError({"meter_id": ["The meter has no wattmeter."]})
-        return Response(WattMeterResponseSerializer(selectors.wattmeter_v2(meter=meter)).data)
+        return respond(WattMeterResponseSerializer, selectors.wattmeter_v2(meter=meter))
 
 
 LIVE_TYPES = [value for value in TimeSeriesType.values if value != TimeSeriesType.None_]
@@ -354,7 +339,7 @@ class LiveValuesView(ApiView):
         services.receive_live_values(
             object_key=objectKey, type_=type_, values=[(v["value_time"], v["value"]) for v in body.validated_data]
         )
-        return Response(status=200)
+        return no_body()
 
 
 # --- CIM export logs -----------------------------------------------------------------------------
@@ -379,7 +364,7 @@ class CimExportLogsView(ApiView):
     def get(self, request):
         query = bind_query(request, CimLogsQuerySerializer)
         logs = paginate(selectors.cim_export_logs(from_time=query["from_time"], to_time=query["to_time"]), query)
-        return Response(CimExportLogSerializer(logs, many=True).data)
+        return respond_many(CimExportLogSerializer, logs)
 
 
 class CimSubExportLogsView(ApiView):
@@ -401,7 +386,7 @@ class CimSubExportLogsView(ApiView):
         subs = selectors.cim_sub_export_logs(correlation_id=correlation_id)
         if subs is None:
             raise NotFound("No export has this correlation id.")
-        return Response(CimSubExportLogSerializer(subs, many=True).data)
+        return respond_many(CimSubExportLogSerializer, subs)
 
 
 class CimStatisticsView(ApiView):
@@ -418,7 +403,7 @@ class CimStatisticsView(ApiView):
     def get(self, request):
         query = bind_query(request, CimRangeQuerySerializer)
         stats = selectors.cim_sub_export_statistics(from_time=query["from_time"], to_time=query["to_time"])
-        return Response(CimStatisticsSerializer(stats).data)
+        return respond(CimStatisticsSerializer, stats)
 
 
 def _file_url(request, path: str) -> dict:
@@ -449,7 +434,7 @@ class CimDataFileUrlView(ApiView):
         body = CimDataFileRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         sub = _sub_export_or_404(body.validated_data)
-        return Response(FileUrlSerializer(_file_url(request, cim.file_path(sub))).data)
+        return respond(FileUrlSerializer, _file_url(request, cim.file_path(sub)))
 
 
 class CimLogFileUrlView(ApiView):
@@ -467,7 +452,7 @@ class CimLogFileUrlView(ApiView):
         body.is_valid(raise_exception=True)
         sub = _sub_export_or_404(body.validated_data)
         kind = CIM_LOG_KINDS[body.validated_data["log_type"]]
-        return Response(FileUrlSerializer(_file_url(request, cim.file_path(sub, kind))).data)
+        return respond(FileUrlSerializer, _file_url(request, cim.file_path(sub, kind)))
 
 
 class CimFileView(PublicApiView):

@@ -8,7 +8,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
-from rest_framework.response import Response
 
 from apps.customers.public import (
     CUSTOMER,
@@ -17,6 +16,7 @@ from apps.customers.public import (
     User,
     app_by_short_name,
 )
+from esmart.api.output import no_body, respond, respond_many, respond_value
 from esmart.api.pagination import paginate
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
@@ -64,7 +64,7 @@ class CustomerPushView(ApiView):
     def post(self, request, customerId, appShortName):
         app = app_by_short_name(short_name=appShortName)
         registration = services.create_registration(app=app, user=request.user, customer=self.anchor)
-        return Response(s.RegistrationIdSerializer({"registration_id": registration.pk}).data)
+        return respond(s.RegistrationIdSerializer, {"registration_id": registration.pk})
 
 
 class AppPushView(ApiView):
@@ -77,7 +77,7 @@ class AppPushView(ApiView):
     def post(self, request, appShortName):
         app = app_by_short_name(short_name=appShortName)
         registration = services.create_registration(app=app, user=request.user)
-        return Response(s.RegistrationIdSerializer({"registration_id": registration.pk}).data)
+        return respond(s.RegistrationIdSerializer, {"registration_id": registration.pk})
 
 
 class CustomerRegistrationView(ApiView):
@@ -100,13 +100,13 @@ class CustomerRegistrationView(ApiView):
         services.put_registration(
             registration=self.anchor, platform=body["platform"], handle=body["handle"], tags=tags, template_version=1
         )
-        return Response()
+        return no_body()
 
     @extend_schema(responses=NO_BODY, summary="Delete a registration for the given customer and app.")
     def delete(self, request, customerId, appShortName, registrationId):
         _check_app(self.anchor, appShortName)
         services.delete_registration(registration=self.anchor)
-        return Response()
+        return no_body()
 
 
 class AppRegistrationAnchored(ApiView):
@@ -135,13 +135,13 @@ class AppRegistrationView(AppRegistrationAnchored):
             tags=tags,
             template_version=body["notification_template_version"],
         )
-        return Response()
+        return no_body()
 
     @extend_schema(responses=NO_BODY, summary="Delete a registration for the given app.")
     def delete(self, request, appShortName, registrationId):
         _check_app(self.anchor, appShortName)
         services.delete_registration(registration=self.anchor)
-        return Response()
+        return no_body()
 
 
 class AppRegistrationTagsView(AppRegistrationAnchored):
@@ -151,7 +151,7 @@ class AppRegistrationTagsView(AppRegistrationAnchored):
         if selectors.is_gone(registration=self.anchor):
             raise services.Gone()
         tags = self.anchor.tags.order_by("pk")
-        return Response(s.PushTagSerializer(tags, many=True).data)
+        return respond_many(s.PushTagSerializer, tags)
 
 
 # --- sends -----------------------------------------------------------------------------------
@@ -176,7 +176,7 @@ class CustomerSendView(ApiView):
         services.send_push(
             app=app, user=request.user, text=body["message"], customer=self.anchor, meter_ids=body["meter_ids"]
         )
-        return Response()
+        return no_body()
 
 
 class AppSendView(ApiView):
@@ -202,7 +202,7 @@ class AppSendView(ApiView):
             external_id=body.get("id", ""),
             sound=body.get("sound", ""),
         )
-        return Response()
+        return no_body()
 
 
 # --- messages --------------------------------------------------------------------------------
@@ -240,7 +240,7 @@ class MessagesView(CustomerAnchored):
     def get(self, request, customerId):
         query = bind_query(request, s.MessagesPageQuery)
         rows = paginate(selectors.messages_of(customer_id=self.anchor.pk), query)
-        return Response(s.MessageResponseSerializer([_message_wire(m) for m in rows], many=True).data)
+        return respond_many(s.MessageResponseSerializer, [_message_wire(m) for m in rows])
 
 
 class MessageCountView(CustomerAnchored):
@@ -251,7 +251,7 @@ class MessageCountView(CustomerAnchored):
     )
     def get(self, request, customerId):
         query = bind_query(request, s.MessageCountQuery)
-        return Response(selectors.message_count(customer_id=self.anchor.pk, state=query["state"]))
+        return respond_value(selectors.message_count(customer_id=self.anchor.pk, state=query["state"]))
 
 
 class MessageStatesView(CustomerAnchored):
@@ -263,7 +263,7 @@ class MessageStatesView(CustomerAnchored):
     def post(self, request, customerId):
         body = _body(s.MessageStatesRequestSerializer, request)
         services.set_message_states(customer=self.anchor, message_ids=body["message_ids"], state=body["state"])
-        return Response()
+        return no_body()
 
 
 class MessageView(ApiView):
@@ -276,7 +276,7 @@ class MessageView(ApiView):
     def patch(self, request, customerId, messageId):
         body = _body(s.MessagePatchSerializer, request)
         message = services.set_message_state(message=self.anchor, state=body["state"])
-        return Response(s.MessageResponseSerializer(_message_wire(message)).data)
+        return respond(s.MessageResponseSerializer, _message_wire(message))
 
 
 # --- e-mail configuration --------------------------------------------------------------------
@@ -294,7 +294,7 @@ def _config_wire(user) -> dict:
 class EmailConfigView(UserAnchored):
     @extend_schema(responses=s.EmailConfigurationSerializer, summary="Gets the email configuration.")
     def get(self, request, userId):
-        return Response(s.EmailConfigurationSerializer(_config_wire(self.anchor)).data)
+        return respond(s.EmailConfigurationSerializer, _config_wire(self.anchor))
 
     @extend_schema(
         request=s.EmailConfigurationSerializer,
@@ -304,7 +304,7 @@ class EmailConfigView(UserAnchored):
     def post(self, request, userId):
         body = _body(s.EmailConfigurationSerializer, request)
         services.save_email_config(user=self.anchor, asset_ids=body["asset_ids"])
-        return Response(s.EmailConfigurationSerializer(_config_wire(self.anchor)).data)
+        return respond(s.EmailConfigurationSerializer, _config_wire(self.anchor))
 
 
 class EmailConfigTreeView(UserAnchored):
@@ -314,7 +314,7 @@ class EmailConfigTreeView(UserAnchored):
         description="One node per asset the user reaches, with its parent node (null at a top node).",
     )
     def get(self, request, userId):
-        return Response(s.EmailConfigNodeSerializer(selectors.email_config_tree(user=self.anchor), many=True).data)
+        return respond_many(s.EmailConfigNodeSerializer, selectors.email_config_tree(user=self.anchor))
 
     @extend_schema(
         request=s.EmailConfigTreeRequestSerializer,
@@ -327,7 +327,7 @@ class EmailConfigTreeView(UserAnchored):
         for node in body["nodes"]:
             (current.add if node["alerts_on"] else current.discard)(node["asset_id"])
         services.save_email_config(user=self.anchor, asset_ids=sorted(current), field="Nodes")
-        return Response(s.EmailConfigNodeSerializer(selectors.email_config_tree(user=self.anchor), many=True).data)
+        return respond_many(s.EmailConfigNodeSerializer, selectors.email_config_tree(user=self.anchor))
 
 
 class EmailConfigAdminView(UserAnchored):
@@ -347,7 +347,7 @@ class EmailConfigAdminView(UserAnchored):
             {"user_id": u.pk, "user_name": u.username, "email": u.email, "asset_ids": configs.get(u.pk, [])}
             for u in users
         ]
-        return Response(s.EmailConfigUserSerializer(rows, many=True).data)
+        return respond_many(s.EmailConfigUserSerializer, rows)
 
 
 # --- communication ---------------------------------------------------------------------------
@@ -371,7 +371,7 @@ class TwilioTokenView(ApiView):
         if not self.restrict(User.objects.filter(pk=query["user_id"])).exists():
             raise exceptions.NotFound()
         token, identity = communication.chat_voice_token(user=request.user)
-        return Response(s.AccessTokenSerializer({"token": token, "identity": identity}).data)
+        return respond(s.AccessTokenSerializer, {"token": token, "identity": identity})
 
 
 class VideoTokenView(UserAnchored):
@@ -390,7 +390,7 @@ class VideoTokenView(UserAnchored):
         if operator and not communication.is_operator(user=self.anchor):
             raise exceptions.PermissionDenied("The user is not a call-center operator.")
         token, identity = communication.video_token(user=self.anchor, call_center_operator=operator)
-        return Response(s.AccessTokenSerializer({"token": token, "identity": identity}).data)
+        return respond(s.AccessTokenSerializer, {"token": token, "identity": identity})
 
 
 class CallCenterView(ApiView):
@@ -404,7 +404,7 @@ class CallCenterView(ApiView):
             {"user_id": u.pk, "name": u.get_full_name() or u.username, "identity": communication.user_identity(u)}
             for u in operators
         ]
-        return Response(s.CallCenterSerializer({"is_open": is_open, "operators": rows}).data)
+        return respond(s.CallCenterSerializer, {"is_open": is_open, "operators": rows})
 
 
 class ClientLogView(ApiView):
@@ -416,7 +416,7 @@ class ClientLogView(ApiView):
     def post(self, request):
         body = _body(s.ClientLogSerializer, request)
         ClientLog.objects.create(user=request.user, level=body.get("level", ""), message=body["message"])
-        return Response()
+        return no_body()
 
 
 class IsCallCenterOperator(BasePermission):
@@ -441,7 +441,7 @@ class CompleteRoomView(ApiView):
     def post(self, request):
         query = bind_query(request, s.RoomQuery)
         room_adapter().complete(room_sid=query["room_sid"])
-        return Response()
+        return no_body()
 
 
 class TwilioMessageView(PublicApiView):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from rest_framework import serializers
 
 from apps.metering.public import EARLIEST, LATEST, Quality, Resolution, TimeZoneField
 from esmart.api.fields import EnumField
+from esmart.api.output import Read
 from esmart.api.query import AspNetBooleanField
 
-from .. import conf, links, spotprices
+from .. import conf, links, selectors, spotprices
 from ..adapters.base import market_date, market_day_bounds
 from ..areas import UnknownAreaError, zone
 from ..models import InvoiceStatus, PricePlan
@@ -102,7 +104,26 @@ class SpotPriceValueSerializer(serializers.Serializer):
         ref_name = "SpotPriceValue"
 
 
+@dataclass(frozen=True)
+class SpotSeriesRead(Read):
+    zone: object  # areas.BiddingZone
+    from_time: dt.datetime
+    to_time: dt.datetime
+    include_preliminary: bool
+    use_cache: bool
+
+    def result(self) -> dict:
+        return selectors.spot_series(**vars(self))
+
+
+def _spot_series_bytes(read: SpotSeriesRead) -> bytes:
+    """The series spliced from each day's cached wire bytes (spotwire.py)."""
+    return selectors.spot_series_json(**vars(read))
+
+
 class SpotPriceSeriesSerializer(serializers.Serializer):
+    fast_output = staticmethod(_spot_series_bytes)
+
     price_area = serializers.CharField(help_text="The bidding zone, e.g. NO1.")
     eic = serializers.CharField(help_text="The bidding zone's ENTSO-E EIC code.")
     currency = serializers.CharField()

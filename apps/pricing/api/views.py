@@ -7,7 +7,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.response import Response
 
 from apps.customers.public import (
     CONTRACT,
@@ -17,6 +16,7 @@ from apps.customers.public import (
 from apps.metering.public import ConsumptionRequestSerializer
 from esmart.api.area import request_area
 from esmart.api.authentication import CachedBasicAuthentication
+from esmart.api.output import respond, respond_many
 from esmart.api.query import bind_query, query_parameters
 from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView, NotTenantScoped
@@ -33,6 +33,7 @@ from .serializers import (
     MeterCostsSerializer,
     SpotPriceSeriesSerializer,
     SpotPricesQuerySerializer,
+    SpotSeriesRead,
 )
 
 
@@ -63,14 +64,14 @@ class SpotPricesView(ApiView):
             to_time=params["to_time_utc"],
             use_cache=params["use_cache"],
         )
-        body = selectors.spot_series_json(
+        read = SpotSeriesRead(
             zone=params["price_area"],
             from_time=params["from_time_utc"],
             to_time=params["to_time_utc"],
             include_preliminary=params["include_preliminary"],
             use_cache=params["use_cache"],
         )
-        return Response(body)  # bytes: sent as they are, as JSON or text/json
+        return respond(SpotPriceSeriesSerializer, read)
 
 
 HOUR_PRICES_DESCRIPTION = (
@@ -121,7 +122,7 @@ class ContractHourPricesView(ApiView):
             to_time=params["to_time_utc"],
             use_cache=params["use_cache"],
         )
-        return Response(prices)
+        return respond(ContractHourPricesSerializer, prices)
 
 
 class MeterHourPricesView(ApiView):
@@ -147,7 +148,7 @@ class MeterHourPricesView(ApiView):
             to_time=params["to_time_utc"],
             use_cache=params["use_cache"],
         )
-        return Response(prices)
+        return respond(ContractHourPricesSerializer, prices)
 
 
 COSTS_MAX_DAYS = 400
@@ -183,7 +184,7 @@ class MeterCostsView(ApiView):
             meter=self.anchor,
             **ConsumptionRequestSerializer.window(data),
         )
-        return Response(costs)
+        return respond(MeterCostsSerializer, costs)
 
 
 class ExpenseOverviewView(ApiView):
@@ -218,7 +219,7 @@ class ExpenseOverviewView(ApiView):
             to_time=data["to_time"],
             time_zone=data.get("time_zone"),
         )
-        return Response(overview)
+        return respond(ExpenseOverviewSerializer, overview)
 
 
 # --- Invoices ----------------------------------------------------------------------------------
@@ -235,9 +236,9 @@ def _checked_year(year: int) -> int:
     return year
 
 
-def _invoices_response(request, invoices) -> Response:
+def _invoices_response(request, invoices):
     context = {"request": request, "area": request_area(request)}
-    return Response(InvoiceResponseSerializer(invoices, many=True, context=context).data)
+    return respond_many(InvoiceResponseSerializer, invoices, context=context)
 
 
 class CustomerInvoicesView(ApiView):
@@ -289,7 +290,7 @@ class InvoiceView(ApiView):
     )
     def get(self, request, customerId, invoiceNo):
         context = {"request": request, "area": request_area(request)}
-        return Response(InvoiceResponseSerializer(self.anchor, context=context).data)
+        return respond(InvoiceResponseSerializer, self.anchor, context=context)
 
 
 class InvoicePdfView(ApiView):

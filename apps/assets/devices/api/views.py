@@ -15,9 +15,9 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
 
 from esmart.api.fields import EnumField
+from esmart.api.output import respond, respond_many, respond_value
 from esmart.api.pagination import paginate
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
@@ -78,7 +78,7 @@ def _path_enum(enum, value: str, parameter: str):
 
 
 def _many(serializer, items):
-    return Response(serializer(items, many=True).data)
+    return respond_many(serializer, items)
 
 
 # --- Devices and gateways ---------------------------------------------------------------------
@@ -121,7 +121,7 @@ class DeviceBySerialNumberView(DevicesView):
         description="The device with this serial number, with its latest values." + CUSTOMERS_TOO,
     )
     def get(self, request, serialNumber):
-        return Response(DeviceResponseSerializer(self.anchor).data)
+        return respond(DeviceResponseSerializer, self.anchor)
 
 
 class DeviceGatewayView(DeviceBySerialNumberView):
@@ -135,7 +135,7 @@ class DeviceGatewayView(DeviceBySerialNumberView):
         gateway = self.restrict(devices.device_gateways(device=self.anchor)).first()
         if gateway is None:
             raise NotFound("The device has no gateway.")
-        return Response(IoTGatewaySerializer(gateway).data)
+        return respond(IoTGatewaySerializer, gateway)
 
 
 class GatewayBySerialNumberView(DevicesView):
@@ -150,7 +150,7 @@ class GatewayBySerialNumberView(DevicesView):
         description="Its access token is never returned." + CUSTOMERS_TOO,
     )
     def get(self, request, serialNumber):
-        return Response(IoTGatewaySerializer(self.anchor).data)
+        return respond(IoTGatewaySerializer, self.anchor)
 
 
 class GatewayDevicesView(DevicesView):
@@ -204,7 +204,7 @@ class ActiveGatewaysView(DevicesView):
         if participant is None:
             raise NotFound()
         found = self.restrict(devices.active_gateways(participant=participant))
-        return Response(list(_page(request, found.values_list("asset__serial_number", flat=True), query)))
+        return respond_value(list(_page(request, found.values_list("asset__serial_number", flat=True), query)))
 
 
 # --- Counters, chargers, charging stations, SIM cards -----------------------------------------
@@ -317,7 +317,7 @@ class BlindernWeatherView(DevicesView):
         station = weather.blindern()
         if station is None:
             raise NotFound("The Blindern weather station is not set up.")
-        return Response(WeatherObservationAssetSerializer(weather.with_last_observation(station)).data)
+        return respond(WeatherObservationAssetSerializer, weather.with_last_observation(station))
 
 
 class NearestWeatherView(DevicesView):
@@ -335,7 +335,7 @@ class NearestWeatherView(DevicesView):
         found = weather.nearest_station(asset=self.anchor)
         if found is None:
             raise NotFound("No weather station near the asset: neither it nor an ancestor has a location.")
-        return Response(WeatherObservationAssetSerializer(weather.with_last_observation(found)).data)
+        return respond(WeatherObservationAssetSerializer, weather.with_last_observation(found))
 
 
 # --- Component info ---------------------------------------------------------------------------

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
 
 from apps.customers.public import CUSTOMER, USER, USERS_IN_REACH, User
+from esmart.api.output import no_body, respond, respond_many, respond_value
 from esmart.api.pagination import paginate, window
 from esmart.api.permissions import privilege_required
 from esmart.api.query import bind_query, query_parameters
@@ -28,6 +27,7 @@ from .serializers import (
     AssetSerializer,
     ChildAssetSerializer,
     ChildrenQuerySerializer,
+    ChildrenWalk,
     FacilityRequestSerializer,
     ObsoleteParticipantsQuerySerializer,
     PageQuerySerializer,
@@ -38,7 +38,6 @@ from .serializers import (
     RelationResponseSerializer,
     SearchFilterSerializer,
     TopNodeSerializer,
-    children_page,
 )
 from .serializers_business import business_object_serializers, split
 
@@ -101,8 +100,8 @@ def business_object_views(asset_type: AssetType):
     create_serializer, replace_serializer, response_serializer = business_object_serializers(kind)
     name = asset_type.label
 
-    def respond(asset: Asset) -> Response:
-        return Response(response_serializer(asset).data, headers={"ETag": asset.etag})
+    def answer(asset: Asset):
+        return respond(response_serializer, asset, headers={"ETag": asset.etag})
 
     class BusinessObjectView(ProfessionalView):
         tenancy = ASSET
@@ -119,7 +118,7 @@ def business_object_views(asset_type: AssetType):
             f"for a later PUT. {REACH}",
         )
         def get(self, request, id):
-            return respond(business_objects.read(kind=kind, asset_id=self.anchor.pk))
+            return answer(business_objects.read(kind=kind, asset_id=self.anchor.pk))
 
         @extend_schema(
             operation_id=f"businessobject_{name.lower()}_update",
@@ -148,7 +147,7 @@ def business_object_views(asset_type: AssetType):
                 asset_fields=asset_fields,
                 details=details,
             )
-            return respond(asset)
+            return answer(asset)
 
     class BusinessObjectCreateView(ProfessionalView):
         tenancy = ASSETS_IN_REACH  # ParentId
@@ -172,7 +171,7 @@ def business_object_views(asset_type: AssetType):
                 asset_fields=asset_fields,
                 details=details,
             )
-            return respond(asset)
+            return answer(asset)
 
     BusinessObjectView.__name__ = f"{name}BusinessObjectView"
     BusinessObjectCreateView.__name__ = f"{name}BusinessObjectCreateView"
@@ -198,7 +197,7 @@ class AssetsByTypeView(ProfessionalView):
         asset_type = enum_member(AssetType, type)
         visible = selectors.visible_assets(user=request.user).filter(asset_type=asset_type).order_by("id")
         assets = paginate(visible, bind_query(request, PageQuerySerializer))
-        return Response(AssetNodeSerializer(assets, many=True).data)
+        return respond_many(AssetNodeSerializer, assets)
 
 
 class AssetTimeZoneView(ApiView):
@@ -213,7 +212,7 @@ class AssetTimeZoneView(ApiView):
         "in their reach.",
     )
     def get(self, request, assetId):
-        return Response(self.anchor.default_time_zone)
+        return respond_value(self.anchor.default_time_zone)
 
 
 class CustomerZonesView(ApiView):
@@ -227,13 +226,13 @@ class CustomerZonesView(ApiView):
         "customer's delivery points, or an asset above it, belongs to. X-Area selects the customer's area.",
     )
     def get(self, request, customerId):
-        return Response(SearchFilterSerializer(selectors.customer_zones(customer=self.anchor), many=True).data)
+        return respond_many(SearchFilterSerializer, selectors.customer_zones(customer=self.anchor))
 
 
 class AssetLabelView(AssetAnchored):
     @extend_schema(responses={200: AssetLabelSerializer, **ERRORS}, summary="Gets the asset label.")
     def get(self, request, assetId):
-        return Response(AssetLabelSerializer(self.anchor).data)
+        return respond(AssetLabelSerializer, self.anchor)
 
     @extend_schema(
         request=AssetLabelSerializer,
@@ -245,7 +244,7 @@ class AssetLabelView(AssetAnchored):
         body = AssetLabelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.save_label(asset=self.anchor, label=body.validated_data["label"], user=request.user)
-        return Response()
+        return no_body()
 
 
 class AssetInfoView(ProfessionalView):
@@ -261,7 +260,7 @@ class AssetInfoView(ProfessionalView):
         description="The asset with its activity log, newest first. " + REACH,
     )
     def get(self, request, id):
-        return Response(AssetSerializer(self.anchor).data, headers={"ETag": self.anchor.etag})
+        return respond(AssetSerializer, self.anchor, headers={"ETag": self.anchor.etag})
 
 
 def create_children_view(asset_type: AssetType, summary: str):
@@ -287,7 +286,7 @@ def create_children_view(asset_type: AssetType, summary: str):
                 items=[dict(i) for i in body.validated_data],
                 user=request.user,
             )
-            return Response(AssetNodeSerializer(created, many=True).data)
+            return respond_many(AssetNodeSerializer, created)
 
     CreateChildrenView.__name__ = f"Create{asset_type.label}ChildrenView"
     return CreateChildrenView
@@ -312,7 +311,7 @@ class FacilitiesView(ProfessionalView):
         created = services.create_under_parents(
             asset_type=AssetType.Facility, items=[dict(i) for i in body.validated_data], user=request.user
         )
-        return Response(AssetNodeSerializer(created, many=True).data)
+        return respond_many(AssetNodeSerializer, created)
 
 
 # --- participants ---------------------------------------------------------------------------------
@@ -328,7 +327,7 @@ class UserParticipantsView(UserAnchored):
         summary="Get the participants of the specified user.",
     )
     def get(self, request, userId):
-        return Response(ParticipantSerializer(selectors.user_participants(user=self.anchor), many=True).data)
+        return respond_many(ParticipantSerializer, selectors.user_participants(user=self.anchor))
 
 
 class ObsoleteParticipantsView(ProfessionalView):
@@ -346,7 +345,7 @@ class ObsoleteParticipantsView(ProfessionalView):
         user = self.restrict(User.objects.filter(pk=user_id)).first()
         if user is None:
             raise NotFound()
-        return Response(ParticipantSerializer(selectors.user_participants(user=user), many=True).data)
+        return respond_many(ParticipantSerializer, selectors.user_participants(user=user))
 
 
 class UserTopNodesView(UserAnchored):
@@ -356,7 +355,7 @@ class UserTopNodesView(UserAnchored):
         description="The roots of what the user's participants manage, with their hierarchy.",
     )
     def get(self, request, userId):
-        return Response(TopNodeSerializer(selectors.top_nodes(user=self.anchor), many=True).data)
+        return respond_many(TopNodeSerializer, selectors.top_nodes(user=self.anchor))
 
 
 class UserParticipantHierarchyView(UserAnchored):
@@ -365,7 +364,7 @@ class UserParticipantHierarchyView(UserAnchored):
         summary="The user's participants and the participants below them (ParentId, Depth).",
     )
     def get(self, request, userId):
-        return Response(ParticipantNodeSerializer(selectors.participant_hierarchy(user=self.anchor), many=True).data)
+        return respond_many(ParticipantNodeSerializer, selectors.participant_hierarchy(user=self.anchor))
 
 
 def participant_children_view(relation_type: RelationType):
@@ -382,7 +381,7 @@ def participant_children_view(relation_type: RelationType):
         def get(self, request, participantId):
             top_nodes = selectors.participant_top_nodes(participant=self.anchor, relation_type=relation_type)
             nodes = paginate(top_nodes, bind_query(request, PageQuerySerializer))
-            return Response(AssetNodeSerializer(nodes, many=True).data)
+            return respond_many(AssetNodeSerializer, nodes)
 
     ParticipantChildrenView.__name__ = f"Participant{relation_type.label}ChildrenView"
     return ParticipantChildrenView
@@ -395,17 +394,17 @@ def _children_response(view: ApiView, *, asset: Asset, relation_type: RelationTy
     query = bind_query(view.request, ChildrenQuerySerializer)
     if relation_type in HIERARCHIES:
         # Reach is downward-closed in the hierarchies: everything below a reachable asset is reachable.
-        page = children_page(
+        walk = ChildrenWalk(
             asset_id=asset.pk,
-            relation_types=[relation_type],
+            relation_types=(relation_type,),
             depth=query["depth"],
             **window(query)._asdict(),  # offset and limit
         )
-        return Response(page)
+        return respond_many(AssetNodeSerializer, walk)
     # Typed links may point outside the hierarchies, so their children are restricted to the reach.
     typed = view.restrict(selectors.typed_children(asset=asset, relation_type=relation_type), through=ASSETS_IN_REACH)
     rows = paginate(typed, query)
-    return Response(AssetNodeSerializer(rows, many=True).data)
+    return respond_many(AssetNodeSerializer, rows)
 
 
 def asset_children_view(relation_type: RelationType):
@@ -460,8 +459,8 @@ class AssetParentLocationView(AssetAnchored):
             user=request.user, asset_id=self.anchor.pk, relation_type=RelationType.Location
         )
         if parent is None:
-            return HttpResponse(b"null", content_type="application/json")  # DRF would send an empty body
-        return Response(str(parent.key))
+            return respond_value(None)
+        return respond_value(str(parent.key))
 
 
 class RelationView(ProfessionalView):
@@ -485,4 +484,4 @@ class RelationView(ProfessionalView):
         parent = reached_asset(self, data["parent_id"])
         child = reached_asset(self, data["child_id"])
         relation = services.relate(parent=parent, child=child, relation_type=data["relation_type"], user=request.user)
-        return Response(RelationResponseSerializer(relation).data)
+        return respond(RelationResponseSerializer, relation)
