@@ -35,6 +35,10 @@ DEFAULT_REFUSAL_PARK = 1.0
 # How long a new connection may hold a thread before its first bytes; a silent one then waits in
 # gthread's poller (at most `keepalive` seconds) instead of a thread (gthread alone waits 5 s).
 FIRST_BYTES_WAIT = 0.2
+# A busy worker waits GUNICORN_ACCEPT_DEFER_MS per request it is running (at most 5 of them)
+# before it accepts a new connection, so that an idle worker, woken by the same one, takes it.
+DEFAULT_ACCEPT_DEFER_MS = 2.0
+ACCEPT_DEFER_REQUESTS_MAX = 5
 
 
 def read_timeout() -> float:
@@ -118,7 +122,8 @@ class ThreadWorker(gthread.ThreadWorker):
     GUNICORN_READ_TIMEOUT; write timeout: gunicorn's `timeout`), a new connection waiting for
     its first bytes in the poller rather than in a thread, and a connection whose request was
     refused (429: a limiter or the lockout, before Django or in it) parked for
-    GUNICORN_REFUSAL_PARK seconds before its next request is read.
+    GUNICORN_REFUSAL_PARK seconds before its next request is read, and new connections going to
+    the least busy worker (`accept`).
 
     Parking is what bounds a closed-loop flood: a flooder sends its next request as soon as its
     429 arrives, so however cheap the refusal, it would take every spare CPU cycle from the
@@ -128,7 +133,27 @@ class ThreadWorker(gthread.ThreadWorker):
 
     def init_process(self):
         self.parked_conns: list[tuple[float, int, object]] = []  # (resume at, tie-break, conn): a heap
+        self.requests_running = 0
+        self.accept_defer = float(os.environ.get("GUNICORN_ACCEPT_DEFER_MS", DEFAULT_ACCEPT_DEFER_MS)) / 1000
         super().init_process()
+
+    def enqueue_req(self, conn):
+        self.requests_running += 1
+        super().enqueue_req(conn)
+
+    def accept(self, listener):
+        """gthread's accept, after a short wait in a worker that is running requests.
+
+        Every worker polls the same listening socket, and a new connection wakes them all: whoever
+        calls accept() first gets it, and keeps it for all its kept-alive requests. Without the wait
+        a busy worker can win as often as an idle one, and then one process (one GIL) serves most
+        connections while the other idles: measured with 4 kept-alive connections on 2 workers,
+        splits of 3+1 and 4+0 halved the throughput of CPU-bound requests (docs/performance.md).
+        With it the idle worker accepts first; a busy one finds EAGAIN (handled by gthread) or,
+        if no other worker took the connection, accepts it a few milliseconds later."""
+        if self.requests_running and self.accept_defer:
+            time.sleep(self.accept_defer * min(self.requests_running, ACCEPT_DEFER_REQUESTS_MAX))
+        super().accept(listener)
 
     def handle(self, conn):
         if not conn.initialized and not conn.data_ready and not conn.wait_for_data(FIRST_BYTES_WAIT):
@@ -146,6 +171,7 @@ class ThreadWorker(gthread.ThreadWorker):
     def finish_request(self, conn, fs):
         """gthread's, except that a kept-alive connection refused early waits in `parked_conns`
         (not in the poller) until its park ends. Runs on the main thread, like gthread's."""
+        self.requests_running -= 1
         resume_at = getattr(conn, "esmart_resume_at", None)
         if resume_at is None or not self.alive or fs.cancelled() or fs.exception() is not None or not fs.result():
             return super().finish_request(conn, fs)
