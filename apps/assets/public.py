@@ -33,9 +33,11 @@ from .models import (
 from .scopes import (
     ASSET,
     ASSETS_IN_REACH,
+    ASSETS_IN_REACH_BY_SUBTREE,
     DEVICE,
     GATEWAY,
     ON_ASSET_IN_REACH,
+    OWN_TOP_NODES,
     PARTICIPANT,
     PARTICIPANTS_IN_REACH,
     AssetScope,
@@ -45,9 +47,11 @@ from .scopes import (
 __all__ = [
     "ASSET",
     "ASSETS_IN_REACH",
+    "ASSETS_IN_REACH_BY_SUBTREE",
     "DEVICE",
     "GATEWAY",
     "ON_ASSET_IN_REACH",
+    "OWN_TOP_NODES",
     "PARTICIPANT",
     "PARTICIPANTS_IN_REACH",
     "ParticipantScope",

@@ -12,16 +12,18 @@ from .scopes import (
     CUSTOMERS_IN_REACH,
     CUSTOMERS_OF_USER,
     DELIVERY_POINT,
+    DELIVERY_POINTS_IN_REACH,
     METER,
     METER_PATH_LOOKUPS,
     METER_SCOPE,
+    METERS_OF_USER,
     SUPPORT_PRIVILEGE,
     USER,
     USERS_IN_REACH,
     CustomerScope,
     UserScope,
 )
-from .selectors import app_by_short_name
+from .selectors import app_by_short_name, customer_meters
 from .services import update_customer_contact
 from .signals import meters_bulk_created
 
@@ -31,7 +33,9 @@ __all__ = [
     "CUSTOMERS_IN_REACH",
     "CUSTOMERS_OF_USER",
     "DELIVERY_POINT",
+    "DELIVERY_POINTS_IN_REACH",
     "METER",
+    "METERS_OF_USER",
     "USER",
     "USERS_IN_REACH",
     "DEMO_LOGINS",
@@ -54,6 +58,7 @@ __all__ = [
     "UserScope",
     "add_meter_admin_panel",
     "app_by_short_name",
+    "customer_meters",
     "ensure_login",
     "meters_bulk_created",
     "update_customer_contact",

@@ -33,10 +33,14 @@ class CustomerScope(Scope):
 
 
 class CustomerAccessScope(Scope):
-    """Customers the caller has access to, in any area (ids that arrive in a body)."""
+    """Objects reached through a customer the caller has access to, in any area (ids that arrive in a
+    body, tags of an app registration)."""
+
+    def __init__(self, customer_path: str = ""):
+        self.prefix = f"{customer_path}__" if customer_path else ""
 
     def restrict(self, queryset, request):
-        return queryset.filter(accesses__user=request.user)
+        return queryset.filter(**{f"{self.prefix}accesses__user": request.user})
 
 
 SUPPORT_PRIVILEGE = "customers.support"
@@ -84,5 +88,12 @@ METER = Anchor("meter", METER_SCOPE, Meter, METER_PATH_LOOKUPS)
 CUSTOMERS_IN_REACH = Anchor("customers in reach", CustomerScope(customer_path=""))
 # A customer id from a request body: one of the caller's customers in any area (404 otherwise).
 CUSTOMERS_OF_USER = Anchor("customers of the caller, any area", CustomerAccessScope())
+# Meters of any of the caller's customers, in any area (the meter-id tags of an app registration).
+METERS_OF_USER = Anchor(
+    "meters of the caller's customers, any area",
+    CustomerAccessScope(customer_path="delivery_point__contract__customer"),
+)
+# Delivery points of the caller's customers in the selected area (where a new charger may go).
+DELIVERY_POINTS_IN_REACH = Anchor("delivery points in reach", CustomerScope(customer_path="contract__customer"))
 # A user id from a query string: the caller, or anyone for support.
 USERS_IN_REACH = Anchor("users in reach", UserScope())

@@ -9,10 +9,12 @@ import hashlib
 import logging
 import secrets
 import traceback
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
@@ -20,7 +22,6 @@ from apps.assets import public as assets
 from apps.assets.public import Asset, AssetType, Charger, ParticipantTopNode, RelationType
 from apps.customers.public import Customer, DeliveryPoint
 from apps.pricing import public as pricing
-from esmart.api.area import request_area
 from esmart.api.exceptions import Conflict, ServiceUnavailable
 
 from . import planner, selectors, vendors
@@ -225,13 +226,18 @@ def replan_open_requests(*, area_eic: str | None = None, now: dt.datetime | None
 # --- Chargers --------------------------------------------------------------------------------------
 
 
-def find_charger(*, user, external_id: str) -> Charger | None:
-    return (
-        Charger.objects.filter(assets.reachable(user=user, asset_path="asset"), asset__external_id=external_id)
-        .select_related("asset")
-        .order_by("asset_id")
-        .first()
-    )
+def find_charger(*, chargers: QuerySet[Charger], external_id: str) -> Charger | None:
+    """The charger with this external id among `chargers` (the caller's reach, restricted by the view)."""
+    return chargers.filter(asset__external_id=external_id).select_related("asset").order_by("asset_id").first()
+
+
+@dataclass(frozen=True)
+class ChargerPlaces:
+    """Where the caller may find and put chargers, restricted by the view (ApiView.restrict)."""
+
+    chargers: QuerySet[Charger]  # in reach: where a charger created at the same moment is found
+    top_nodes: QuerySet[ParticipantTopNode]  # of the caller's own participants
+    delivery_points: QuerySet[DeliveryPoint]  # of the caller's customers in the selected area
 
 
 IMPORT_PRIVILEGE = "customers.professional"
@@ -243,7 +249,9 @@ def may_import_chargers(user) -> bool:
     return user.has_perm(IMPORT_PRIVILEGE)
 
 
-def import_charger(*, user, request, external_id: str, import_source: str, max_power_kw: Decimal) -> Charger:
+def import_charger(
+    *, user, places: ChargerPlaces, external_id: str, import_source: str, max_power_kw: Decimal
+) -> Charger:
     """A new charger asset in the caller's reach: below a top node of the caller's participants, or
     at a delivery point of the caller's customer in the selected area (403 when the caller has neither).
 
@@ -257,13 +265,13 @@ def import_charger(*, user, request, external_id: str, import_source: str, max_p
         with transaction.atomic():
             return _create_charger(
                 user=user,
-                request=request,
+                places=places,
                 external_id=external_id,
                 import_source=import_source,
                 max_power_kw=max_power_kw,
             )
     except IntegrityError:
-        existing = find_charger(user=user, external_id=external_id)
+        existing = find_charger(chargers=places.chargers, external_id=external_id)
         if (
             existing is None
             or not ChargerImport.objects.filter(
@@ -274,24 +282,15 @@ def import_charger(*, user, request, external_id: str, import_source: str, max_p
         return existing
 
 
-def _create_charger(*, user, request, external_id: str, import_source: str, max_power_kw: Decimal) -> Charger:
-    top = (
-        ParticipantTopNode.objects.filter(participant__memberships__user=user, hierarchy=RelationType.Location)
-        .select_related("asset")
-        .order_by("id")
-        .first()
-    )
+def _create_charger(
+    *, user, places: ChargerPlaces, external_id: str, import_source: str, max_power_kw: Decimal
+) -> Charger:
+    top = places.top_nodes.filter(hierarchy=RelationType.Location).select_related("asset").order_by("id").first()
     fields = {"name": f"Charger {external_id}", "external_id": external_id}
     if top is not None:
         charger = assets.create_charger(max_power_kw=max_power_kw, parent=top.asset, **fields)
     else:
-        point = (
-            DeliveryPoint.objects.filter(
-                contract__customer__accesses__user=user, contract__customer__area=request_area(request)
-            )
-            .order_by("id")
-            .first()
-        )
+        point = places.delivery_points.order_by("id").first()
         if point is None:
             raise PermissionDenied("The user has no asset or delivery point to put a charger under.")
         charger = assets.create_charger(max_power_kw=max_power_kw, delivery_point_id=point.pk, **fields)

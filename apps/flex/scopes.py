@@ -1,12 +1,13 @@
 """Scopes and anchors of the flex app: customers reach their devices, plans and sites through
 CustomerScope; grid operators reach zones through their participants (ParticipantScope semantics)."""
 
-from apps.assets.public import ParticipantScope, SearchFilter, SmartHomeDevice
+from django.db.models import Q
+
+from apps.assets.public import ParticipantScope, SearchFilter, SmartHomeDevice, participant_reachable
 from apps.customers.public import CustomerScope, DeliveryPoint
 from esmart.api.tenancy import Anchor, Scope
 
-from .models import ControlPlan
-from .selectors import reachable_zones
+from .models import ControlPlan, FlexContract
 
 DEVICE_SCOPE = CustomerScope(customer_path="asset__delivery_point__contract__customer")
 DEVICE_LOOKUPS = {"customerId": "asset__delivery_point__contract__customer_id", "assetId": "asset_id"}
@@ -15,8 +16,13 @@ SITE_SCOPE = CustomerScope(customer_path="contract__customer")
 
 
 class ZoneScope(Scope):
+    """Zones owned by a participant the caller acts for (or below), or in one of their flex contracts."""
+
     def restrict(self, queryset, request):
-        return queryset.filter(pk__in=reachable_zones(user=request.user).values("pk"))
+        user = request.user
+        contracts = FlexContract.objects.filter(participant_reachable(user=user, participant_path="participant"))
+        owned = Q(participant_reachable(user=user, participant_path="owner"))
+        return queryset.filter(owned | Q(pk__in=contracts.values("zones")))
 
 
 # --- Anchors: declared once here, named by the views (`tenancy = PLAN`) ------------------------------

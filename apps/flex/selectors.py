@@ -8,9 +8,9 @@ from collections import defaultdict
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from apps.assets.public import SearchFilter, SmartHomeDevice, participant_reachable
+from apps.assets.public import SearchFilter, SmartHomeDevice
 from apps.customers.public import DeliveryPoint, Meter
 from apps.metering.public import Resolution, consumption_series
 from apps.pricing.public import spot_rows
@@ -26,7 +26,6 @@ from .models import (
     ControlPlanRequest,
     ControlPlanRequestValue,
     EtProfile,
-    FlexContract,
 )
 from .planner import PriceInterval, window_hours
 
@@ -123,18 +122,6 @@ def device_area(device: ControllableDevice) -> str:
 
 
 # --- zones and requests -----------------------------------------------------------------------
-
-
-def reachable_zones(*, user) -> QuerySet[SearchFilter]:
-    """Zones owned by a participant the user acts for (or below), or in one of their contracts."""
-    return SearchFilter.objects.filter(
-        Q(participant_reachable(user=user, participant_path="owner"))
-        | Q(
-            pk__in=FlexContract.objects.filter(participant_reachable(user=user, participant_path="participant")).values(
-                "zones"
-            )
-        )
-    )
 
 
 def requests_in(*, zone: SearchFilter, ts_type: int, from_time: dt.datetime, to_time: dt.datetime) -> dict:

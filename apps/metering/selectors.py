@@ -238,6 +238,17 @@ def consumption_series(
     return _series(kind="consumption", key=meter.pk, win=win, wire=False)
 
 
+def _consumption_windows(meter, from_time, to_time, resolution, time_zone, include_last_year):
+    """(resolution, window, the same window a year earlier or None) of a consumption read: the one
+    set-up of consumption_response() and consumption_body(), whose outputs a test compares."""
+    tz = meter_time_zone(meter, time_zone)
+    resolution = Resolution(resolution)
+    win = window(from_time, to_time, resolution, tz)
+    if not include_last_year:
+        return resolution, win, None
+    return resolution, win, window(one_year_earlier(from_time, tz), one_year_earlier(to_time, tz), resolution, tz)
+
+
 @heavy_read()
 def consumption_response(
     *,
@@ -250,16 +261,13 @@ def consumption_response(
     include_weather: bool = False,
 ) -> dict:
     """The wire body of POST .../consumption: values already in wire form (no serializer walk)."""
-    tz = meter_time_zone(meter, time_zone)
-    resolution = Resolution(resolution)
-    win = window(from_time, to_time, resolution, tz)
+    resolution, win, earlier = _consumption_windows(meter, from_time, to_time, resolution, time_zone, include_last_year)
     body = {
         "Resolution": int(resolution),
         "Unit": unit_of(meter),
         "Values": _series(kind="consumption", key=meter.pk, win=win, wire=True),
     }
-    if include_last_year:
-        earlier = window(one_year_earlier(from_time, tz), one_year_earlier(to_time, tz), resolution, tz)
+    if earlier is not None:
         body["LastYear"] = _series(kind="consumption", key=meter.pk, win=earlier, wire=True)
     if include_weather:
         body["TemperatureUnit"] = TEMPERATURE_UNIT
@@ -352,16 +360,13 @@ def consumption_body(
     include_weather: bool = False,
 ) -> dict:
     """consumption_response() as Python values: what ConsumptionSeriesSerializer renders."""
-    tz = meter_time_zone(meter, time_zone)
-    resolution = Resolution(resolution)
-    win = window(from_time, to_time, resolution, tz)
+    resolution, win, earlier = _consumption_windows(meter, from_time, to_time, resolution, time_zone, include_last_year)
     body = {
         "resolution": resolution,
         "unit": unit_of(meter),
         "values": _plain_values(_series(kind="consumption", key=meter.pk, win=win, wire=False)),
     }
-    if include_last_year:
-        earlier = window(one_year_earlier(from_time, tz), one_year_earlier(to_time, tz), resolution, tz)
+    if earlier is not None:
         body["last_year"] = _plain_values(_series(kind="consumption", key=meter.pk, win=earlier, wire=False))
     if include_weather:
         body["temperature_unit"] = TEMPERATURE_UNIT

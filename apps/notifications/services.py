@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from rest_framework import exceptions, status
 
@@ -52,37 +52,41 @@ def create_registration(*, app, user, customer: Customer | None = None) -> PushR
     )
 
 
-def check_tags(*, user, customer: Customer | None, tags: list[tuple[int, str]], field: str) -> None:
+def check_tags(
+    *,
+    tags: list[tuple[int, str]],
+    field: str,
+    meters: QuerySet[Meter],
+    customers: QuerySet[Customer] | None = None,
+    assets: QuerySet[Asset] | None = None,
+    user_id: int | None = None,
+) -> None:
     """Every tag must name something the caller may address: a 400 naming the first that is not.
 
-    Customer registrations: meter ids of that customer. App registrations: the caller's own meters,
-    customers, user id, or assets in the caller's reach."""
+    What may be addressed comes restricted by the view (its anchor, ApiView.restrict): `meters` for every
+    registration; `customers`, `assets` and the caller's `user_id` for an app registration. Without
+    `customers` (a customer registration) only meter ids are accepted."""
     wanted: dict[int, set[str]] = {}
     for kind, value in tags:
         wanted.setdefault(kind, set()).add(value)
-    meters = Meter.objects.filter(delivery_point__contract__customer__accesses__user=user)
-    if customer is not None:
-        meters = meters.filter(delivery_point__contract__customer=customer)
+
+    def ids(values: set[str]) -> list[str]:
+        return [v for v in values if is_ascii_digits(v) and len(v) < 19]
+
     known = {
         PushIdentifierTypes.MeterId: lambda values: set(
             meters.filter(meter_id__in=values).values_list("meter_id", flat=True)
         ),
         PushIdentifierTypes.CustomerId: lambda values: {
-            str(pk)
-            for pk in Customer.objects.filter(
-                pk__in=[v for v in values if is_ascii_digits(v) and len(v) < 19], accesses__user=user
-            ).values_list("pk", flat=True)
+            str(pk) for pk in customers.filter(pk__in=ids(values)).values_list("pk", flat=True)
         },
-        PushIdentifierTypes.UserId: lambda values: {str(user.pk)} & values,
+        PushIdentifierTypes.UserId: lambda values: {str(user_id)} & values,
         PushIdentifierTypes.AssetId: lambda values: {
-            str(pk)
-            for pk in Asset.objects.filter(reachable(user=user))
-            .filter(pk__in=[v for v in values if is_ascii_digits(v) and len(v) < 19])
-            .values_list("pk", flat=True)
+            str(pk) for pk in assets.filter(pk__in=ids(values)).values_list("pk", flat=True)
         },
     }
     for kind, values in wanted.items():
-        if customer is not None and kind != PushIdentifierTypes.MeterId:
+        if customers is None and kind != PushIdentifierTypes.MeterId:
             raise exceptions.ValidationError({field: ["This registration only accepts meter ids."]})
         unknown = sorted(values - known[kind](values))
         if unknown:

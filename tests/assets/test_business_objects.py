@@ -250,6 +250,18 @@ class TestReferencesInTheBody:
         assert client(world).post(url, theirs, format="json").status_code == 404
         assert snapshot() == before
 
+    def test_the_owner_must_be_a_participant_in_reach(self, world, other_world):
+        """ParticipantId names the owner: one of the caller's participants or one below them, else a 404."""
+        url = "/api/businessobject/aggregationpoint"
+        before = snapshot()
+        theirs = {"Name": "A", "ParentId": world.substation.pk, "ParticipantId": other_world.participant.pk}
+        assert client(world).post(url, theirs, format="json").status_code == 404
+        assert snapshot() == before
+        below = {"Name": "A", "ParentId": world.substation.pk, "ParticipantId": world.office.pk}
+        response = client(world).post(url, below, format="json")
+        assert response.status_code == 200, response.content
+        assert Asset.objects.get(pk=response.json()["Id"]).owner_id == world.office.pk
+
 
 @pytest.mark.parametrize(("route", "attribute"), ROUTES)
 class TestReplace:

@@ -128,7 +128,9 @@ def _field_errors(kind: Kind, errors: dict[str, list[str]]) -> ValidationError:
     return ValidationError({kind.wire_name: errors})
 
 
-def _check_details(*, kind: Kind, asset: Asset | None, serial_number: str, details: dict, user) -> Asset | None:
+def _check_details(
+    *, kind: Kind, asset: Asset | None, serial_number: str, details: dict, reach: services.Reach
+) -> Asset | None:
     """Everything about the details that needs the database or several values; returns the
     gateway a device names (None: no gateway). Raises before anything is written."""
     errors: dict[str, list[str]] = {}
@@ -158,7 +160,7 @@ def _check_details(*, kind: Kind, asset: Asset | None, serial_number: str, detai
     gateway_id = details.get("gateway_asset_id")
     if gateway_id is None:
         return None
-    gateway = services.reachable_asset(user=user, asset_id=gateway_id)  # 404 out of reach, as a path id
+    gateway = services.asset_in_reach(reach=reach, asset_id=gateway_id)  # 404 out of reach, as a path id
     if gateway.asset_type != AssetType.SmartHomeGateway:
         raise _field_errors(kind, {"gateway_asset_id": [f"Asset {gateway_id} is not a smart-home gateway."]})
     return gateway
@@ -185,30 +187,42 @@ def _set_gateway(*, device: Asset, gateway: Asset | None) -> None:
         AssetRelation.objects.get_or_create(parent=gateway, child=device, relation_type=RelationType.Controls)
 
 
-def create(*, kind: Kind, parent: Asset, relation_type: int, user, asset_fields: dict, details: dict) -> Asset:
+def create(
+    *, kind: Kind, parent: Asset, relation_type: int, user, reach: services.Reach, asset_fields: dict, details: dict
+) -> Asset:
     gateway = _check_details(
-        kind=kind, asset=None, serial_number=asset_fields.get("serial_number", ""), details=details, user=user
+        kind=kind, asset=None, serial_number=asset_fields.get("serial_number", ""), details=details, reach=reach
     )
     asset = services.create_asset(
-        asset_type=kind.asset_type, parent=parent, relation_type=relation_type, user=user, **asset_fields
+        asset_type=kind.asset_type, parent=parent, relation_type=relation_type, user=user, reach=reach, **asset_fields
     )
     _save_details(kind=kind, asset=asset, details=details, gateway=gateway)
     return read(kind=kind, asset_id=asset.pk)
 
 
 def replace(
-    *, kind: Kind, asset: Asset, version: int, if_match: str | None, user, asset_fields: dict, details: dict
+    *,
+    kind: Kind,
+    asset: Asset,
+    version: int,
+    if_match: str | None,
+    user,
+    reach: services.Reach,
+    asset_fields: dict,
+    details: dict,
 ) -> Asset:
     """PUT: the asset's and the details' fields all take the given values (absent: defaults).
     Checks come first; the version's compare-and-set is the first write."""
     services.check_version(asset=asset, version=version, if_match=if_match)
     gateway = _check_details(
-        kind=kind, asset=asset, serial_number=asset_fields.get("serial_number", ""), details=details, user=user
+        kind=kind, asset=asset, serial_number=asset_fields.get("serial_number", ""), details=details, reach=reach
     )
     if gateway is not None and selectors.would_cycle(
         parent_id=gateway.pk, child_id=asset.pk, relation_type=RelationType.Controls
     ):
         raise Conflict(f"Asset {asset.pk} is above gateway {gateway.pk} in the Controls relation: a cycle.")
-    asset = services.replace_asset(asset=asset, version=version, if_match=if_match, user=user, **asset_fields)
+    asset = services.replace_asset(
+        asset=asset, version=version, if_match=if_match, user=user, reach=reach, **asset_fields
+    )
     _save_details(kind=kind, asset=asset, details=details, gateway=gateway)
     return read(kind=kind, asset_id=asset.pk)

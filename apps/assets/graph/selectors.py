@@ -6,7 +6,8 @@ How to use it:
 - `ancestors(asset_id=, relation_type=)`: the path from the root down to the asset's parent.
 - `subtree_ids_sql(...)` / `subtree(...)`: a subquery / queryset of every asset at or below some roots.
 - `reachable(user=, asset_ref=)`: a boolean expression "the user's participants manage this asset",
-  used by `scopes.AssetScope`; `visible_assets(user=)` is the same reach as a set.
+  used by `scopes.AssetScope`; `in_subtrees(user=)` is the same reach as one walk down (for long
+  lists, `scopes.SubtreeAssetScope`), and `visible_assets(user=)` that reach as a queryset.
 - `would_cycle(...)`: whether a new edge would close a loop (services.relate refuses it).
 
 Why recursive CTEs over the adjacency table (not a closure table, materialised path or
@@ -174,11 +175,9 @@ def ancestors(*, asset_id: int, relation_type) -> list[Asset]:
     return list(Asset.objects.raw(sql, params))
 
 
-def parent(*, asset_id: int, relation_type) -> Asset | None:
-    """The asset's parent in one hierarchy, or None at a root."""
-    return Asset.objects.filter(
-        child_relations__child_id=asset_id, child_relations__relation_type=relation_type
-    ).first()
+def parents(*, asset_id: int, relation_type) -> QuerySet[Asset]:
+    """The asset's parents over `relation_type`: at most one in a hierarchy, none at a root."""
+    return Asset.objects.filter(child_relations__child_id=asset_id, child_relations__relation_type=relation_type)
 
 
 def would_cycle(*, parent_id: int, child_id: int, relation_type) -> bool:
@@ -252,16 +251,24 @@ def reachable(*, user, asset_path: str = "") -> Q:
     return Q(_Reachable(F(f"{prefix}pk"), F(f"{prefix}delivery_point_id"), user.pk))
 
 
-def visible_assets(*, user) -> QuerySet[Asset]:
-    """Every asset the user reaches, as one subtree query (plus their customers' assets)."""
+def in_subtrees(*, user) -> Q:
+    """A filter on assets: the same reach as `reachable`, as one subtree query below the top nodes of the
+    user's participants (found first, one query) plus their customers' assets. For long lists, where one
+    walk down beats a walk up per row; keep it to assets (apply .distinct(): the customer side joins)."""
     roots = list(
         ParticipantTopNode.objects.filter(participant_id__in=_acting_for(user)).values_list("asset_id", flat=True)
     )
     mine = Q(delivery_point__contract__customer__accesses__user=user)
     if not roots:
-        return Asset.objects.filter(mine)
+        return mine
     sql, params = subtree_ids_sql(root_ids=roots)
-    return Asset.objects.filter(Q(pk__in=RawSQL(sql, params)) | mine).distinct()
+    return Q(pk__in=RawSQL(sql, params)) | mine
+
+
+def visible_assets(*, user) -> QuerySet[Asset]:
+    """Every asset `user` reaches, as one subtree query (the reach of a user a path names; a caller's
+    own reach comes from the view's anchor, scopes.ASSETS_IN_REACH_BY_SUBTREE)."""
+    return Asset.objects.filter(in_subtrees(user=user)).distinct()
 
 
 def user_participants(*, user) -> QuerySet[Participant]:
@@ -350,13 +357,4 @@ def typed_children(*, asset: Asset, relation_type) -> QuerySet[Asset]:
         Asset.objects.filter(parent_relations__parent=asset, parent_relations__relation_type=relation_type)
         .annotate(tree_parent_id=Value(asset.pk), tree_depth=Value(1))
         .order_by("id")
-    )
-
-
-def reachable_parent(*, user, asset_id: int, relation_type) -> Asset | None:
-    """The asset's parent in one hierarchy if the user reaches it, else None."""
-    return (
-        Asset.objects.filter(child_relations__child_id=asset_id, child_relations__relation_type=relation_type)
-        .filter(reachable(user=user))
-        .first()
     )

@@ -1,18 +1,21 @@
 """Writes of the asset graph (keyword-only arguments; the API views call these, so does the admin).
 
-Every referenced asset id is checked against the caller's reach here, not only the path's, and
-every change bumps `Asset.version` and writes an activity record.
+Every asset or participant id that arrives in a body is looked up in a `Reach`: querysets the view
+restricted through its declared anchors (ApiView.restrict, docs/tenancy.md), so these functions never
+work out a caller's reach themselves. Every change bumps `Asset.version` and writes an activity record.
 """
 
 from __future__ import annotations
 
-from django.db.models import F
+from dataclasses import dataclass
+
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
 from esmart.api.exceptions import Conflict
 
-from ..models import HIERARCHIES, Asset, AssetActivityRecord, AssetRelation, AssetType, RelationType
+from ..models import HIERARCHIES, Asset, AssetActivityRecord, AssetRelation, AssetType, Participant, RelationType
 from . import selectors
 
 # The fields a business object's PUT replaces (everything the client owns; not key, type, links).
@@ -42,32 +45,37 @@ def _log(*, asset: Asset, reason: str, user, category: str) -> None:
     AssetActivityRecord.objects.create(asset=asset, reason=reason, category=category, created_by=user)
 
 
-def reachable_asset(*, user, asset_id: int) -> Asset:
-    """The asset `asset_id` if the user reaches it, else a 404 (for ids that arrive in a body)."""
-    asset = Asset.objects.filter(selectors.reachable(user=user), pk=asset_id).first()
+@dataclass(frozen=True)
+class Reach:
+    """What the caller reaches, restricted by the view through its anchors (ASSETS_IN_REACH,
+    PARTICIPANTS_IN_REACH): where ids from a body are looked up."""
+
+    assets: QuerySet[Asset]
+    participants: QuerySet[Participant]
+
+
+def asset_in_reach(*, reach: Reach, asset_id: int) -> Asset:
+    """The asset `asset_id` if the caller reaches it, else a 404 (for ids that arrive in a body)."""
+    asset = reach.assets.filter(pk=asset_id).first()
     if asset is None:
         raise NotFound(f"No asset {asset_id}.")
     return asset
 
 
-def reachable_assets(*, user, asset_ids) -> dict[int, Asset]:
-    """The assets `asset_ids` by id, in one query; a 404 naming the first one the user does not reach."""
+def assets_in_reach(*, reach: Reach, asset_ids) -> dict[int, Asset]:
+    """The assets `asset_ids` by id, in one query; a 404 naming the first one the caller does not reach."""
     wanted = sorted(set(asset_ids))
-    found = {a.pk: a for a in Asset.objects.filter(selectors.reachable(user=user), pk__in=wanted)}
+    found = {a.pk: a for a in reach.assets.filter(pk__in=wanted)}
     missing = [pk for pk in wanted if pk not in found]
     if missing:
         raise NotFound(f"No asset {missing[0]}.")
     return found
 
 
-def check_owner(*, user, owner) -> None:
-    """A participant named in a body must be one the user reaches (404 otherwise, as for paths)."""
-    from ..models import Participant
-
-    if (
-        owner is not None
-        and not Participant.objects.filter(selectors.participant_reachable(user=user), pk=owner.pk).exists()
-    ):
+def check_owner(*, reach: Reach | None, owner) -> None:
+    """A participant named in a body must be one the caller reaches (404 otherwise, as for paths).
+    Without a reach (a write on no caller's behalf) no owner may be named."""
+    if owner is not None and (reach is None or not reach.participants.filter(pk=owner.pk).exists()):
         raise NotFound(f"No participant {owner.pk}.")
 
 
@@ -150,10 +158,17 @@ def relate(*, parent: Asset, child: Asset, relation_type: int, user=None) -> Ass
 
 
 def create_asset(
-    *, asset_type: int, parent: Asset, relation_type: int = RelationType.Location, user=None, **fields
+    *,
+    asset_type: int,
+    parent: Asset,
+    relation_type: int = RelationType.Location,
+    user=None,
+    reach: Reach | None = None,
+    **fields,
 ) -> Asset:
-    """Creates an asset under `parent` (so it is in the creator's reach from the start)."""
-    check_owner(user=user, owner=fields.get("owner"))
+    """Creates an asset under `parent` (so it is in the creator's reach from the start). `user` is the
+    actor the activity record names; `reach` is where a named owner must be."""
+    check_owner(reach=reach, owner=fields.get("owner"))
     asset = Asset(asset_type=asset_type, **fields)
     if asset.owner_id is None:
         asset.owner_id = parent.owner_id
@@ -164,29 +179,35 @@ def create_asset(
     return asset
 
 
-def create_children(*, parent: Asset, asset_type: int, items: list[dict], user=None) -> list[Asset]:
+def create_children(
+    *, parent: Asset, asset_type: int, items: list[dict], user=None, reach: Reach | None = None
+) -> list[Asset]:
     """Creates a list of children of one type under `parent`. The caller validated the whole list
     first, so either every item is written or (on an exception) none: the request is atomic."""
     created = []
     for item in items:
         relation_type = item.pop("relation_type", RelationType.Location)
         created.append(
-            create_asset(asset_type=asset_type, parent=parent, relation_type=relation_type, user=user, **item)
+            create_asset(
+                asset_type=asset_type, parent=parent, relation_type=relation_type, user=user, reach=reach, **item
+            )
         )
     return created
 
 
-def create_under_parents(*, asset_type: int, items: list[dict], user=None) -> list[Asset]:
+def create_under_parents(*, asset_type: int, items: list[dict], user, reach: Reach) -> list[Asset]:
     """Creates one asset per item, each under the asset its `parent_id` names (POST api/Facilities).
-    Every parent must be in the user's reach (else a 404 before anything is written)."""
-    parents = reachable_assets(user=user, asset_ids=[item["parent_id"] for item in items])
+    Every parent must be in the caller's reach (else a 404 before anything is written)."""
+    parents = assets_in_reach(reach=reach, asset_ids=[item["parent_id"] for item in items])
     created = []
     for item in items:
         fields = dict(item)
         parent = parents[fields.pop("parent_id")]
         relation_type = fields.pop("relation_type", RelationType.Location)
         created.append(
-            create_asset(asset_type=asset_type, parent=parent, relation_type=relation_type, user=user, **fields)
+            create_asset(
+                asset_type=asset_type, parent=parent, relation_type=relation_type, user=user, reach=reach, **fields
+            )
         )
     return created
 
@@ -207,14 +228,16 @@ def check_version(*, asset: Asset, version: int, if_match: str | None = None) ->
         raise StaleVersion()
 
 
-def replace_asset(*, asset: Asset, version: int, if_match: str | None = None, user=None, **fields) -> Asset:
+def replace_asset(
+    *, asset: Asset, version: int, if_match: str | None = None, user=None, reach: Reach | None = None, **fields
+) -> Asset:
     """PUT semantics: every replaceable field takes the given value (absent → its default).
 
     Optimistic concurrency: `version` (and `If-Match`, when sent) must be the stored one. The
     compare-and-set is one UPDATE ... WHERE version = %s, so two racing PUTs cannot both win.
     """
     _check_etag(asset=asset, if_match=if_match)
-    check_owner(user=user, owner=fields.get("owner"))
+    check_owner(reach=reach, owner=fields.get("owner"))
     candidate = Asset(pk=asset.pk, key=asset.key, asset_type=asset.asset_type)
     for name in REPLACEABLE_FIELDS:
         if name in fields:

@@ -11,8 +11,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
-from apps.assets.public import ON_ASSET_IN_REACH
-from apps.customers.public import CUSTOMER
+from apps.assets.public import ON_ASSET_IN_REACH, OWN_TOP_NODES, Charger, ParticipantTopNode
+from apps.customers.public import CUSTOMER, DELIVERY_POINTS_IN_REACH, DeliveryPoint
 from apps.pricing import public as pricing
 from esmart.api.output import no_body, respond, respond_many, respond_value
 from esmart.api.query import bind_query, query_parameters
@@ -123,7 +123,8 @@ class CarVendorsView(EvView):
 
 
 class ChargersView(EvView):
-    tenancy = ON_ASSET_IN_REACH  # applied by services.find_charger (external id within reach)
+    tenancy = ON_ASSET_IN_REACH  # the chargers an external id is looked up among
+    also_restricts = (OWN_TOP_NODES, DELIVERY_POINTS_IN_REACH)  # where a new charger may go
 
     @extend_schema(
         parameters=query_parameters(ChargersQuerySerializer),
@@ -138,14 +139,20 @@ class ChargersView(EvView):
     )
     def get(self, request):
         query = bind_query(request, ChargersQuerySerializer)
-        charger = services.find_charger(user=request.user, external_id=query["external_id"])
+        chargers = self.restrict(Charger.objects.all())
+        charger = services.find_charger(chargers=chargers, external_id=query["external_id"])
         if charger is not None:
             return respond(ChargerResponseSerializer, charger)
         if not query["create_if_not_exists"] or not services.may_import_chargers(request.user):
             raise NotFound(f"No charger with external id {query['external_id']}.")
+        places = services.ChargerPlaces(
+            chargers=chargers,
+            top_nodes=self.restrict(ParticipantTopNode.objects.all(), through=OWN_TOP_NODES),
+            delivery_points=self.restrict(DeliveryPoint.objects.all(), through=DELIVERY_POINTS_IN_REACH),
+        )
         charger = services.import_charger(
             user=request.user,
-            request=request,
+            places=places,
             external_id=query["external_id"],
             import_source=query["import_source"],
             max_power_kw=query["max_power"],

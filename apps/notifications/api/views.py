@@ -9,12 +9,18 @@ from rest_framework import exceptions
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
+from apps.assets.public import ASSETS_IN_REACH, Asset
 from apps.customers.public import (
     CUSTOMER,
+    CUSTOMERS_OF_USER,
+    METERS_OF_USER,
     USER,
     USERS_IN_REACH,
+    Customer,
+    Meter,
     User,
     app_by_short_name,
+    customer_meters,
 )
 from esmart.api.output import no_body, respond, respond_many, respond_value
 from esmart.api.pagination import paginate
@@ -96,7 +102,7 @@ class CustomerRegistrationView(ApiView):
         _check_app(self.anchor, appShortName)
         body = _body(s.DeviceRegistrationRequestSerializer, request)
         tags = [(PushIdentifierTypes.MeterId, meter) for meter in body.get("meter_ids", [])]
-        services.check_tags(user=request.user, customer=self.anchor.customer, tags=tags, field="MeterIds")
+        services.check_tags(tags=tags, field="MeterIds", meters=customer_meters(customer=self.anchor.customer))
         services.put_registration(
             registration=self.anchor, platform=body["platform"], handle=body["handle"], tags=tags, template_version=1
         )
@@ -118,6 +124,8 @@ class AppRegistrationAnchored(ApiView):
 
 
 class AppRegistrationView(AppRegistrationAnchored):
+    also_restricts = (METERS_OF_USER, CUSTOMERS_OF_USER, ASSETS_IN_REACH)  # what the tags may name
+
     @extend_schema(
         request=s.PushRegistrationRequestSerializer,
         responses={**NO_BODY, **GONE},
@@ -127,7 +135,14 @@ class AppRegistrationView(AppRegistrationAnchored):
         _check_app(self.anchor, appShortName)
         body = _body(s.PushRegistrationRequestSerializer, request)
         tags = _tags(body)
-        services.check_tags(user=request.user, customer=None, tags=tags, field="Tags")
+        services.check_tags(
+            tags=tags,
+            field="Tags",
+            meters=self.restrict(Meter.objects.all(), through=METERS_OF_USER),
+            customers=self.restrict(Customer.objects.all(), through=CUSTOMERS_OF_USER),
+            assets=self.restrict(Asset.objects.all(), through=ASSETS_IN_REACH),
+            user_id=request.user.pk,
+        )
         services.put_registration(
             registration=self.anchor,
             platform=body["platform"],
@@ -172,7 +187,7 @@ class CustomerSendView(ApiView):
         app = app_by_short_name(short_name=appShortName)
         body = _body(s.PushEnvelopeSerializer, request)
         tags = [(PushIdentifierTypes.MeterId, meter) for meter in body["meter_ids"]]
-        services.check_tags(user=request.user, customer=self.anchor, tags=tags, field="MeterIds")
+        services.check_tags(tags=tags, field="MeterIds", meters=customer_meters(customer=self.anchor))
         services.send_push(
             app=app, user=request.user, text=body["message"], customer=self.anchor, meter_ids=body["meter_ids"]
         )
@@ -181,7 +196,7 @@ class CustomerSendView(ApiView):
 
 class AppSendView(ApiView):
     tenancy = NotTenantScoped(
-        "sends to an app's registrations by tag behind push_send; services.check_tags checks the tags"
+        "sends to an app's registrations by tag behind push_send (an operator's broadcast); reads nothing owned"
     )
     permission_classes = PUSH_SEND
 

@@ -17,8 +17,8 @@ from esmart.api.schema import ErrorSerializer
 from esmart.api.views import ApiView
 from esmart.core.validators import is_ascii_digits
 
-from ...models import HIERARCHIES, Asset, AssetActivityRecord, AssetType, RelationType
-from ...scopes import ASSET, ASSETS_IN_REACH, PARTICIPANT
+from ...models import HIERARCHIES, Asset, AssetActivityRecord, AssetType, Participant, RelationType
+from ...scopes import ASSET, ASSETS_IN_REACH, ASSETS_IN_REACH_BY_SUBTREE, PARTICIPANT, PARTICIPANTS_IN_REACH
 from .. import business_objects, selectors, services
 from .serializers import (
     MAX_CHILDREN_PER_POST,
@@ -77,6 +77,18 @@ def reached_asset(view: ApiView, asset_id: int) -> Asset:
     return asset
 
 
+def reach_of(view: ApiView) -> services.Reach:
+    """Where ids from the view's body are looked up: its anchors ASSETS_IN_REACH and PARTICIPANTS_IN_REACH."""
+    return services.Reach(
+        assets=view.restrict(Asset.objects.all(), through=ASSETS_IN_REACH),
+        participants=view.restrict(Participant.objects.all(), through=PARTICIPANTS_IN_REACH),
+    )
+
+
+# The anchors a view that writes assets looks the ids of its body up through (reach_of).
+BODY_REACH = (ASSETS_IN_REACH, PARTICIPANTS_IN_REACH)
+
+
 class ProfessionalView(ApiView):
     permission_classes = PROFESSIONAL
     filter_backends = []  # lists are filtered by the selectors, not by query-string filters
@@ -105,6 +117,7 @@ def business_object_views(asset_type: AssetType):
 
     class BusinessObjectView(ProfessionalView):
         tenancy = ASSET
+        also_restricts = BODY_REACH  # Owner, GatewayAssetId
         anchor_lookups = {"id": "pk"}
 
         def refine_anchor(self, queryset):
@@ -144,6 +157,7 @@ def business_object_views(asset_type: AssetType):
                 version=version,
                 if_match=request.headers.get("If-Match"),
                 user=request.user,
+                reach=reach_of(self),
                 asset_fields=asset_fields,
                 details=details,
             )
@@ -151,6 +165,7 @@ def business_object_views(asset_type: AssetType):
 
     class BusinessObjectCreateView(ProfessionalView):
         tenancy = ASSETS_IN_REACH  # ParentId
+        also_restricts = BODY_REACH  # Owner, GatewayAssetId
 
         @extend_schema(
             operation_id=f"businessobject_{name.lower()}_create",
@@ -168,6 +183,7 @@ def business_object_views(asset_type: AssetType):
                 parent=parent,
                 relation_type=asset_fields.pop("relation_type"),
                 user=request.user,
+                reach=reach_of(self),
                 asset_fields=asset_fields,
                 details=details,
             )
@@ -182,7 +198,7 @@ def business_object_views(asset_type: AssetType):
 
 
 class AssetsByTypeView(ProfessionalView):
-    tenancy = ASSETS_IN_REACH  # applied by selectors.visible_assets, its one-subtree-query form
+    tenancy = ASSETS_IN_REACH_BY_SUBTREE  # long lists: the reach as one subtree query
 
     @extend_schema(
         parameters=[
@@ -195,7 +211,7 @@ class AssetsByTypeView(ProfessionalView):
     )
     def get(self, request, type):
         asset_type = enum_member(AssetType, type)
-        visible = selectors.visible_assets(user=request.user).filter(asset_type=asset_type).order_by("id")
+        visible = self.restrict(Asset.objects.filter(asset_type=asset_type)).order_by("id")
         assets = paginate(visible, bind_query(request, PageQuerySerializer))
         return respond_many(AssetNodeSerializer, assets)
 
@@ -267,6 +283,8 @@ def create_children_view(asset_type: AssetType, summary: str):
     """POST api/<kind>/{assetId}: a list of new children of one type under the path's asset."""
 
     class CreateChildrenView(AssetAnchored):
+        also_restricts = BODY_REACH  # Owner
+
         @extend_schema(
             operation_id=f"create_{asset_type.label.lower()}_children",
             request=ChildAssetSerializer(many=True),
@@ -285,6 +303,7 @@ def create_children_view(asset_type: AssetType, summary: str):
                 asset_type=asset_type,
                 items=[dict(i) for i in body.validated_data],
                 user=request.user,
+                reach=reach_of(self),
             )
             return respond_many(AssetNodeSerializer, created)
 
@@ -293,7 +312,8 @@ def create_children_view(asset_type: AssetType, summary: str):
 
 
 class FacilitiesView(ProfessionalView):
-    tenancy = ASSETS_IN_REACH  # each ParentId, resolved by services.create_under_parents
+    tenancy = ASSETS_IN_REACH  # each ParentId
+    also_restricts = BODY_REACH  # Owner
 
     @extend_schema(
         request=FacilityRequestSerializer(many=True),
@@ -309,7 +329,10 @@ class FacilitiesView(ProfessionalView):
         )
         body.is_valid(raise_exception=True)
         created = services.create_under_parents(
-            asset_type=AssetType.Facility, items=[dict(i) for i in body.validated_data], user=request.user
+            asset_type=AssetType.Facility,
+            items=[dict(i) for i in body.validated_data],
+            user=request.user,
+            reach=reach_of(self),
         )
         return respond_many(AssetNodeSerializer, created)
 
@@ -444,6 +467,8 @@ class AssetTypedChildrenView(AssetAnchored):
 
 
 class AssetParentLocationView(AssetAnchored):
+    also_restricts = (ASSETS_IN_REACH,)  # the parent may be out of the caller's reach
+
     @extend_schema(
         parameters=query_parameters(ParentQuerySerializer),
         responses={200: OpenApiTypes.UUID, **ERRORS},
@@ -455,9 +480,8 @@ class AssetParentLocationView(AssetAnchored):
         query = bind_query(request, ParentQuerySerializer)
         if query.get("asset_key") is not None and query["asset_key"] != self.anchor.key:
             raise NotFound()
-        parent = selectors.reachable_parent(
-            user=request.user, asset_id=self.anchor.pk, relation_type=RelationType.Location
-        )
+        parents = selectors.parents(asset_id=self.anchor.pk, relation_type=RelationType.Location)
+        parent = self.restrict(parents, through=ASSETS_IN_REACH).first()
         if parent is None:
             return respond_value(None)
         return respond_value(str(parent.key))
