@@ -3,7 +3,8 @@
 The selectors fetch (plan, delivery point, consumption through apps/metering/series.py, stored spot
 prices) and hand values to costing.py, which applies the rules (rules.py with rates.py and tariffs.py)
 without touching the database. Nothing here writes: a missing spot-price day is fetched by the
-explicit service `spotprices.fetch_missing_days`, which the views call before they read.
+explicit service `spotprices.fetch_missing_days`, which the views call before they read (the spot-price
+GET through `services.spot_day_wires`, which fetches only the days its own read found missing).
 Dependencies go one way: rules → costing → spotprices (the day store) → selectors → services.
 """
 
@@ -83,12 +84,31 @@ def spot_series(
     }
 
 
+def spot_day_wires(
+    *, zone: BiddingZone, from_time: dt.datetime, to_time: dt.datetime, use_cache: bool
+) -> dict[dt.date, spotwire.DayWire]:
+    """Each market day of [from_time, to_time) in wire form (one cache round trip when warm); a day
+    that is not stored has no intervals."""
+    return spotprices.wire_for_days(zone=zone, days=market_days(from_time, to_time), use_cache=use_cache)
+
+
 def spot_series_json(
-    *, zone: BiddingZone, from_time: dt.datetime, to_time: dt.datetime, include_preliminary: bool, use_cache: bool
+    *,
+    zone: BiddingZone,
+    from_time: dt.datetime,
+    to_time: dt.datetime,
+    include_preliminary: bool,
+    use_cache: bool,
+    wires: dict[dt.date, spotwire.DayWire] | None = None,
 ) -> bytes:
     """SpotPriceSeries of `zone` over [from_time, to_time) as wire bytes: the same intervals as
-    `spot_rows`, spliced from each day's cached wire form (spotwire.py) instead of rendered again."""
-    by_day = spotprices.wire_for_days(zone=zone, days=market_days(from_time, to_time), use_cache=use_cache)
+    `spot_rows`, spliced from each day's cached wire form (spotwire.py) instead of rendered again.
+    `wires`: the days as `spot_day_wires` read them already (else they are read here)."""
+    by_day = (
+        wires
+        if wires is not None
+        else spot_day_wires(zone=zone, from_time=from_time, to_time=to_time, use_cache=use_cache)
+    )
     return spotwire.series_bytes(
         code=zone.code,
         eic=zone.eic,

@@ -58,6 +58,18 @@ def fetch_missing_spot_days(*, price_areas, from_time: dt.datetime, to_time: dt.
         spotprices.fetch_missing_days(zone=find_zone(area), days=days, use_cache=use_cache)
 
 
+def spot_day_wires(*, zone, from_time: dt.datetime, to_time: dt.datetime, use_cache=True) -> dict:
+    """Each market day of [from_time, to_time) of `zone` in wire form, with the days the read found not
+    stored fetched first (`spotprices.fetch_missing_days`; only the ones that may be fetched) and read
+    again. A warm read is one cache round trip: the check for missing days is the read itself."""
+    wires = selectors.spot_day_wires(zone=zone, from_time=from_time, to_time=to_time, use_cache=use_cache)
+    missing = [day for day, wire in wires.items() if not wire.epochs]
+    if not missing:
+        return wires
+    spotprices.fetch_missing_days(zone=zone, days=missing, use_cache=use_cache)
+    return selectors.spot_day_wires(zone=zone, from_time=from_time, to_time=to_time, use_cache=use_cache)
+
+
 def run_billing(
     *, contract, period_start: dt.date, period_end: dt.date, invoice_date: dt.date | None = None
 ) -> Invoice | None:

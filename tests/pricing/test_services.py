@@ -176,3 +176,27 @@ def test_the_reads_never_fetch_the_explicit_service_does(source):
     assert source.calls == [("NO1", DAY)]
     rows = selectors.spot_rows(zone=NO1, from_time=start, to_time=end, include_preliminary=True, use_cache=True)
     assert len(rows) == SpotPriceDay.objects.get().intervals > 0
+
+
+def test_spot_day_wires_fetches_only_the_days_its_read_found_missing(source):
+    """The spot-price GET's service: a read first; only the days without values are fetched, then read
+    again. A stored day costs no fetch and is served from the wire form the read found."""
+    from apps.pricing.models import SpotPriceDay
+
+    services.fetch_day(zone=NO1, day=DAY)
+    stored_calls = list(source.calls)
+    start, _ = market_day_bounds(DAY)
+    _, end = market_day_bounds(DAY + dt.timedelta(days=1))
+    wires = services.spot_day_wires(zone=NO1, from_time=start, to_time=end)
+    assert source.calls == [*stored_calls, ("NO1", DAY + dt.timedelta(days=1))]
+    assert sorted(wires) == [DAY, DAY + dt.timedelta(days=1)] and all(wire.epochs for wire in wires.values())
+    assert SpotPriceDay.objects.count() == 2
+    again = services.spot_day_wires(zone=NO1, from_time=start, to_time=end)
+    assert source.calls == [*stored_calls, ("NO1", DAY + dt.timedelta(days=1))]  # nothing fetched twice
+    assert again == wires
+    body = selectors.spot_series_json(
+        zone=NO1, from_time=start, to_time=end, include_preliminary=True, use_cache=True, wires=again
+    )
+    assert body == selectors.spot_series_json(
+        zone=NO1, from_time=start, to_time=end, include_preliminary=True, use_cache=True
+    )

@@ -111,14 +111,24 @@ class SpotSeriesRead(Read):
     to_time: dt.datetime
     include_preliminary: bool
     use_cache: bool
+    wires: dict | None = None  # each day's wire form as services.spot_day_wires read it (the fast path's input)
+
+    def arguments(self) -> dict:
+        return {
+            "zone": self.zone,
+            "from_time": self.from_time,
+            "to_time": self.to_time,
+            "include_preliminary": self.include_preliminary,
+            "use_cache": self.use_cache,
+        }
 
     def result(self) -> dict:
-        return selectors.spot_series(**vars(self))
+        return selectors.spot_series(**self.arguments())
 
 
 def _spot_series_bytes(read: SpotSeriesRead) -> bytes:
-    """The series spliced from each day's cached wire bytes (spotwire.py)."""
-    return selectors.spot_series_json(**vars(read))
+    """The series spliced from each day's cached wire bytes (spotwire.py), as the view read them."""
+    return selectors.spot_series_json(**read.arguments(), wires=read.wires)
 
 
 class SpotPriceSeriesSerializer(serializers.Serializer):

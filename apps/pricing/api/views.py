@@ -58,19 +58,14 @@ class SpotPricesView(ApiView):
     )
     def get(self, request):
         params = bind_query(request, SpotPricesQuerySerializer)
-        services.fetch_missing_spot_days(
-            price_areas=[params["price_area"].eic],
-            from_time=params["from_time_utc"],
-            to_time=params["to_time_utc"],
-            use_cache=params["use_cache"],
-        )
-        read = SpotSeriesRead(
-            zone=params["price_area"],
-            from_time=params["from_time_utc"],
-            to_time=params["to_time_utc"],
-            include_preliminary=params["include_preliminary"],
-            use_cache=params["use_cache"],
-        )
+        window = {
+            "zone": params["price_area"],
+            "from_time": params["from_time_utc"],
+            "to_time": params["to_time_utc"],
+            "use_cache": params["use_cache"],
+        }
+        wires = services.spot_day_wires(**window)  # fetches the days it finds missing, then reads them
+        read = SpotSeriesRead(**window, include_preliminary=params["include_preliminary"], wires=wires)
         return respond(SpotPriceSeriesSerializer, read)
 
 
